@@ -1,0 +1,59 @@
+package hooks
+
+import (
+	"errors"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/ezscale/ezscale/internal/audit"
+)
+
+// notAudited are collections whose writes are machine bookkeeping at high
+// volume, each with its own history elsewhere: the flow counters, the
+// outbox and webhook rows (their status fields are their history), and the
+// SupportPal mirror (SupportPal keeps the thread).
+var notAudited = map[string]bool{
+	audit.Collection:  true,
+	"bandwidth_usage": true,
+	"bandwidth_daily": true,
+	"outbox":          true,
+	"webhook_events":  true,
+	"support_tickets": true,
+}
+
+var errAuditAppendOnly = errors.New("audit entries are append-only: they cannot be changed or deleted")
+
+// bindAudit records every create, update and delete of a business record
+// in the same transaction as the change, and keeps audit_logs append-only.
+func bindAudit(app core.App) {
+	track := func(e *core.RecordRequestEvent) error {
+		defer audit.Track(e.Record, audit.FromRequest(e.RequestEvent))()
+		return e.Next()
+	}
+	app.OnRecordCreateRequest().BindFunc(track)
+	app.OnRecordUpdateRequest().BindFunc(track)
+	app.OnRecordDeleteRequest().BindFunc(track)
+
+	write := func(action string) func(e *core.RecordEvent) error {
+		return func(e *core.RecordEvent) error {
+			if e.Record.Collection().IsView() || e.Record.Collection().System || notAudited[e.Record.Collection().Name] {
+				return e.Next()
+			}
+			entry := audit.ForRecord(e.Context, action, e.Record)
+			if err := e.Next(); err != nil {
+				return err
+			}
+			if action == "update" && len(entry.Changes) == 0 {
+				return nil
+			}
+			return entry.Save(e.App)
+		}
+	}
+	app.OnRecordCreateExecute().BindFunc(write("create"))
+	app.OnRecordUpdateExecute().BindFunc(write("update"))
+	app.OnRecordDeleteExecute().BindFunc(write("delete"))
+
+	refuse := func(e *core.RecordEvent) error { return errAuditAppendOnly }
+	app.OnRecordUpdate(audit.Collection).BindFunc(refuse)
+	app.OnRecordDelete(audit.Collection).BindFunc(refuse)
+}

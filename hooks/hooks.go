@@ -1,0 +1,20 @@
+// Package hooks wires record events and requests to the domain packages.
+// It decides when something happens; billing/, integrations/ and jobs/
+// decide what happens.
+package hooks
+
+import (
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/ezscale/ezscale/internal/config"
+)
+
+// Register binds every hook and route of the platform to app. main.go and
+// the tests call it alike, so tests run the same app that production does.
+func Register(app core.App, cfg *config.Config) {
+	bindAppSettings(app, cfg)
+	bindAudit(app)
+	bindCustomers(app)
+	bindSettings(app)
+	bindDevMode(app, cfg)
+}

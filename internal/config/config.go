@@ -1,0 +1,136 @@
+// Package config reads the platform's configuration from environment
+// variables (and an optional .env file), as listed in .env.example.
+package config
+
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// Config is the process-wide configuration. Secrets stay here and in the
+// environment; they are never written to the database unencrypted.
+type Config struct {
+	// Dev enables dev mode: demo data, simulators for unset integrations,
+	// verbose request logs and the sandbox payment method.
+	Dev bool
+
+	// PublicURL is the address customers reach the portal at; links in
+	// emails and gateway return URLs are built from it.
+	PublicURL string
+
+	// EncryptionKey is the 32-byte AES-256 key for stored service
+	// credentials. Empty only in dev mode and tests.
+	EncryptionKey []byte
+
+	// TrustedProxyHeaders are the headers (e.g. CF-Connecting-IP) that carry
+	// the client IP when the app runs behind a proxy. Empty means none is
+	// trusted and the remote address is used.
+	TrustedProxyHeaders []string
+
+	// TrustedProxyLeftmostIP picks the leftmost IP of X-Forwarded-For style
+	// headers instead of the rightmost.
+	TrustedProxyLeftmostIP bool
+
+	// LogLevel is the lowest level kept in the request/app log database.
+	// Successful requests are logged at INFO and failed ones at ERROR, so
+	// WARN keeps only failures.
+	LogLevel slog.Level
+
+	// LogMaxDays is how long log entries are kept.
+	LogMaxDays int
+
+	// RateLimits toggles PocketBase's rate limiter (on unless explicitly
+	// disabled, e.g. for a local load test).
+	RateLimits bool
+}
+
+// Load reads the configuration from the environment. A .env file in the
+// working directory is read first without overriding variables already set.
+func Load() (*Config, error) {
+	if err := loadDotEnv(".env"); err != nil {
+		return nil, err
+	}
+	return FromEnv(os.Getenv)
+}
+
+// FromEnv builds a Config from a lookup function so tests can supply their own.
+func FromEnv(getenv func(string) string) (*Config, error) {
+	c := &Config{
+		Dev:                    isTrue(getenv("EZ_DEV")),
+		PublicURL:              strings.TrimRight(getenv("EZ_PUBLIC_URL"), "/"),
+		TrustedProxyHeaders:    splitList(getenv("EZ_TRUSTED_PROXY_HEADERS")),
+		TrustedProxyLeftmostIP: isTrue(getenv("EZ_TRUSTED_PROXY_LEFTMOST_IP")),
+		RateLimits:             getenv("EZ_RATE_LIMITS") == "" || isTrue(getenv("EZ_RATE_LIMITS")),
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = "http://127.0.0.1:8090"
+	}
+
+	var errs []error
+
+	key, err := parseKey(getenv("EZ_ENCRYPTION_KEY"))
+	if err != nil {
+		errs = append(errs, err)
+	}
+	c.EncryptionKey = key
+	if len(c.EncryptionKey) == 0 && !c.Dev {
+		errs = append(errs, errors.New("EZ_ENCRYPTION_KEY is required outside dev mode (32 bytes, raw or base64)"))
+	}
+
+	c.LogLevel = slog.LevelWarn
+	c.LogMaxDays = 14
+	if c.Dev {
+		c.LogLevel = slog.LevelInfo
+		c.LogMaxDays = 3
+	}
+	if v := getenv("EZ_LOG_LEVEL"); v != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			errs = append(errs, fmt.Errorf("EZ_LOG_LEVEL %q: want debug, info, warn or error", v))
+		}
+	}
+	if v := getenv("EZ_LOG_MAX_DAYS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			errs = append(errs, fmt.Errorf("EZ_LOG_MAX_DAYS %q: want a whole number of days, 0 or more", v))
+		}
+		c.LogMaxDays = n
+	}
+
+	return c, errors.Join(errs...)
+}
+
+// parseKey accepts the key as 32 raw bytes or as standard/URL base64.
+func parseKey(v string) ([]byte, error) {
+	if v == "" {
+		return nil, nil
+	}
+	if len(v) == 32 {
+		return []byte(v), nil
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(v); err == nil && len(b) == 32 {
+			return b, nil
+		}
+	}
+	return nil, errors.New("EZ_ENCRYPTION_KEY must be 32 bytes, raw or base64-encoded")
+}
+
+func isTrue(v string) bool {
+	b, _ := strconv.ParseBool(strings.TrimSpace(v))
+	return b
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}

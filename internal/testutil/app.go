@@ -1,0 +1,83 @@
+// Package testutil builds the platform's app for tests: the real
+// migrations and hooks on a throwaway data directory.
+package testutil
+
+import (
+	"os"
+	"sync"
+	"testing"
+
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tests"
+
+	"github.com/ezscale/ezscale/hooks"
+	"github.com/ezscale/ezscale/internal/config"
+
+	_ "github.com/ezscale/ezscale/pb_migrations"
+)
+
+var (
+	templateOnce sync.Once
+	templateDir  string
+	templateErr  error
+)
+
+// Config is the configuration tests run with: not dev mode (so no demo
+// data appears by itself), a fixed encryption key, rate limits off unless
+// a test turns them on.
+func Config() *config.Config {
+	cfg, err := config.FromEnv(func(k string) string {
+		switch k {
+		case "EZ_ENCRYPTION_KEY":
+			return "0123456789abcdef0123456789abcdef"
+		case "EZ_RATE_LIMITS":
+			return "false"
+		}
+		return ""
+	})
+	if err != nil {
+		panic(err)
+	}
+	return cfg
+}
+
+// NewApp returns a migrated app with every hook registered, on its own copy
+// of a data directory. The migrations run once per test binary; each app
+// starts from a copy of that migrated directory.
+func NewApp(t testing.TB) *tests.TestApp {
+	t.Helper()
+	templateOnce.Do(buildTemplate)
+	if templateErr != nil {
+		t.Fatalf("test data template: %v", templateErr)
+	}
+	app, err := tests.NewTestAppWithConfig(core.BaseAppConfig{DataDir: templateDir, EncryptionEnv: "pb_test_env"})
+	if err != nil {
+		t.Fatalf("test app: %v", err)
+	}
+	t.Cleanup(app.Cleanup)
+	cfg := Config()
+	hooks.Register(app, cfg)
+	if err := hooks.ApplyConfig(app, cfg); err != nil {
+		t.Fatalf("apply config: %v", err)
+	}
+	return app
+}
+
+func buildTemplate() {
+	dir, err := os.MkdirTemp("", "ezscale-testdata-")
+	if err != nil {
+		templateErr = err
+		return
+	}
+	app := core.NewBaseApp(core.BaseAppConfig{DataDir: dir, EncryptionEnv: "pb_test_env"})
+	if err := app.Bootstrap(); err != nil {
+		templateErr = err
+		return
+	}
+	defer app.ClearBootstrap()
+	if err := app.RunAllMigrations(); err != nil {
+		templateErr = err
+		return
+	}
+	templateDir = dir
+}

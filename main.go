@@ -1,0 +1,55 @@
+// Command ezscale is the EZSCALE billing and automation platform: PocketBase
+// extended with the platform's migrations, hooks, jobs, routes and portal.
+package main
+
+import (
+	"log"
+	"net/http"
+
+	"github.com/pocketbase/pocketbase"
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/plugins/migratecmd"
+	"github.com/pocketbase/pocketbase/tools/hook"
+
+	"github.com/ezscale/ezscale/commands"
+	"github.com/ezscale/ezscale/hooks"
+	"github.com/ezscale/ezscale/internal/config"
+	pbpublic "github.com/ezscale/ezscale/pb_public"
+
+	_ "github.com/ezscale/ezscale/pb_migrations"
+)
+
+func main() {
+	cfg, err := config.Load()
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	app := pocketbase.New()
+
+	// Automigrate writes a Go migration for each dashboard schema edit; it
+	// is a dev convenience and its output is reviewed before it is committed.
+	migratecmd.MustRegister(app, app.RootCmd, migratecmd.Config{
+		TemplateLang: migratecmd.TemplateLangGo,
+		Automigrate:  cfg.Dev,
+		Dir:          "pb_migrations",
+	})
+
+	hooks.Register(app, cfg)
+	commands.Register(app, cfg)
+
+	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
+		Func: func(e *core.ServeEvent) error {
+			if !e.Router.HasRoute(http.MethodGet, "/{path...}") {
+				e.Router.GET("/{path...}", apis.Static(pbpublic.FS(), true))
+			}
+			return e.Next()
+		},
+		Priority: 999, // after every other route
+	})
+
+	if err := app.Start(); err != nil {
+		log.Fatal(err)
+	}
+}
