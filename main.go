@@ -15,6 +15,7 @@ import (
 	"github.com/ezscale/ezscale/commands"
 	"github.com/ezscale/ezscale/hooks"
 	"github.com/ezscale/ezscale/internal/config"
+	"github.com/ezscale/ezscale/jobs"
 	pbpublic "github.com/ezscale/ezscale/pb_public"
 
 	_ "github.com/ezscale/ezscale/pb_migrations"
@@ -37,6 +38,7 @@ func main() {
 	})
 
 	hooks.Register(app, cfg)
+	jobs.Register(app)
 	commands.Register(app, cfg)
 
 	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{

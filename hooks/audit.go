@@ -13,12 +13,13 @@ import (
 // outbox and webhook rows (their status fields are their history), and the
 // SupportPal mirror (SupportPal keeps the thread).
 var notAudited = map[string]bool{
-	audit.Collection:  true,
-	"bandwidth_usage": true,
-	"bandwidth_daily": true,
-	"outbox":          true,
-	"webhook_events":  true,
-	"support_tickets": true,
+	audit.Collection:   true,
+	"bandwidth_usage":  true,
+	"bandwidth_daily":  true,
+	"outbox":           true,
+	"webhook_events":   true,
+	"support_tickets":  true,
+	"number_sequences": true,
 }
 
 var errAuditAppendOnly = errors.New("audit entries are append-only: they cannot be changed or deleted")
@@ -39,7 +40,7 @@ func bindAudit(app core.App) {
 			if e.Record.Collection().IsView() || e.Record.Collection().System || notAudited[e.Record.Collection().Name] {
 				return e.Next()
 			}
-			entry := audit.ForRecord(e.Context, action, e.Record)
+			entry := audit.ForRecord(e.Context, e.App, action, e.Record)
 			if err := e.Next(); err != nil {
 				return err
 			}

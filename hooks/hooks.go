@@ -16,5 +16,8 @@ func Register(app core.App, cfg *config.Config) {
 	bindAudit(app)
 	bindCustomers(app)
 	bindSettings(app)
+	bindInvoices(app)
+	bindOrderRoutes(app)
+	bindServiceRoutes(app)
 	bindDevMode(app, cfg)
 }

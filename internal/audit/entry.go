@@ -35,7 +35,7 @@ type Entry struct {
 // ForRecord builds the entry for a create, update or delete of rec.
 // For an update only the fields that changed are kept; for a create the
 // values set, for a delete the values removed.
-func ForRecord(ctx context.Context, action string, rec *core.Record) Entry {
+func ForRecord(ctx context.Context, app core.App, action string, rec *core.Record) Entry {
 	e := Entry{
 		Actor:      actorOf(ctx, rec),
 		Action:     action,
@@ -47,6 +47,12 @@ func ForRecord(ctx context.Context, action string, rec *core.Record) Entry {
 	var original *core.Record
 	if action == "update" {
 		original = rec.Original()
+	}
+	if original != nil && original.Id == "" {
+		// Created in this process and never reloaded: compare with the row.
+		if stored, err := app.FindRecordById(rec.Collection(), rec.Id); err == nil {
+			original = stored
+		}
 	}
 	for _, f := range rec.Collection().Fields {
 		name := f.GetName()

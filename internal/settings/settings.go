@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/big"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/ezscale/ezscale/billing/money"
+	"github.com/ezscale/ezscale/billing/numbering"
 )
 
 // Collection holds the single settings record.
@@ -47,7 +47,6 @@ type Settings struct {
 	DunningSuspendDays      int               `json:"dunning_suspend_days"`
 	DunningTerminateDays    int               `json:"dunning_terminate_days"`
 	TaxEnabled              bool              `json:"tax_enabled"`
-	PricesIncludeTax        bool              `json:"prices_include_tax"`
 	EUReverseCharge         bool              `json:"eu_reverse_charge"`
 	HighValueOrderThreshold int64             `json:"high_value_order_threshold"`
 	BandwidthAlertPercents  []int             `json:"bandwidth_alert_percents"`
@@ -85,10 +84,7 @@ func FromRecord(rec *core.Record) (*Settings, error) {
 	return s, nil
 }
 
-var (
-	numberToken = regexp.MustCompile(`\{(YYYY|YY|MM|SEQ(?::[1-9][0-9]?)?)\}`)
-	knownCycles = []string{"hourly", "monthly", "quarterly", "semiannual", "annual", "biennial", "triennial"}
-)
+var knownCycles = []string{"hourly", "monthly", "quarterly", "semiannual", "annual", "biennial", "triennial"}
 
 // Validate checks what the field definitions cannot: currencies known to
 // ISO 4217, rates that are positive decimals, number formats with a
@@ -134,12 +130,8 @@ func (s *Settings) Validate() error {
 		"credit_note_number_format": s.CreditNoteNumberFormat,
 		"proforma_number_format":    s.ProformaNumberFormat,
 	} {
-		if !strings.Contains(format, "{SEQ") {
-			fail(field, "must contain a {SEQ} or {SEQ:n} token, got %q", format)
-		}
-		rest := numberToken.ReplaceAllString(format, "")
-		if strings.ContainsAny(rest, "{}") {
-			fail(field, "unknown token in %q; use {YYYY}, {YY}, {MM}, {SEQ:n}", format)
+		if _, err := numbering.Parse(format); err != nil {
+			fail(field, "%v", err)
 		}
 	}
 

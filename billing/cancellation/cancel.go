@@ -1,0 +1,117 @@
+// Package cancellation ends subscriptions: at the end of the paid period
+// by the customer, with an optional survey, or at once by staff with an
+// optional prorated credit.
+package cancellation
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/ezscale/ezscale/billing/cycle"
+	"github.com/ezscale/ezscale/billing/ledger"
+	"github.com/ezscale/ezscale/integrations/provisioning"
+)
+
+// When a cancellation takes effect.
+const (
+	AtPeriodEnd = "period_end"
+	Immediately = "now"
+)
+
+// Reasons offered by the cancellation survey.
+var Reasons = []string{"too_expensive", "not_needed", "switching_provider", "performance", "support", "missing_features", "other"}
+
+// Request is a cancellation and its survey answers.
+type Request struct {
+	When    string `json:"when"`
+	Reason  string `json:"reason"`
+	Comment string `json:"comment"`
+	// Credit the unused part of the period (staff, immediate only).
+	Credit bool `json:"credit"`
+}
+
+// Error is a refused cancellation with the HTTP status to answer.
+type Error struct {
+	Status      int
+	Field, Code string
+	Message     string
+}
+
+func (e *Error) Error() string { return e.Message }
+
+// Result is what the cancellation did.
+type Result struct {
+	Subscription *core.Record
+	Credit       int64
+}
+
+// Cancel cancels the subscription of svc. Customers may only cancel at
+// period end; staff may also cancel now, which terminates the service.
+func Cancel(ctx context.Context, app core.App, svc *core.Record, req Request, staff bool, now time.Time) (*Result, error) {
+	if req.When == "" {
+		req.When = AtPeriodEnd
+	}
+	switch {
+	case req.When != AtPeriodEnd && req.When != Immediately:
+		return nil, &Error{http.StatusBadRequest, "when", "invalid", fmt.Sprintf("when must be %q or %q", AtPeriodEnd, Immediately)}
+	case req.When == Immediately && !staff:
+		return nil, &Error{http.StatusForbidden, "when", "staff_only", "services are cancelled at the end of the paid period; contact support to cancel now"}
+	case req.Credit && req.When != Immediately:
+		return nil, &Error{http.StatusBadRequest, "credit", "invalid", "credit applies to immediate cancellations only"}
+	case req.Reason != "" && !slices.Contains(Reasons, req.Reason):
+		return nil, &Error{http.StatusBadRequest, "reason", "invalid", fmt.Sprintf("reason %q is not one of the survey's answers", req.Reason)}
+	case len(req.Comment) > 5000:
+		return nil, &Error{http.StatusBadRequest, "comment", "too_long", "the comment is limited to 5000 characters"}
+	}
+
+	res := &Result{}
+	err := app.RunInTransaction(func(tx core.App) error {
+		sub, err := tx.FindRecordById("subscriptions", svc.GetString("subscription"))
+		if err != nil {
+			return &Error{http.StatusConflict, "", "no_subscription", "this service has no subscription to cancel"}
+		}
+		if st := sub.GetString("status"); st == "cancelled" || st == "expired" {
+			return &Error{http.StatusConflict, "", "already_cancelled", "the subscription is already cancelled"}
+		}
+		sub.Set("cancel_reason", req.Reason)
+		sub.Set("cancel_comment", req.Comment)
+		res.Subscription = sub
+		if req.When == AtPeriodEnd {
+			sub.Set("cancel_at_period_end", true)
+			return tx.SaveWithContext(ctx, sub)
+		}
+
+		if req.Credit && sub.GetString("status") == "active" {
+			p := cycle.Period{Start: sub.GetDateTime("current_period_start").Time(), End: sub.GetDateTime("current_period_end").Time()}
+			if pr, err := cycle.NewProration(p, now); err == nil {
+				if res.Credit, err = pr.Share(sub.GetInt64("amount")); err != nil {
+					return err
+				}
+			}
+			if res.Credit > 0 {
+				if _, err := ledger.AddCredit(ctx, tx, ledger.CreditEntry{
+					CustomerID: sub.GetString("customer"), Currency: sub.GetString("currency"), Amount: res.Credit,
+					Reason: ledger.CreditCancellation, Description: "Unused time of a cancelled service",
+				}); err != nil {
+					return err
+				}
+			}
+		}
+		sub.Set("status", "cancelled")
+		sub.Set("cancelled_at", now)
+		if err := tx.SaveWithContext(ctx, sub); err != nil {
+			return err
+		}
+		_, err = provisioning.Enqueue(ctx, tx, provisioning.Job{
+			ServiceID: svc.Id, Action: provisioning.ActionTerminate, DedupeKey: "cancel:" + sub.Id + ":terminate",
+			RequestedBy: "staff",
+		})
+		return err
+	})
+	return res, err
+}

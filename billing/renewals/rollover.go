@@ -1,0 +1,63 @@
+package renewals
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/ezscale/ezscale/billing/cycle"
+)
+
+// rollOver moves subscriptions whose current period has ended into the
+// period containing now, and ends the ones cancelled at period end.
+func rollOver(ctx context.Context, app core.App, now time.Time, res *Result) error {
+	for {
+		subs, err := app.FindRecordsByFilter("subscriptions",
+			"(status = 'active' || status = 'past_due') && current_period_end != '' && current_period_end <= {:now}",
+			"id", 500, 0, dbx.Params{"now": now.UTC().Format(dateLayout)})
+		if err != nil {
+			return fmt.Errorf("roll over: %w", err)
+		}
+		if len(subs) == 0 {
+			return nil
+		}
+		err = app.RunInTransaction(func(tx core.App) error {
+			for _, sub := range subs {
+				if sub.GetBool("cancel_at_period_end") {
+					sub.Set("status", "cancelled")
+					sub.Set("cancelled_at", sub.GetDateTime("current_period_end"))
+					res.Cancelled++
+				} else {
+					c, err := cycle.Parse(sub.GetString("cycle"))
+					if err != nil {
+						return fmt.Errorf("subscription %s: %w", sub.Id, err)
+					}
+					p, _ := cycle.PeriodContaining(Anchor(sub), c, now)
+					sub.Set("current_period_start", p.Start)
+					sub.Set("current_period_end", p.End)
+					res.Rolled++
+				}
+				if err := tx.SaveWithContext(ctx, sub); err != nil {
+					return fmt.Errorf("subscription %s: %w", sub.Id, err)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// Anchor is where a subscription's periods are counted from: its first
+// period's start (older and imported subscriptions only have their
+// current period).
+func Anchor(sub *core.Record) time.Time {
+	if a := sub.GetDateTime("anchor_at").Time(); !a.IsZero() {
+		return a
+	}
+	return sub.GetDateTime("current_period_start").Time()
+}

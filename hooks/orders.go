@@ -1,0 +1,86 @@
+package hooks
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"time"
+
+	validation "github.com/pocketbase/ozzo-validation/v4"
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/router"
+
+	"github.com/ezscale/ezscale/billing/orders"
+)
+
+// bindOrderRoutes adds POST /api/orders: a customer orders for themselves,
+// staff for a customer they name.
+func bindOrderRoutes(app core.App) {
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		se.Router.POST("/api/orders", placeOrder).
+			Bind(apis.RequireAuth("customers", core.CollectionNameSuperusers), apis.BodyLimit(64<<10))
+		return se.Next()
+	})
+}
+
+func placeOrder(e *core.RequestEvent) error {
+	var req orders.Request
+	if err := decodeJSON(e, &req); err != nil {
+		return err
+	}
+	customer := e.Auth
+	staff := e.HasSuperuserAuth()
+	if staff {
+		c, err := e.App.FindRecordById("customers", req.Customer)
+		if err != nil {
+			return e.BadRequestError("Unknown customer.", fieldError("customer", "not_found", "customer not found"))
+		}
+		customer = c
+	} else if req.Customer != "" && req.Customer != customer.Id {
+		return e.BadRequestError("You can only order for your own account.", nil)
+	}
+
+	res, err := orders.Place(e.Request.Context(), e.App, customer, req, orders.By{Staff: staff, IP: e.RealIP()}, time.Now().UTC())
+	if err != nil {
+		return orderError(err)
+	}
+	return e.JSON(http.StatusCreated, map[string]any{
+		"order":        res.Order,
+		"subscription": res.Subscription,
+		"service":      res.Service,
+		"invoice":      res.Invoice.ProxyRecord(),
+	})
+}
+
+// orderError turns a refused order into the API error shape the SDK knows,
+// with the reason attached to the field at fault.
+func orderError(err error) error {
+	var oe *orders.Error
+	if !errors.As(err, &oe) {
+		return err
+	}
+	return router.NewApiError(oe.Status, oe.Message, fieldError(oe.Field, oe.Code, oe.Message))
+}
+
+// decodeJSON reads a JSON request body strictly: unknown fields and
+// trailing data are refused rather than ignored.
+func decodeJSON(e *core.RequestEvent, dst any) error {
+	dec := json.NewDecoder(e.Request.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return e.BadRequestError("Malformed JSON body.", fieldError("body", "invalid_json", err.Error()))
+	}
+	if dec.More() {
+		return e.BadRequestError("Malformed JSON body.", fieldError("body", "invalid_json", "unexpected data after the JSON object"))
+	}
+	return nil
+}
+
+// fieldError is the API error data naming one field, its code and why.
+func fieldError(field, code, message string) validation.Errors {
+	if field == "" {
+		return nil
+	}
+	return validation.Errors{field: validation.NewError(code, message)}
+}

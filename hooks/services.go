@@ -1,0 +1,103 @@
+package hooks
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/router"
+
+	"github.com/ezscale/ezscale/billing/cancellation"
+	"github.com/ezscale/ezscale/billing/planchange"
+)
+
+// bindServiceRoutes adds the customer's service actions: plan change
+// (quote, then apply) and cancellation.
+func bindServiceRoutes(app core.App) {
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		g := se.Router.Group("/api/services/{id}")
+		g.Bind(apis.RequireAuth("customers", core.CollectionNameSuperusers), apis.BodyLimit(16<<10))
+		g.GET("/change-plan", quotePlanChange)
+		g.POST("/change-plan", applyPlanChange)
+		g.POST("/cancel", cancelService)
+		return se.Next()
+	})
+}
+
+// ownedService loads the service in the path: the caller's own, or any for
+// staff. Someone else's service answers exactly like a missing one.
+func ownedService(e *core.RequestEvent) (*core.Record, error) {
+	svc, err := e.App.FindRecordById("services", e.Request.PathValue("id"))
+	if err != nil || (!e.HasSuperuserAuth() && svc.GetString("customer") != e.Auth.Id) {
+		return nil, e.NotFoundError("", nil)
+	}
+	return svc, nil
+}
+
+func quotePlanChange(e *core.RequestEvent) error {
+	svc, err := ownedService(e)
+	if err != nil {
+		return err
+	}
+	q, err := planchange.QuoteChange(e.App, svc, e.Request.URL.Query().Get("plan_price"), time.Now().UTC())
+	if err != nil {
+		return planChangeError(err)
+	}
+	return e.JSON(http.StatusOK, q)
+}
+
+func applyPlanChange(e *core.RequestEvent) error {
+	svc, err := ownedService(e)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		PlanPrice string `json:"plan_price"`
+	}
+	if err := decodeJSON(e, &body); err != nil {
+		return err
+	}
+	q, err := planchange.QuoteChange(e.App, svc, body.PlanPrice, time.Now().UTC())
+	if err != nil {
+		return planChangeError(err)
+	}
+	out, err := planchange.Apply(e.Request.Context(), e.App, q)
+	if err != nil {
+		return planChangeError(err)
+	}
+	resp := map[string]any{"quote": q, "applied": out.Applied, "credit": out.Credit}
+	if out.Invoice != nil {
+		resp["invoice"] = out.Invoice.ProxyRecord()
+	}
+	return e.JSON(http.StatusOK, resp)
+}
+
+func cancelService(e *core.RequestEvent) error {
+	svc, err := ownedService(e)
+	if err != nil {
+		return err
+	}
+	var req cancellation.Request
+	if err := decodeJSON(e, &req); err != nil {
+		return err
+	}
+	res, err := cancellation.Cancel(e.Request.Context(), e.App, svc, req, e.HasSuperuserAuth(), time.Now().UTC())
+	var ce *cancellation.Error
+	if errors.As(err, &ce) {
+		return router.NewApiError(ce.Status, ce.Message, fieldError(ce.Field, ce.Code, ce.Message))
+	}
+	if err != nil {
+		return err
+	}
+	return e.JSON(http.StatusOK, map[string]any{"subscription": res.Subscription, "credit": res.Credit})
+}
+
+func planChangeError(err error) error {
+	var pe *planchange.Error
+	if errors.As(err, &pe) {
+		return router.NewApiError(pe.Status, pe.Message, fieldError("plan_price", pe.Code, pe.Message))
+	}
+	return err
+}

@@ -1,0 +1,95 @@
+// Package jobs runs the platform's scheduled work inside the server
+// process on gocron in singleton mode: a run that is still working when
+// its next time comes is not started a second time (PocketBase's own cron
+// would start it again). Each job is also a CLI command with --now.
+package jobs
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-co-op/gocron/v2"
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/ezscale/ezscale/internal/settings"
+)
+
+// Register starts the scheduler with the server and stops it on shutdown.
+func Register(app core.App) {
+	var s *scheduler
+	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
+		var err error
+		if s, err = start(e.App); err != nil {
+			return fmt.Errorf("jobs: %w", err)
+		}
+		return e.Next()
+	})
+	app.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {
+		if s != nil {
+			_ = s.cron.Shutdown()
+		}
+		return e.Next()
+	})
+	// The billing time is a setting staff edit: move the job when it changes.
+	app.OnRecordAfterUpdateSuccess(settings.Collection).BindFunc(func(e *core.RecordEvent) error {
+		if s != nil {
+			if err := s.scheduleBilling(); err != nil {
+				e.App.Logger().Error("jobs: reschedule billing", "error", err)
+			}
+		}
+		return e.Next()
+	})
+}
+
+type scheduler struct {
+	app     core.App
+	cron    gocron.Scheduler
+	billing gocron.Job
+}
+
+func start(app core.App) (*scheduler, error) {
+	cron, err := gocron.NewScheduler(gocron.WithLocation(time.UTC))
+	if err != nil {
+		return nil, err
+	}
+	s := &scheduler{app: app, cron: cron}
+	if err := s.scheduleBilling(); err != nil {
+		return nil, err
+	}
+	cron.Start()
+	return s, nil
+}
+
+// scheduleBilling (re)schedules the daily billing run at the settings' time.
+func (s *scheduler) scheduleBilling() error {
+	st, err := settings.Load(s.app)
+	if err != nil {
+		return err
+	}
+	at, err := parseClock(st.BillingRunTime)
+	if err != nil {
+		return err
+	}
+	def := gocron.DailyJob(1, gocron.NewAtTimes(at))
+	task := gocron.NewTask(func() { runBilling(s.app, time.Now().UTC()) })
+	opts := []gocron.JobOption{gocron.WithName("billing"), gocron.WithSingletonMode(gocron.LimitModeReschedule)}
+	if s.billing == nil {
+		s.billing, err = s.cron.NewJob(def, task, opts...)
+	} else {
+		s.billing, err = s.cron.Update(s.billing.ID(), def, task, opts...)
+	}
+	return err
+}
+
+// parseClock reads "HH:MM".
+func parseClock(v string) (gocron.AtTime, error) {
+	h, m, ok := strings.Cut(v, ":")
+	hh, err1 := strconv.ParseUint(h, 10, 8)
+	mm, err2 := strconv.ParseUint(m, 10, 8)
+	if !ok || err1 != nil || err2 != nil || hh > 23 || mm > 59 {
+		return nil, fmt.Errorf("billing run time %q: want HH:MM", v)
+	}
+	return gocron.NewAtTime(uint(hh), uint(mm), 0), nil
+}
