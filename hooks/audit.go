@@ -54,7 +54,11 @@ func bindAudit(app core.App) {
 	app.OnRecordUpdateExecute().BindFunc(write("update"))
 	app.OnRecordDeleteExecute().BindFunc(write("delete"))
 
-	refuse := func(e *core.RecordEvent) error { return errAuditAppendOnly }
+	refuse := func(e *core.RecordEvent) error { return refused(errAuditAppendOnly) }
 	app.OnRecordUpdate(audit.Collection).BindFunc(refuse)
 	app.OnRecordDelete(audit.Collection).BindFunc(refuse)
+	// Entries are written by the platform, never typed in: no API creates.
+	app.OnRecordCreateRequest(audit.Collection).BindFunc(func(e *core.RecordRequestEvent) error {
+		return e.ForbiddenError("Audit entries are written by the platform only.", nil)
+	})
 }

@@ -33,7 +33,7 @@ func bindInvoices(app core.App) {
 		inv := ledger.AsInvoice(e.Record)
 		from, err := ledger.BeforeSave(e.Context, e.App, inv)
 		if err != nil {
-			return err
+			return refused(err)
 		}
 		if err := e.Next(); err != nil {
 			return err
@@ -52,19 +52,19 @@ func bindInvoices(app core.App) {
 
 	app.OnRecordCreate(ledger.ItemsCollection).BindFunc(func(e *core.RecordEvent) error {
 		if err := ledger.BeforeItemSave(e.App, e.Record); err != nil {
-			return err
+			return refused(err)
 		}
 		return e.Next()
 	})
 	app.OnRecordUpdate(ledger.ItemsCollection).BindFunc(func(e *core.RecordEvent) error {
 		if err := ledger.BeforeItemSave(e.App, e.Record); err != nil {
-			return err
+			return refused(err)
 		}
 		return e.Next()
 	})
 	app.OnRecordDelete(ledger.ItemsCollection).BindFunc(func(e *core.RecordEvent) error {
 		if err := ledger.BeforeItemDelete(e.App, e.Record); err != nil {
-			return err
+			return refused(err)
 		}
 		return e.Next()
 	})

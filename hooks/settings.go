@@ -21,12 +21,12 @@ func bindSettings(app core.App) {
 			return err
 		}
 		if n > 0 {
-			return errSecondSettings
+			return refused(errSecondSettings)
 		}
 		return e.Next()
 	})
 	app.OnRecordDelete(settings.Collection).BindFunc(func(e *core.RecordEvent) error {
-		return errDeleteSettings
+		return refused(errDeleteSettings)
 	})
 	app.OnRecordValidate(settings.Collection).BindFunc(func(e *core.RecordEvent) error {
 		if err := e.Next(); err != nil {
