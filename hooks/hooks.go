@@ -19,5 +19,6 @@ func Register(app core.App, cfg *config.Config) {
 	bindInvoices(app)
 	bindOrderRoutes(app)
 	bindServiceRoutes(app)
+	bindInvoicePDF(app)
 	bindDevMode(app, cfg)
 }

@@ -1,0 +1,56 @@
+package hooks
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/store"
+
+	"github.com/ezscale/ezscale/billing/ledger"
+	"github.com/ezscale/ezscale/billing/pdf"
+)
+
+// pdfCacheSize bounds the rendered PDFs kept in memory.
+const pdfCacheSize = 500
+
+// bindInvoicePDF adds GET /api/invoices/{id}/pdf for the invoice's owner and
+// staff. PDFs are rendered on demand and cached until the invoice changes:
+// the cache key holds the invoice's update time.
+func bindInvoicePDF(app core.App) {
+	cache := store.New[string, []byte](nil)
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		se.Router.GET("/api/invoices/{id}/pdf", func(e *core.RequestEvent) error {
+			inv, err := ledger.FindInvoice(e.App, e.Request.PathValue("id"))
+			staff := e.HasSuperuserAuth()
+			// Another customer's invoice, or a draft, looks missing.
+			if err != nil || (!staff && (inv.CustomerID() != e.Auth.Id || inv.Status() == ledger.StatusDraft)) {
+				return e.NotFoundError("", nil)
+			}
+			key := inv.Id + "@" + inv.GetString("updated")
+			body, ok := cache.GetOk(key)
+			if !ok {
+				doc, err := ledger.Document(e.App, inv)
+				if err != nil {
+					return err
+				}
+				if body, err = pdf.Render(doc); err != nil {
+					return err
+				}
+				if cache.Length() >= pdfCacheSize {
+					cache.RemoveAll()
+				}
+				cache.Set(key, body)
+			}
+			name := inv.Number()
+			if name == "" {
+				name = strings.TrimSpace("invoice " + inv.GetString("proforma_number"))
+			}
+			e.Response.Header().Set("Content-Disposition", `inline; filename="`+strings.ReplaceAll(name, `"`, "")+`.pdf"`)
+			e.Response.Header().Set("Cache-Control", "private, no-cache")
+			return e.Blob(http.StatusOK, "application/pdf", body)
+		}).Bind(apis.RequireAuth("customers", core.CollectionNameSuperusers))
+		return se.Next()
+	})
+}
