@@ -51,6 +51,15 @@ func AddCredit(ctx context.Context, app core.App, e CreditEntry) (*core.Record, 
 	if err != nil {
 		return nil, err
 	}
+	rec := NewCreditRecord(col, e)
+	if err := app.SaveWithContext(ctx, rec); err != nil {
+		return nil, fmt.Errorf("credit entry for %s: %w", e.CustomerID, err)
+	}
+	return rec, nil
+}
+
+// NewCreditRecord builds, unsaved, a credit ledger entry.
+func NewCreditRecord(col *core.Collection, e CreditEntry) *core.Record {
 	rec := core.NewRecord(col)
 	rec.Set("customer", e.CustomerID)
 	rec.Set("currency", e.Currency)
@@ -58,32 +67,13 @@ func AddCredit(ctx context.Context, app core.App, e CreditEntry) (*core.Record, 
 	rec.Set("reason", e.Reason)
 	rec.Set("invoice", e.InvoiceID)
 	rec.Set("description", e.Description)
-	if err := app.SaveWithContext(ctx, rec); err != nil {
-		return nil, fmt.Errorf("credit entry for %s: %w", e.CustomerID, err)
-	}
-	return rec, nil
+	return rec
 }
 
-// applyCredit pays what it can of an invoice from the customer's credit in
-// the invoice's currency.
-func applyCredit(ctx context.Context, app core.App, inv *Invoice) error {
-	due := inv.AmountDue()
-	if due <= 0 {
-		return nil
-	}
-	balance, err := Balance(app, inv.CustomerID(), inv.Currency())
-	if err != nil || balance <= 0 {
-		return err
-	}
-	use := min(balance, due)
-	_, err = AddCredit(ctx, app, CreditEntry{
-		CustomerID: inv.CustomerID(), Currency: inv.Currency(), Amount: -use,
+// CreditUse is the ledger entry for credit Issue applied to inv.
+func CreditUse(inv *Invoice, used int64) CreditEntry {
+	return CreditEntry{
+		CustomerID: inv.CustomerID(), Currency: inv.Currency(), Amount: -used,
 		Reason: CreditApplied, InvoiceID: inv.Id, Description: "applied to invoice",
-	})
-	if err != nil {
-		return err
 	}
-	inv.Set("credit_applied", inv.GetInt64("credit_applied")+use)
-	setAmountDue(inv)
-	return nil
 }

@@ -26,6 +26,15 @@ func NewDraft(ctx context.Context, app core.App, s *settings.Settings, t Treatme
 	if err != nil {
 		return nil, err
 	}
+	inv := NewDraftRecord(col, t, customer, purpose)
+	if err := app.SaveWithContext(ctx, inv); err != nil {
+		return nil, fmt.Errorf("draft invoice for %s: %w", customer.Id, err)
+	}
+	return inv, nil
+}
+
+// NewDraftRecord builds, unsaved, an empty draft invoice for customer.
+func NewDraftRecord(col *core.Collection, t Treatment, customer *core.Record, purpose string) *Invoice {
 	rec := core.NewRecord(col)
 	rec.Set("customer", customer.Id)
 	rec.Set("currency", customer.GetString("currency"))
@@ -33,10 +42,7 @@ func NewDraft(ctx context.Context, app core.App, s *settings.Settings, t Treatme
 	rec.Set("purpose", purpose)
 	rec.Set("tax", t)
 	rec.Set("reverse_charge", t.ReverseCharge)
-	if err := app.SaveWithContext(ctx, rec); err != nil {
-		return nil, fmt.Errorf("draft invoice for %s: %w", customer.Id, err)
-	}
-	return AsInvoice(rec), nil
+	return AsInvoice(rec)
 }
 
 // Finalize issues a draft invoice at the given time: it gets its number,

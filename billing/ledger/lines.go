@@ -41,6 +41,22 @@ var ErrNotEditable = errors.New("paid, void and refunded invoices cannot change,
 // AddLine adds a line to an editable invoice and taxes it with the
 // invoice's treatment. The caller recomputes totals once all lines are in.
 func AddLine(ctx context.Context, app core.App, inv *Invoice, l Line) (*core.Record, error) {
+	col, err := app.FindCachedCollectionByNameOrId(ItemsCollection)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := NewLine(col, inv, l)
+	if err != nil {
+		return nil, err
+	}
+	if err := app.SaveWithContext(ctx, rec); err != nil {
+		return nil, fmt.Errorf("line %q: %w", l.Description, err)
+	}
+	return rec, nil
+}
+
+// NewLine builds, unsaved, the taxed line record of l on inv.
+func NewLine(col *core.Collection, inv *Invoice, l Line) (*core.Record, error) {
 	if !Editable(inv.Status()) {
 		return nil, ErrNotEditable
 	}
@@ -60,10 +76,6 @@ func AddLine(ctx context.Context, app core.App, inv *Invoice, l Line) (*core.Rec
 		return nil, fmt.Errorf("line %q: %w", l.Description, err)
 	}
 
-	col, err := app.FindCachedCollectionByNameOrId(ItemsCollection)
-	if err != nil {
-		return nil, err
-	}
 	rec := core.NewRecord(col)
 	rec.Set("invoice", inv.Id)
 	rec.Set("customer", inv.CustomerID())
@@ -83,9 +95,6 @@ func AddLine(ctx context.Context, app core.App, inv *Invoice, l Line) (*core.Rec
 	if !l.PeriodStart.IsZero() {
 		rec.Set("period_start", l.PeriodStart)
 		rec.Set("period_end", l.PeriodEnd)
-	}
-	if err := app.SaveWithContext(ctx, rec); err != nil {
-		return nil, fmt.Errorf("line %q: %w", l.Description, err)
 	}
 	return rec, nil
 }

@@ -66,6 +66,12 @@ func Recompute(app core.App, inv *Invoice) error {
 	if err != nil {
 		return fmt.Errorf("invoice %s lines: %w", inv.Id, err)
 	}
+	RecomputeFrom(inv, items)
+	return nil
+}
+
+// RecomputeFrom sets an invoice's totals from the given lines.
+func RecomputeFrom(inv *Invoice, items []*core.Record) {
 	amounts := make([]ItemAmounts, len(items))
 	taxed := make([]tax.TaxedLine, 0, len(items))
 	t, _ := treatmentOf(inv)
@@ -90,7 +96,6 @@ func Recompute(app core.App, inv *Invoice) error {
 	inv.Set("tax_summary", tax.Summarize(taxed))
 	inv.Set("reverse_charge", t.ReverseCharge)
 	setAmountDue(inv)
-	return nil
 }
 
 // setAmountDue is what is left to pay: the total less credit and payments.

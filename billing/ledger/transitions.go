@@ -71,7 +71,8 @@ func BeforeSave(ctx context.Context, app core.App, inv *Invoice) (string, error)
 	return from, nil
 }
 
-// issue freezes what an issued invoice shows and numbers it.
+// issue freezes what an issued invoice shows, numbers it and pays what it
+// can from credit, loading what that needs.
 func issue(ctx context.Context, app core.App, inv *Invoice, now time.Time) error {
 	s, err := settings.Load(app)
 	if err != nil {
@@ -81,62 +82,112 @@ func issue(ctx context.Context, app core.App, inv *Invoice, now time.Time) error
 	if err != nil {
 		return fmt.Errorf("invoice %s: customer %s: %w", inv.Id, inv.CustomerID(), err)
 	}
-	if err := Recompute(app, inv); err != nil {
+	items, err := Items(app, inv.Id)
+	if err != nil {
 		return err
 	}
+	balance, err := Balance(app, inv.CustomerID(), inv.Currency())
+	if err != nil {
+		return err
+	}
+	used, err := Issue(inv, items, IssueContext{Settings: s, Customer: customer, Credit: balance, Numbers: dbNumbers{ctx, app}, Now: now})
+	if err != nil || used == 0 {
+		return err
+	}
+	_, err = AddCredit(ctx, app, CreditUse(inv, used))
+	return err
+}
+
+// NumberSource hands out the next document number of a series.
+type NumberSource interface {
+	Next(series, format string, at time.Time) (string, error)
+}
+
+// dbNumbers takes numbers one at a time from the sequences table.
+type dbNumbers struct {
+	ctx context.Context
+	app core.App
+}
+
+func (n dbNumbers) Next(series, format string, at time.Time) (string, error) {
+	return NextNumber(n.ctx, n.app, series, format, at)
+}
+
+// IssueContext is what issuing an invoice needs besides its lines.
+type IssueContext struct {
+	Settings *settings.Settings
+	Customer *core.Record
+	Credit   int64 // the customer's credit balance in the invoice currency
+	Numbers  NumberSource
+	Now      time.Time
+}
+
+// Issue sets on inv everything issuing decides: totals from its lines, the
+// frozen seller and buyer, issue and due dates, the number (or proforma
+// number), the credit applied and, when nothing is left to pay, paid. It
+// returns the credit used, for the caller to record as a ledger entry.
+// Every path that issues invoices, one at a time or in bulk, goes through it.
+func Issue(inv *Invoice, items []*core.Record, ic IssueContext) (creditUsed int64, err error) {
+	s := ic.Settings
+	RecomputeFrom(inv, items)
 	issuedAt := inv.GetDateTime("issued_at").Time()
 	if issuedAt.IsZero() {
-		issuedAt = now
+		issuedAt = ic.Now
 		inv.Set("issued_at", issuedAt)
 	}
 	if inv.GetDateTime("due_at").IsZero() {
 		inv.Set("due_at", issuedAt.AddDate(0, 0, s.InvoiceDueDays))
 	}
 	inv.Set("seller", SellerParty(s))
-	inv.Set("buyer", BuyerParty(customer))
+	inv.Set("buyer", BuyerParty(ic.Customer))
+	inv.Set("status", StatusOpen)
 
 	if s.ProformaMode {
-		n, err := NextNumber(ctx, app, SeriesProforma, s.ProformaNumberFormat, issuedAt)
+		n, err := ic.Numbers.Next(SeriesProforma, s.ProformaNumberFormat, issuedAt)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		inv.Set("proforma_number", n)
-	} else if err := assignNumber(ctx, app, s, inv, issuedAt); err != nil {
-		return err
+	} else if err := assignNumber(ic.Numbers, s, inv, issuedAt); err != nil {
+		return 0, err
 	}
 
-	if err := applyCredit(ctx, app, inv); err != nil {
-		return err
+	if due := inv.AmountDue(); due > 0 && ic.Credit > 0 {
+		creditUsed = min(ic.Credit, due)
+		inv.Set("credit_applied", inv.GetInt64("credit_applied")+creditUsed)
+		setAmountDue(inv)
 	}
 	if inv.AmountDue() == 0 {
 		inv.Set("status", StatusPaid)
-		return markPaid(ctx, app, inv, now)
+		return creditUsed, settle(ic.Numbers, s, inv, ic.Now)
 	}
-	return nil
+	return creditUsed, nil
 }
 
-// markPaid settles an invoice. In proforma mode this is when the legal
-// number is given.
+// markPaid settles an invoice paid by other means than issuing.
 func markPaid(ctx context.Context, app core.App, inv *Invoice, now time.Time) error {
-	if inv.GetDateTime("paid_at").IsZero() {
-		inv.Set("paid_at", now)
-	}
-	inv.Set("amount_due", 0)
-	if inv.Number() != "" {
-		return nil
-	}
 	s, err := settings.Load(app)
 	if err != nil {
 		return err
 	}
-	return assignNumber(ctx, app, s, inv, now)
+	return settle(dbNumbers{ctx, app}, s, inv, now)
 }
 
-func assignNumber(ctx context.Context, app core.App, s *settings.Settings, inv *Invoice, at time.Time) error {
+// settle records the payment date and, in proforma mode, gives the legal
+// number, which is due when an invoice is paid.
+func settle(numbers NumberSource, s *settings.Settings, inv *Invoice, now time.Time) error {
+	if inv.GetDateTime("paid_at").IsZero() {
+		inv.Set("paid_at", now)
+	}
+	inv.Set("amount_due", 0)
+	return assignNumber(numbers, s, inv, now)
+}
+
+func assignNumber(numbers NumberSource, s *settings.Settings, inv *Invoice, at time.Time) error {
 	if inv.Number() != "" {
 		return nil
 	}
-	n, err := NextNumber(ctx, app, SeriesInvoice, s.InvoiceNumberFormat, at)
+	n, err := numbers.Next(SeriesInvoice, s.InvoiceNumberFormat, at)
 	if err != nil {
 		return err
 	}

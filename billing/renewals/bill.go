@@ -2,106 +2,260 @@ package renewals
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/billing/coupon"
 	"github.com/ezscale/ezscale/billing/cycle"
 	"github.com/ezscale/ezscale/billing/ledger"
+	"github.com/ezscale/ezscale/internal/audit"
+	"github.com/ezscale/ezscale/internal/bulk"
 )
 
-// bill issues the invoice of one group. It re-reads each subscription
-// inside the transaction, so a period a concurrent run billed meanwhile is
-// skipped; the unique index on (subscription, period_start) is the last
-// guard should anything else slip.
-func (b *biller) bill(ctx context.Context, tx core.App, g invoiceGroup, res *Result) error {
-	customer, err := tx.FindRecordById("customers", g.customer)
-	if err != nil {
-		return fmt.Errorf("customer %s: %w", g.customer, err)
+// batch is one transaction's worth of invoice groups with everything they
+// need loaded in a few queries. It re-reads the subscriptions inside the
+// transaction, so a period a concurrent run billed meanwhile is skipped.
+type batch struct {
+	subs      map[string]*core.Record
+	customers map[string]*core.Record
+	services  map[string]*core.Record // by subscription
+	coupons   map[string]*core.Record
+	credit    map[string]int64 // by customer and currency
+}
+
+func (b *biller) load(tx core.App, groups []invoiceGroup) (*batch, error) {
+	var subIDs, customerIDs []string
+	for _, g := range groups {
+		subIDs = append(subIDs, g.subscriptions...)
+		customerIDs = append(customerIDs, g.customer)
 	}
-	var inv *ledger.Invoice
-	for _, id := range g.subscriptions {
-		sub, err := tx.FindRecordById("subscriptions", id)
-		if err != nil {
-			return fmt.Errorf("subscription %s: %w", id, err)
+	bt := &batch{subs: map[string]*core.Record{}, customers: map[string]*core.Record{}, services: map[string]*core.Record{},
+		coupons: map[string]*core.Record{}, credit: map[string]int64{}}
+	subs, err := tx.FindRecordsByIds("subscriptions", subIDs)
+	if err != nil {
+		return nil, fmt.Errorf("subscriptions: %w", err)
+	}
+	var couponIDs []any
+	for _, s := range subs {
+		bt.subs[s.Id] = s
+		if c := s.GetString("coupon"); c != "" {
+			couponIDs = append(couponIDs, c)
 		}
-		line, period, n, ok, err := b.nextLine(tx, sub)
+	}
+	customers, err := tx.FindRecordsByIds("customers", customerIDs)
+	if err != nil {
+		return nil, fmt.Errorf("customers: %w", err)
+	}
+	for _, c := range customers {
+		bt.customers[c.Id] = c
+	}
+	services, err := tx.FindAllRecords("services", dbx.In("subscription", anySlice(subIDs)...))
+	if err != nil {
+		return nil, fmt.Errorf("services: %w", err)
+	}
+	for _, s := range services {
+		bt.services[s.GetString("subscription")] = s
+	}
+	if len(couponIDs) > 0 {
+		coupons, err := tx.FindAllRecords("coupons", dbx.In("id", couponIDs...))
+		if err != nil {
+			return nil, fmt.Errorf("coupons: %w", err)
+		}
+		for _, c := range coupons {
+			bt.coupons[c.Id] = c
+		}
+	}
+	var balances []struct {
+		Customer string `db:"customer"`
+		Currency string `db:"currency"`
+		Sum      int64  `db:"total"`
+	}
+	err = tx.DB().Select("customer", "currency", "SUM(amount) AS total").From(ledger.CreditCollection).
+		Where(dbx.In("customer", anySlice(customerIDs)...)).GroupBy("customer", "currency").All(&balances)
+	if err != nil {
+		return nil, fmt.Errorf("credit balances: %w", err)
+	}
+	for _, bal := range balances {
+		bt.credit[bal.Customer+"/"+bal.Currency] = bal.Sum
+	}
+	return bt, nil
+}
+
+// writes collects what a batch creates, to store with few statements.
+type writes struct {
+	invoices, items, audits []*core.Record
+	subs                    []*core.Record
+}
+
+// billBatch issues the invoices of groups in the transaction tx. Invoices
+// that credit would pay, or that cost nothing, take the one-by-one path
+// through the ledger's hooks, since paying has effects of its own.
+func (b *biller) billBatch(ctx context.Context, tx core.App, groups []invoiceGroup, res *Result) error {
+	bt, err := b.load(tx, groups)
+	if err != nil {
+		return err
+	}
+	numbers := ledger.NewBatchNumbers(ctx, tx)
+	w := &writes{}
+	for _, g := range groups {
+		if err := b.billGroup(ctx, tx, bt, g, numbers, w, res); err != nil {
+			return fmt.Errorf("customer %s: %w", g.customer, err)
+		}
+	}
+	return b.store(ctx, tx, numbers, w)
+}
+
+func (b *biller) billGroup(ctx context.Context, tx core.App, bt *batch, g invoiceGroup, numbers *ledger.BatchNumbers, w *writes, res *Result) error {
+	customer := bt.customers[g.customer]
+	if customer == nil {
+		return fmt.Errorf("customer not found")
+	}
+	var lines []ledger.Line
+	var billed []*core.Record
+	for _, id := range g.subscriptions {
+		sub := bt.subs[id]
+		if sub == nil {
+			continue
+		}
+		subLines, ok, err := b.periodLines(bt, sub)
 		if err != nil {
 			return fmt.Errorf("subscription %s: %w", id, err)
 		}
 		if !ok {
+			res.AlreadyDone++
 			continue
 		}
-		billed, err := periodBilled(tx, sub.Id, period.Start)
-		if err != nil {
-			return err
-		}
-		if billed {
-			res.AlreadyDone++
-		} else if line != nil {
-			if inv == nil {
-				treatment := ledger.Decide(b.settings, b.rates, customer)
-				if inv, err = ledger.NewDraft(ctx, tx, b.settings, treatment, customer, ledger.PurposeRenewal); err != nil {
-					return err
-				}
+		lines = append(lines, subLines...)
+		billed = append(billed, sub)
+		for _, l := range subLines {
+			if l.Kind != ledger.KindDiscount {
+				res.Lines++
 			}
-			if _, err := ledger.AddLine(ctx, tx, inv, *line); err != nil {
-				return fmt.Errorf("subscription %s: %w", id, err)
-			}
-			if err := b.discount(ctx, tx, inv, sub, line, n); err != nil {
-				return fmt.Errorf("subscription %s: %w", id, err)
-			}
-			res.Lines++
-		}
-		sub.Set("billed_until", period.End)
-		if err := tx.SaveWithContext(ctx, sub); err != nil {
-			return fmt.Errorf("subscription %s: %w", id, err)
 		}
 	}
-	if inv == nil {
+	for _, sub := range billed {
+		w.subs = append(w.subs, sub)
+	}
+	if len(lines) == 0 {
 		return nil
 	}
 	res.Invoices++
+
+	treatment := ledger.Decide(b.settings, b.rates, customer)
+	inv := ledger.NewDraftRecord(b.invoices, treatment, customer, ledger.PurposeRenewal)
+	bulk.Prepare([]*core.Record{inv.ProxyRecord()}, b.now)
+	items := make([]*core.Record, 0, len(lines))
+	for i, l := range lines {
+		item, err := ledger.NewLine(b.items, inv, l)
+		if err != nil {
+			return err
+		}
+		item.Set("sort_order", i)
+		items = append(items, item)
+	}
+	ledger.RecomputeFrom(inv, items)
+
+	if bt.credit[customer.Id+"/"+inv.Currency()] > 0 || inv.AmountDue() == 0 {
+		return b.issueOneByOne(ctx, tx, customer, treatment, lines, numbers)
+	}
+	if _, err := ledger.Issue(inv, items, ledger.IssueContext{Settings: b.settings, Customer: customer, Numbers: numbers, Now: b.now}); err != nil {
+		return err
+	}
+	bulk.Prepare(items, b.now)
+	w.invoices = append(w.invoices, inv.ProxyRecord())
+	w.items = append(w.items, items...)
+	for _, r := range append([]*core.Record{inv.ProxyRecord()}, items...) {
+		a, err := audit.ForRecord(ctx, tx, "create", r).NewRecord(tx)
+		if err != nil {
+			return err
+		}
+		w.audits = append(w.audits, a)
+	}
+	return nil
+}
+
+// issueOneByOne issues an invoice through the ledger's normal path, whose
+// hooks apply credit and carry out what a paid invoice pays for. The
+// batch's numbers are written first so both paths share one sequence.
+func (b *biller) issueOneByOne(ctx context.Context, tx core.App, customer *core.Record, t ledger.Treatment, lines []ledger.Line, numbers *ledger.BatchNumbers) error {
+	if err := numbers.Flush(); err != nil {
+		return err
+	}
+	inv, err := ledger.NewDraft(ctx, tx, b.settings, t, customer, ledger.PurposeRenewal)
+	if err != nil {
+		return err
+	}
+	for _, l := range lines {
+		if _, err := ledger.AddLine(ctx, tx, inv, l); err != nil {
+			return err
+		}
+	}
 	return ledger.Finalize(ctx, tx, inv, b.now)
 }
 
-// nextLine is the line for a subscription's next unbilled period, or
-// ok=false when it is not due (a concurrent run billed it, or an hourly
-// period has not ended). A nil line with ok=true means nothing to charge
-// for the period (no metered hours), which still counts it as billed.
-func (b *biller) nextLine(tx core.App, sub *core.Record) (*ledger.Line, cycle.Period, int, bool, error) {
+// store writes a batch: the invoices, lines and audit entries in bulk, the
+// subscriptions' new billed-until, and the number sequences.
+func (b *biller) store(ctx context.Context, tx core.App, numbers *ledger.BatchNumbers, w *writes) error {
+	if err := numbers.Flush(); err != nil {
+		return err
+	}
+	// One prepared statement for every subscription: parsed once.
+	update := tx.DB().NewQuery("UPDATE {{subscriptions}} SET [[billed_until]] = {:until}, [[coupon_cycles_used]] = {:cycles}, [[updated]] = {:now} WHERE [[id]] = {:id}").Prepare()
+	defer update.Close()
+	for _, sub := range w.subs {
+		a, err := audit.ForRecord(ctx, tx, "update", sub).NewRecord(tx)
+		if err != nil {
+			return err
+		}
+		w.audits = append(w.audits, a)
+		_, err = update.Bind(dbx.Params{
+			"until": sub.GetDateTime("billed_until").String(), "cycles": sub.GetInt("coupon_cycles_used"),
+			"now": b.now.UTC().Format(dateLayout), "id": sub.Id,
+		}).Execute()
+		if err != nil {
+			return fmt.Errorf("subscription %s: %w", sub.Id, err)
+		}
+	}
+	bulk.Prepare(w.audits, b.now)
+	for _, recs := range [][]*core.Record{w.invoices, w.items, w.audits} {
+		if err := bulk.Insert(tx, recs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// periodLines are the lines of a subscription's next unbilled period, its
+// coupon discount included, with the subscription advanced past it.
+// ok=false when the period is not due: a concurrent run billed it, or an
+// hourly month has not ended. No lines with ok=true means the period had
+// nothing to charge (no metered hours) but counts as billed.
+func (b *biller) periodLines(bt *batch, sub *core.Record) ([]ledger.Line, bool, error) {
 	c, err := cycle.Parse(sub.GetString("cycle"))
 	if err != nil {
-		return nil, cycle.Period{}, 0, false, err
+		return nil, false, err
 	}
 	anchor := Anchor(sub)
 	from := sub.GetDateTime("billed_until").Time()
 	if anchor.IsZero() || from.IsZero() {
-		return nil, cycle.Period{}, 0, false, errors.New("no billing anchor")
+		return nil, false, fmt.Errorf("no billing anchor")
 	}
 	period, n := cycle.PeriodContaining(anchor, c, from)
 	if c == cycle.Hourly {
 		period.Start = from // a partial first month is metered from the order
 		if b.now.Before(period.End) {
-			return nil, period, n, false, nil
+			return nil, false, nil
 		}
 	} else if period.Start.After(b.now.AddDate(0, 0, b.settings.RenewalLeadDays[string(c)])) {
-		return nil, period, n, false, nil
+		return nil, false, nil
 	}
+	sub.Set("billed_until", period.End)
 
-	plan, err := tx.FindRecordById("plans", sub.GetString("plan"))
-	if err != nil {
-		return nil, period, n, false, err
-	}
-	svc, err := tx.FindFirstRecordByFilter("services", "subscription = {:s}", dbx.Params{"s": sub.Id})
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, period, n, false, err
-	}
-	line := &ledger.Line{
+	svc := bt.services[sub.Id]
+	line := ledger.Line{
 		Kind: ledger.KindPeriod, Quantity: 1, UnitAmount: sub.GetInt64("amount"), Subscription: sub.Id,
 		PeriodStart: period.Start, PeriodEnd: period.End,
 	}
@@ -109,15 +263,38 @@ func (b *biller) nextLine(tx core.App, sub *core.Record) (*ledger.Line, cycle.Pe
 	if svc != nil {
 		line.Service, label = svc.Id, svc.GetString("label")
 	}
-	line.Description = ledger.PeriodDescription(plan.GetString("name"), label, c)
+	line.Description = ledger.PeriodDescription(b.planNames[sub.GetString("plan")], label, c)
 	if c == cycle.Hourly {
 		hours := activeHours(svc, period)
 		if hours == 0 {
-			return nil, period, n, true, nil
+			return nil, true, nil
 		}
 		line.Kind, line.Quantity = ledger.KindHourly, hours
 	}
-	return line, period, n, true, nil
+	lines := []ledger.Line{line}
+
+	// The coupon of the subscription, while it is still in force.
+	if rec := bt.coupons[sub.GetString("coupon")]; rec != nil {
+		cpn, err := ledger.CouponFromRecord(rec)
+		if err != nil {
+			return nil, false, err
+		}
+		if cpn.AppliesToCycle(n) {
+			off, err := cpn.Discount(sub.GetString("currency"), line.Quantity*line.UnitAmount)
+			if err != nil {
+				return nil, false, err
+			}
+			if off > 0 {
+				lines = append(lines, discountLine(cpn, off, line.Service))
+				sub.Set("coupon_cycles_used", sub.GetInt("coupon_cycles_used")+1)
+			}
+		}
+	}
+	return lines, true, nil
+}
+
+func discountLine(cpn coupon.Coupon, off int64, service string) ledger.Line {
+	return ledger.Line{Kind: ledger.KindDiscount, Description: "Coupon " + cpn.Code, Quantity: 1, UnitAmount: -off, Service: service}
 }
 
 // activeHours is how many started hours a service was active within p.
@@ -140,39 +317,10 @@ func activeHours(svc *core.Record, p cycle.Period) int64 {
 	return int64((to.Sub(from) + time.Hour - time.Second) / time.Hour)
 }
 
-// discount applies the subscription's coupon while it is still in force.
-func (b *biller) discount(ctx context.Context, tx core.App, inv *ledger.Invoice, sub *core.Record, line *ledger.Line, n int) error {
-	couponID := sub.GetString("coupon")
-	if couponID == "" {
-		return nil
+func anySlice(ids []string) []any {
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = id
 	}
-	rec, err := tx.FindRecordById("coupons", couponID)
-	if err != nil {
-		return nil // the coupon was deleted: nothing to apply
-	}
-	cpn, err := ledger.CouponFromRecord(rec)
-	if err != nil || !cpn.AppliesToCycle(n) {
-		return err
-	}
-	off, err := cpn.Discount(inv.Currency(), line.Quantity*line.UnitAmount)
-	if err != nil || off == 0 {
-		return err
-	}
-	_, err = ledger.AddLine(ctx, tx, inv, ledger.Line{
-		Kind: ledger.KindDiscount, Description: "Coupon " + cpn.Code, Quantity: 1, UnitAmount: -off,
-	})
-	if err != nil {
-		return err
-	}
-	sub.Set("coupon_cycles_used", sub.GetInt("coupon_cycles_used")+1)
-	return nil
-}
-
-// periodBilled reports whether a line for this subscription period exists.
-func periodBilled(tx core.App, subscriptionID string, start time.Time) (bool, error) {
-	var n int
-	err := tx.DB().Select("COUNT(*)").From("invoice_items").
-		Where(dbx.HashExp{"subscription": subscriptionID, "kind": ledger.KindPeriod, "period_start": start.UTC().Format(dateLayout)}).
-		Row(&n)
-	return n > 0, err
+	return out
 }

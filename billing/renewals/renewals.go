@@ -55,7 +55,7 @@ func Run(app core.App, opts Options) (Result, error) {
 		opts.Now = time.Now().UTC()
 	}
 	if opts.GroupsPerTx <= 0 {
-		opts.GroupsPerTx = 100
+		opts.GroupsPerTx = 500
 	}
 	if opts.Progress == nil {
 		opts.Progress = io.Discard
@@ -78,15 +78,20 @@ func Run(app core.App, opts Options) (Result, error) {
 	fmt.Fprintf(opts.Progress, "renewals: %d subscriptions due, %d invoices to issue\n", len(rows), len(groups))
 
 	ctx := audit.WithActor(context.Background(), Actor)
-	b := &biller{settings: s, rates: rates, now: opts.Now}
+	b, err := newBiller(app, s, rates, opts.Now)
+	if err != nil {
+		return res, err
+	}
 	started := time.Now()
 	for i := 0; i < len(groups); i += opts.GroupsPerTx {
 		batch := groups[i:min(i+opts.GroupsPerTx, len(groups))]
+		batchNo := i / opts.GroupsPerTx
 		err := app.RunInTransaction(func(tx core.App) error {
-			for _, g := range batch {
-				if err := b.bill(ctx, tx, g, &res); err != nil {
-					return err
-				}
+			if err := b.billBatch(ctx, tx, batch, &res); err != nil {
+				return err
+			}
+			if beforeCommit != nil {
+				return beforeCommit(batchNo)
 			}
 			return nil
 		})
@@ -163,10 +168,34 @@ func group(rows []dueRow, combine bool) []invoiceGroup {
 
 // biller issues renewal invoices with what is the same for the whole run.
 type biller struct {
-	settings *settings.Settings
-	rates    []tax.Rate
-	now      time.Time
+	settings        *settings.Settings
+	rates           []tax.Rate
+	now             time.Time
+	planNames       map[string]string
+	invoices, items *core.Collection
 }
+
+func newBiller(app core.App, s *settings.Settings, rates []tax.Rate, now time.Time) (*biller, error) {
+	b := &biller{settings: s, rates: rates, now: now, planNames: map[string]string{}}
+	var err error
+	if b.invoices, err = app.FindCachedCollectionByNameOrId(ledger.InvoicesCollection); err != nil {
+		return nil, err
+	}
+	if b.items, err = app.FindCachedCollectionByNameOrId(ledger.ItemsCollection); err != nil {
+		return nil, err
+	}
+	plans, err := app.FindAllRecords("plans")
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range plans {
+		b.planNames[p.Id] = p.GetString("name")
+	}
+	return b, nil
+}
+
+// beforeCommit lets tests interrupt a run between batches, as a crash would.
+var beforeCommit func(batch int) error
 
 // Actor is who renewal invoices are attributed to in the audit log.
 var Actor = audit.Job("renewals")

@@ -146,17 +146,15 @@ func TestCrashedRunCompletesOnRerun(t *testing.T) {
 	for i := 0; i < 12; i++ {
 		w.subscribe(t, testutil.Customer(t, w.app, fmt.Sprintf("c%d@example.com", i), "USD"), "")
 	}
-	// The 8th renewal invoice fails to issue, as a crash would interrupt it.
+	// The second batch fails before it commits, as a crash would interrupt it.
 	crash := errors.New("simulated crash")
-	issued := 0
-	w.app.OnRecordUpdate(ledger.InvoicesCollection).BindFunc(func(e *core.RecordEvent) error {
-		if e.Record.GetString("purpose") == ledger.PurposeRenewal && e.Record.GetString("status") == ledger.StatusOpen {
-			if issued++; issued == 8 {
-				return crash
-			}
+	renewals.SetBeforeCommit(func(batch int) error {
+		if batch == 1 {
+			return crash
 		}
-		return e.Next()
+		return nil
 	})
+	t.Cleanup(func() { renewals.SetBeforeCommit(nil) })
 	now := time.Date(2026, 2, 25, 0, 0, 0, 0, time.UTC)
 	if _, err := renewals.Run(w.app, renewals.Options{Now: now, GroupsPerTx: 5}); !errors.Is(err, crash) {
 		t.Fatalf("want the crash, got %v", err)
@@ -165,6 +163,7 @@ func TestCrashedRunCompletesOnRerun(t *testing.T) {
 	if got := len(renewalInvoices(t, w.app)); got != 5 {
 		t.Fatalf("after the crash: %d invoices, want 5", got)
 	}
+	renewals.SetBeforeCommit(nil)
 	res := run(t, w.app, now)
 	if res.Invoices != 7 || len(renewalInvoices(t, w.app)) != 12 {
 		t.Errorf("re-run: %+v, %d invoices in all", res, len(renewalInvoices(t, w.app)))
@@ -254,4 +253,42 @@ func assertGapless(t *testing.T, app core.App) {
 			t.Fatalf("numbering has a gap or duplicate at %d: %s", i+1, r.GetString("number"))
 		}
 	}
+}
+
+func TestCreditPaidRenewalsShareTheNumbering(t *testing.T) {
+	w := newWorld(t)
+	for i := 0; i < 9; i++ {
+		c := testutil.Customer(t, w.app, fmt.Sprintf("c%d@example.com", i), "USD")
+		w.subscribe(t, c, "")
+		if i%3 == 1 { // every third customer has credit for the whole renewal
+			if _, err := ledger.AddCredit(ctx, w.app, ledger.CreditEntry{CustomerID: c.Id, Currency: "USD", Amount: 5000, Reason: ledger.CreditManual}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	res := run(t, w.app, time.Date(2026, 2, 25, 0, 0, 0, 0, time.UTC))
+	if res.Invoices != 9 {
+		t.Fatalf("%+v", res)
+	}
+	paid, open := 0, 0
+	for _, inv := range renewalInvoices(t, w.app) {
+		switch inv.GetString("status") {
+		case ledger.StatusPaid:
+			paid++
+			if inv.GetInt64("credit_applied") != 1000 {
+				t.Errorf("credit applied %d", inv.GetInt64("credit_applied"))
+			}
+		case ledger.StatusOpen:
+			open++
+		}
+		// Bulk or one by one, every renewal invoice is audited as the job's.
+		entry, err := w.app.FindFirstRecordByFilter("audit_logs", "collection = 'invoices' && record_id = {:id}", map[string]any{"id": inv.Id})
+		if err != nil || entry.GetString("actor_id") != "renewals" || entry.GetString("customer") != inv.GetString("customer") {
+			t.Errorf("audit of invoice %s: %v", inv.Id, err)
+		}
+	}
+	if paid != 3 || open != 6 {
+		t.Errorf("paid %d open %d", paid, open)
+	}
+	assertGapless(t, w.app)
 }

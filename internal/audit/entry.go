@@ -85,9 +85,22 @@ func ForRecord(ctx context.Context, app core.App, action string, rec *core.Recor
 // Save writes the entry with app, which may be a transaction so the entry
 // commits or rolls back with the change it describes.
 func (e Entry) Save(app core.App) error {
-	col, err := app.FindCachedCollectionByNameOrId(Collection)
+	r, err := e.NewRecord(app)
 	if err != nil {
 		return err
+	}
+	if err := app.SaveNoValidate(r); err != nil {
+		return fmt.Errorf("audit %s %s/%s: %w", e.Action, e.Collection, e.RecordID, err)
+	}
+	return nil
+}
+
+// NewRecord builds the entry's audit_logs record unsaved, for writers that
+// store many at once.
+func (e Entry) NewRecord(app core.App) (*core.Record, error) {
+	col, err := app.FindCachedCollectionByNameOrId(Collection)
+	if err != nil {
+		return nil, err
 	}
 	r := core.NewRecord(col)
 	r.Set("actor_kind", e.Actor.Kind)
@@ -102,10 +115,7 @@ func (e Entry) Save(app core.App) error {
 	if len(e.Changes) > 0 {
 		r.Set("changes", e.Changes)
 	}
-	if err := app.SaveNoValidate(r); err != nil {
-		return fmt.Errorf("audit %s %s/%s: %w", e.Action, e.Collection, e.RecordID, err)
-	}
-	return nil
+	return r, nil
 }
 
 // Record writes an entry for an action that is not a record change, such
