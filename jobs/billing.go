@@ -1,22 +1,51 @@
 package jobs
 
 import (
+	"context"
+	"fmt"
+	"io"
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/billing/planchange"
 	"github.com/ezscale/ezscale/billing/renewals"
+	"github.com/ezscale/ezscale/internal/audit"
 )
 
-// runBilling is the daily billing run: renewals for every subscription due.
+// BillingResult is what one billing run did.
+type BillingResult struct {
+	Renewals renewals.Result
+	// VoidedUpgrades are unpaid plan-change invoices voided, their changes dropped.
+	VoidedUpgrades int
+}
+
+// RunBilling is the daily billing run, from the scheduler or
+// `ezscale billing run`: renewals for every subscription due at now, then
+// the upgrade invoices left unpaid too long.
+func RunBilling(app core.App, now time.Time, progress io.Writer) (BillingResult, error) {
+	var res BillingResult
+	var err error
+	if res.Renewals, err = renewals.Run(app, renewals.Options{Now: now, Progress: progress}); err != nil {
+		return res, fmt.Errorf("renewals: %w", err)
+	}
+	ctx := audit.WithActor(context.Background(), audit.Job("billing"))
+	if res.VoidedUpgrades, err = planchange.VoidExpired(ctx, app, now); err != nil {
+		return res, fmt.Errorf("void unpaid upgrades: %w", err)
+	}
+	return res, nil
+}
+
+// runBilling is the scheduled run; it reports to the app log.
 func runBilling(app core.App, now time.Time) {
 	started := time.Now()
-	res, err := renewals.Run(app, renewals.Options{Now: now})
+	res, err := RunBilling(app, now, io.Discard)
+	r := res.Renewals
 	if err != nil {
-		app.Logger().Error("billing run failed", "error", err, "invoices", res.Invoices)
+		app.Logger().Error("billing run failed", "error", err, "invoices", r.Invoices)
 		return
 	}
-	app.Logger().Info("billing run", "due", res.Due, "invoices", res.Invoices, "periods", res.Lines,
-		"already_billed", res.AlreadyDone, "rolled_over", res.Rolled, "cancelled", res.Cancelled,
-		"seconds", time.Since(started).Seconds())
+	app.Logger().Info("billing run", "due", r.Due, "invoices", r.Invoices, "periods", r.Lines,
+		"already_billed", r.AlreadyDone, "rolled_over", r.Rolled, "cancelled", r.Cancelled,
+		"voided_upgrades", res.VoidedUpgrades, "seconds", time.Since(started).Seconds())
 }

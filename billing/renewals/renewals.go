@@ -55,7 +55,7 @@ func Run(app core.App, opts Options) (Result, error) {
 		opts.Now = time.Now().UTC()
 	}
 	if opts.GroupsPerTx <= 0 {
-		opts.GroupsPerTx = 500
+		opts.GroupsPerTx = 1000
 	}
 	if opts.Progress == nil {
 		opts.Progress = io.Discard
