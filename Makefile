@@ -8,7 +8,7 @@ HTTP    ?= 127.0.0.1:8090
 DATA    ?= pb_data
 GOFLAGS ?=
 
-.PHONY: run build test test-go vet fmt seed bench-api clean
+.PHONY: run build test vet fmt seed bench-api bench-billing clean
 
 ## run: build and serve the whole platform in dev mode on http://$(HTTP)
 run: build
@@ -32,11 +32,15 @@ fmt:
 ## seed: synthetic data at scale into $(DATA) (N customers)
 N ?= 10000
 seed: build
-	./$(BIN) seed --customers $(N) --dir $(DATA)
+	EZ_DEV=1 ./$(BIN) seed --customers $(N) --dir $(DATA)
 
 ## bench-api: customer list latency and throughput on the seeded $(DATA)
 bench-api: build
-	./$(BIN) bench api --dir $(DATA)
+	EZ_DEV=1 ./$(BIN) bench api --dir $(DATA)
+
+## bench-billing: the renewal run over 100,000 due subscriptions (temporary DB)
+bench-billing: build
+	EZ_DEV=1 ./$(BIN) bench billing --subscriptions 100000
 
 clean:
 	rm -rf bin
