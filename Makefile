@@ -32,11 +32,11 @@ fmt:
 ## seed: synthetic data at scale into $(DATA) (N customers)
 N ?= 10000
 seed: build
-	EZ_DEV=1 ./$(BIN) seed --customers $(N) --dir $(DATA)
+	EZ_DEV=1 EZ_LOG_LEVEL=warn ./$(BIN) seed --customers $(N) --dir $(DATA)
 
 ## bench-api: customer list latency and throughput on the seeded $(DATA)
 bench-api: build
-	EZ_DEV=1 ./$(BIN) bench api --dir $(DATA)
+	EZ_DEV=1 EZ_LOG_LEVEL=warn ./$(BIN) bench api --dir $(DATA)
 
 ## bench-billing: the renewal run over 100,000 due subscriptions (temporary DB)
 bench-billing: build

@@ -27,7 +27,14 @@ func main() {
 		log.Fatal(err)
 	}
 
-	app := pocketbase.New()
+	app := pocketbase.NewWithConfig(pocketbase.Config{
+		// Dev mode is EZ_DEV's to decide, not the binary's location (PocketBase
+		// takes any binary under the temp dir for `go run` and logs every query).
+		DefaultDev: false,
+		// Keep as many idle connections as may be open: under load the default
+		// 15 makes PocketBase close and reopen connections on every burst.
+		DataMaxIdleConns: core.DefaultDataMaxOpenConns,
+	})
 
 	// Automigrate writes a Go migration for each dashboard schema edit; it
 	// is a dev convenience and its output is reviewed before it is committed.

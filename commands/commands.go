@@ -4,10 +4,25 @@ package commands
 
 import (
 	"github.com/pocketbase/pocketbase"
+	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/ezscale/ezscale/internal/config"
 )
 
 // Register adds every platform command to app's root command.
 func Register(app *pocketbase.PocketBase, cfg *config.Config) {
+	bench := benchCommand(app)
+	bench.AddCommand(benchBillingCommand(cfg))
+	app.RootCmd.AddCommand(seedCommand(app), bench, billingCommand(app))
+}
+
+// migrate brings the database up to date, as serve does before it starts,
+// so a command works on a fresh or an older data directory.
+func migrate(app core.App) error {
+	if !app.IsBootstrapped() {
+		if err := app.Bootstrap(); err != nil {
+			return err
+		}
+	}
+	return app.RunAllMigrations()
 }

@@ -1,0 +1,64 @@
+package commands
+
+import (
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/spf13/cobra"
+
+	"github.com/ezscale/ezscale/hooks"
+	"github.com/ezscale/ezscale/internal/bench"
+	"github.com/ezscale/ezscale/internal/config"
+)
+
+// benchBillingCommand is `ezscale bench billing`: seed subscriptions due for
+// renewal into a throwaway database and time the billing run, twice.
+func benchBillingCommand(cfg *config.Config) *cobra.Command {
+	var opts bench.BillingOptions
+	var keep bool
+	cmd := &cobra.Command{
+		Use:          "billing",
+		Short:        "Time the renewal run over many due subscriptions (in a temporary database)",
+		Args:         cobra.NoArgs,
+		SilenceUsage: true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			out := cmd.OutOrStdout()
+			dir, err := os.MkdirTemp("", "ezscale-bench-billing-")
+			if err != nil {
+				return err
+			}
+			if !keep {
+				defer os.RemoveAll(dir)
+			}
+			app := core.NewBaseApp(core.BaseAppConfig{DataDir: dir})
+			if err := app.Bootstrap(); err != nil {
+				return err
+			}
+			defer app.ClearBootstrap()
+			if err := app.RunAllMigrations(); err != nil {
+				return err
+			}
+			hooks.Register(app, cfg)
+			opts.Now = time.Date(2026, 12, 1, 6, 0, 0, 0, time.UTC)
+			fmt.Fprintf(out, "Benchmark: %d subscriptions due, %d per customer, in %s\n", opts.Subscriptions, opts.PerCustomer, dir)
+			res, err := bench.Billing(app, opts, out)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "\n  first run   %8s  %d invoices (%.0f subscriptions/s)\n", res.First.Round(time.Millisecond),
+				res.Invoices, float64(opts.Subscriptions)/res.First.Seconds())
+			fmt.Fprintf(out, "  second run  %8s  %d invoices\n", res.Second.Round(time.Millisecond), res.SecondRun)
+			fmt.Fprintf(out, "  peak memory %6.0f MB (process, seeding included)\n", res.PeakRSSMB)
+			if res.SecondRun != 0 {
+				return fmt.Errorf("the second run created %d invoices: renewals are not idempotent", res.SecondRun)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().IntVar(&opts.Subscriptions, "subscriptions", 100000, "subscriptions due for renewal")
+	cmd.Flags().IntVar(&opts.PerCustomer, "per-customer", 2, "subscriptions per customer (they share an invoice)")
+	cmd.Flags().BoolVar(&keep, "keep", false, "keep the temporary database")
+	return cmd
+}

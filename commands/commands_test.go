@@ -1,0 +1,55 @@
+package commands
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/pocketbase/pocketbase"
+
+	"github.com/ezscale/ezscale/hooks"
+	"github.com/ezscale/ezscale/internal/seed"
+	"github.com/ezscale/ezscale/internal/testutil"
+
+	_ "github.com/ezscale/ezscale/pb_migrations"
+)
+
+// run executes the ezscale command line args on the data directory dir.
+func run(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	app := pocketbase.NewWithConfig(pocketbase.Config{DefaultDataDir: dir, DefaultDev: false})
+	cfg := testutil.Config()
+	hooks.Register(app, cfg)
+	Register(app, cfg)
+	if err := app.Bootstrap(); err != nil {
+		t.Fatal(err)
+	}
+	defer app.ResetBootstrapState()
+	var out bytes.Buffer
+	app.RootCmd.SetOut(&out)
+	app.RootCmd.SetArgs(args)
+	if err := app.RootCmd.Execute(); err != nil {
+		t.Fatalf("%v: %v\n%s", args, err, out.String())
+	}
+	return out.String()
+}
+
+func TestSeedThenBenchAPI(t *testing.T) {
+	dir := t.TempDir()
+	out := run(t, dir, "seed", "--customers", "3")
+	for _, want := range []string{"3/3 customers", "invoices", seed.SyntheticPassword, "database"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("seed output lacks %q:\n%s", want, out)
+		}
+	}
+	if out := run(t, dir, "seed", "--customers", "2"); !strings.Contains(out, seed.SyntheticEmail(5)) {
+		t.Errorf("a second seed does not continue the numbering:\n%s", out)
+	}
+
+	out = run(t, dir, "bench", "api", "--clients", "2", "--duration", "200ms", "--customers", "5")
+	for _, want := range []string{"rate limiter is off", "idx_services_customer", "req/s", "errors    0"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("bench output lacks %q:\n%s", want, out)
+		}
+	}
+}
