@@ -1,0 +1,76 @@
+// Package gateway is what the billing core needs of a payment rail: charge
+// an invoice, refund a payment, and tell a genuine webhook from a forged
+// one. Stripe, PayPal and manual payments implement it; what only one rail
+// has (saving cards, PayPal approval links) lives in its own package.
+package gateway
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/ezscale/ezscale/billing/money"
+)
+
+// Charge statuses, as stored in payments.status.
+const (
+	StatusSucceeded      = "succeeded"
+	StatusFailed         = "failed"
+	StatusPending        = "pending"
+	StatusRequiresAction = "requires_action"
+)
+
+// ChargeRequest asks for an invoice to be paid with a saved method.
+type ChargeRequest struct {
+	InvoiceID         string // our invoice id, sent as metadata so webhooks find it
+	CustomerID        string // our customer id, likewise
+	GatewayCustomerID string // the gateway's customer (Stripe cus_…)
+	PaymentMethodRef  string // the gateway's saved method (Stripe pm_…)
+	Amount            money.Amount
+	Description       string
+	// IdempotencyKey makes a retried request charge at most once; derive it
+	// from the invoice and the attempt number.
+	IdempotencyKey string
+}
+
+// ChargeResult is the gateway's answer.
+type ChargeResult struct {
+	GatewayID      string // e.g. Stripe pi_…, unique per gateway
+	Status         string
+	FailureCode    string // decline code, e.g. insufficient_funds
+	FailureMessage string
+	ActionURL      string // where the customer completes 3-D Secure
+}
+
+// RefundRequest returns (part of) a payment.
+type RefundRequest struct {
+	PaymentGatewayID string // the charge being refunded (Stripe pi_…, PayPal capture id)
+	Amount           money.Amount
+	Reason           string
+	IdempotencyKey   string
+}
+
+// RefundResult is the gateway's answer.
+type RefundResult struct {
+	GatewayID string
+	Status    string
+}
+
+// Event is a verified webhook delivery.
+type Event struct {
+	ID      string // unique per gateway: the key of webhook_events
+	Type    string // e.g. payment_intent.succeeded, PAYMENT.CAPTURE.COMPLETED
+	Payload []byte // the raw body, stored for staff and re-runs
+}
+
+// ErrBadSignature is returned for a webhook that fails verification.
+var ErrBadSignature = errors.New("webhook signature verification failed")
+
+// Gateway is one payment rail.
+type Gateway interface {
+	Name() string
+	Charge(ctx context.Context, req ChargeRequest) (ChargeResult, error)
+	Refund(ctx context.Context, req RefundRequest) (RefundResult, error)
+	// VerifyWebhook checks a delivery's signature and returns its event.
+	VerifyWebhook(ctx context.Context, header http.Header, body []byte) (Event, error)
+}
