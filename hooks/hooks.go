@@ -20,5 +20,6 @@ func Register(app core.App, cfg *config.Config) {
 	bindOrderRoutes(app)
 	bindServiceRoutes(app)
 	bindInvoicePDF(app)
+	bindPayments(app, cfg)
 	bindDevMode(app, cfg)
 }

@@ -2,11 +2,12 @@ package hooks
 
 import (
 	"context"
+	"time"
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/billing/fulfilment"
 	"github.com/ezscale/ezscale/billing/ledger"
-	"github.com/ezscale/ezscale/billing/planchange"
 )
 
 // bindInvoices enforces the invoice lifecycle on every save, from the
@@ -98,5 +99,5 @@ func bindInvoices(app core.App) {
 // onInvoicePaid runs in the transaction that marks an invoice paid, by any
 // path: it carries out what the invoice paid for.
 func onInvoicePaid(ctx context.Context, app core.App, inv *ledger.Invoice) error {
-	return planchange.ApplyPaid(ctx, app, inv)
+	return fulfilment.InvoicePaid(ctx, app, inv, time.Now().UTC())
 }

@@ -47,7 +47,7 @@ func PrepareNew(app core.App, inv *Invoice) error {
 // number for ever, and is voided instead.
 func CheckDeletable(inv *Invoice) error {
 	if inv.Status() != StatusDraft {
-		return fmt.Errorf("invoice %s is %s: only drafts can be deleted; void it instead", invoiceLabel(inv), inv.Status())
+		return fmt.Errorf("invoice %s is %s: only drafts can be deleted; void it instead", Label(inv), inv.Status())
 	}
 	return nil
 }
@@ -60,7 +60,7 @@ func BeforeItemSave(app core.App, item *core.Record) error {
 		return fmt.Errorf("invoice line: invoice %q: %w", item.GetString("invoice"), err)
 	}
 	if !Editable(inv.Status()) {
-		return fmt.Errorf("invoice %s: %w", invoiceLabel(inv), ErrNotEditable)
+		return fmt.Errorf("invoice %s: %w", Label(inv), ErrNotEditable)
 	}
 	item.Set("customer", inv.CustomerID())
 	return nil
@@ -73,7 +73,7 @@ func BeforeItemDelete(app core.App, item *core.Record) error {
 		return nil // the invoice itself is going: a cascade delete of a draft
 	}
 	if !Editable(inv.Status()) {
-		return fmt.Errorf("invoice %s: %w", invoiceLabel(inv), ErrNotEditable)
+		return fmt.Errorf("invoice %s: %w", Label(inv), ErrNotEditable)
 	}
 	return nil
 }

@@ -30,7 +30,7 @@ func BeforeSave(ctx context.Context, app core.App, inv *Invoice) (string, error)
 	orig := AsInvoice(stored)
 	from, to := orig.Status(), inv.Status()
 	if !CanTransition(from, to) {
-		return from, fmt.Errorf("invoice %s cannot go from %s to %s", invoiceLabel(inv), from, to)
+		return from, fmt.Errorf("invoice %s cannot go from %s to %s", Label(inv), from, to)
 	}
 	if !Editable(from) {
 		for _, f := range inv.Collection().Fields {
@@ -39,7 +39,7 @@ func BeforeSave(ctx context.Context, app core.App, inv *Invoice) (string, error)
 				continue
 			}
 			if fmt.Sprint(orig.Get(name)) != fmt.Sprint(inv.Get(name)) {
-				return from, fmt.Errorf("invoice %s: %w (field %s)", invoiceLabel(inv), ErrNotEditable, name)
+				return from, fmt.Errorf("invoice %s: %w (field %s)", Label(inv), ErrNotEditable, name)
 			}
 		}
 		return from, nil
@@ -196,7 +196,8 @@ func assignNumber(numbers NumberSource, s *settings.Settings, inv *Invoice, at t
 	return nil
 }
 
-func invoiceLabel(inv *Invoice) string {
+// Label names an invoice in messages: its number, or its id before it has one.
+func Label(inv *Invoice) string {
 	if n := inv.Number(); n != "" {
 		return n
 	}

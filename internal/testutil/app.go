@@ -46,6 +46,12 @@ func Config() *config.Config {
 // starts from a copy of that migrated directory.
 func NewApp(t testing.TB) *tests.TestApp {
 	t.Helper()
+	return NewAppWith(t, Config())
+}
+
+// NewAppWith is NewApp with a configuration of the test's own, e.g. dev mode.
+func NewAppWith(t testing.TB, cfg *config.Config) *tests.TestApp {
+	t.Helper()
 	templateOnce.Do(buildTemplate)
 	if templateErr != nil {
 		t.Fatalf("test data template: %v", templateErr)
@@ -55,7 +61,6 @@ func NewApp(t testing.TB) *tests.TestApp {
 		t.Fatalf("test app: %v", err)
 	}
 	t.Cleanup(app.Cleanup)
-	cfg := Config()
 	hooks.Register(app, cfg)
 	if err := hooks.ApplyConfig(app, cfg); err != nil {
 		t.Fatalf("apply config: %v", err)

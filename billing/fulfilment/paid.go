@@ -1,0 +1,96 @@
+// Package fulfilment carries out what a paid invoice paid for: a new
+// service is activated and queued for creation, a renewal keeps or brings
+// back the service, a plan change is applied. It runs in the transaction
+// that marks the invoice paid, whichever path paid it (gateway webhook,
+// staff, credit, sandbox), and exactly once, since an invoice becomes paid
+// once.
+package fulfilment
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/ezscale/ezscale/billing/ledger"
+	"github.com/ezscale/ezscale/billing/planchange"
+	"github.com/ezscale/ezscale/integrations/provisioning"
+)
+
+// InvoicePaid fulfils inv, which has just become paid.
+func InvoicePaid(ctx context.Context, app core.App, inv *ledger.Invoice, now time.Time) error {
+	if inv.GetString("purpose") == ledger.PurposePlanChange {
+		return planchange.ApplyPaid(ctx, app, inv)
+	}
+	items, err := ledger.Items(app, inv.Id)
+	if err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for _, it := range items {
+		subID := it.GetString("subscription")
+		if subID == "" || seen[subID] {
+			continue
+		}
+		seen[subID] = true
+		if err := subscriptionPaid(ctx, app, inv, subID, now); err != nil {
+			return fmt.Errorf("invoice %s, subscription %s: %w", ledger.Label(inv), subID, err)
+		}
+	}
+	orders, err := app.FindAllRecords("orders", dbx.HashExp{"invoice": inv.Id, "status": "pending"})
+	if err != nil {
+		return err
+	}
+	for _, o := range orders {
+		o.Set("status", "active")
+		if err := app.SaveWithContext(ctx, o); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// subscriptionPaid activates a pending subscription and its service, or
+// brings back one that was past due and suspended for it.
+func subscriptionPaid(ctx context.Context, app core.App, inv *ledger.Invoice, subID string, now time.Time) error {
+	sub, err := app.FindRecordById("subscriptions", subID)
+	if err != nil {
+		return err
+	}
+	switch sub.GetString("status") {
+	case "pending", "past_due":
+		sub.Set("status", "active")
+		if err := app.SaveWithContext(ctx, sub); err != nil {
+			return err
+		}
+	}
+	services, err := app.FindAllRecords("services", dbx.HashExp{"subscription": sub.Id})
+	if err != nil {
+		return err
+	}
+	for _, svc := range services {
+		var action string
+		switch {
+		case svc.GetString("status") == "pending":
+			action = provisioning.ActionCreate
+			svc.Set("status", "provisioning")
+		case svc.GetString("status") == "suspended" && svc.GetString("suspend_reason") == "overdue":
+			// Only a suspension for non-payment lifts on payment; staff's stay.
+			action = provisioning.ActionUnsuspend
+		default:
+			continue
+		}
+		if err := app.SaveWithContext(ctx, svc); err != nil {
+			return err
+		}
+		if _, err := provisioning.Enqueue(ctx, app, provisioning.Job{
+			ServiceID: svc.Id, Action: action, DedupeKey: "invoice:" + inv.Id + ":" + action + ":" + svc.Id,
+			RequestedBy: "invoice " + ledger.Label(inv), RunAfter: now,
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}

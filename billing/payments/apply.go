@@ -1,0 +1,117 @@
+// Package payments applies money received or returned to the ledger:
+// charges pay invoices, overpayments become credit, refunds reduce what
+// was paid. Every change is a payments row, unique per gateway and
+// gateway id, so a webhook delivered twice never applies twice.
+package payments
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/ezscale/ezscale/billing/ledger"
+	"github.com/ezscale/ezscale/billing/money"
+)
+
+// Collection holds charges and refunds.
+const Collection = "payments"
+
+// Gateways that record payments.
+const (
+	GatewayStripe  = "stripe"
+	GatewayPayPal  = "paypal"
+	GatewayManual  = "manual"
+	GatewaySandbox = "sandbox"
+)
+
+// Charge is money received for an invoice.
+type Charge struct {
+	InvoiceID     string
+	Gateway       string
+	GatewayID     string // unique per gateway; empty only for manual entries
+	Amount        money.Amount
+	PaymentMethod string
+	Fee           int64
+	PaidAt        time.Time
+}
+
+// ErrInvalid marks a charge that cannot be applied as given.
+var ErrInvalid = errors.New("invalid payment")
+
+// ApplyCharge records a succeeded charge and applies it to its invoice, in
+// the caller's transaction. A charge already recorded (same gateway and
+// gateway id) changes nothing and returns the existing row with
+// applied=false. What exceeds the amount due, or arrives for an invoice
+// that is no longer open, becomes account credit.
+func ApplyCharge(ctx context.Context, tx core.App, c Charge) (payment *core.Record, applied bool, err error) {
+	if c.Amount.Minor <= 0 {
+		return nil, false, fmt.Errorf("%w: amount %s must be positive", ErrInvalid, c.Amount)
+	}
+	if c.GatewayID != "" {
+		existing, err := Find(tx, c.Gateway, c.GatewayID)
+		if err == nil {
+			return existing, false, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return nil, false, err
+		}
+	}
+	inv, err := ledger.FindInvoice(tx, c.InvoiceID)
+	if err != nil {
+		return nil, false, fmt.Errorf("%w: invoice %q: %v", ErrInvalid, c.InvoiceID, err)
+	}
+	if inv.Currency() != c.Amount.Currency {
+		return nil, false, fmt.Errorf("%w: %s paid for invoice %s in %s", ErrInvalid, c.Amount, ledger.Label(inv), inv.Currency())
+	}
+	if c.PaidAt.IsZero() {
+		c.PaidAt = time.Now().UTC()
+	}
+
+	col, err := tx.FindCachedCollectionByNameOrId(Collection)
+	if err != nil {
+		return nil, false, err
+	}
+	payment = core.NewRecord(col)
+	payment.Load(map[string]any{
+		"customer": inv.CustomerID(), "invoice": inv.Id, "kind": "charge", "gateway": c.Gateway, "gateway_id": c.GatewayID,
+		"status": "succeeded", "amount": c.Amount.Minor, "currency": c.Amount.Currency, "fee": c.Fee,
+		"payment_method": c.PaymentMethod, "paid_at": c.PaidAt,
+	})
+	if err := tx.SaveWithContext(ctx, payment); err != nil {
+		return nil, false, fmt.Errorf("payment %s/%s: %w", c.Gateway, c.GatewayID, err)
+	}
+
+	applicable := int64(0)
+	if inv.Status() == ledger.StatusOpen || inv.Status() == ledger.StatusUncollectible {
+		applicable = min(c.Amount.Minor, inv.AmountDue())
+	}
+	if over := c.Amount.Minor - applicable; over > 0 {
+		if _, err := ledger.AddCredit(ctx, tx, ledger.CreditEntry{
+			CustomerID: inv.CustomerID(), Currency: inv.Currency(), Amount: over, Reason: ledger.CreditOverpayment,
+			InvoiceID: inv.Id, Description: "Paid more than invoice " + ledger.Label(inv) + " asked",
+		}); err != nil {
+			return nil, false, err
+		}
+	}
+	if applicable > 0 {
+		inv.Set("amount_paid", inv.GetInt64("amount_paid")+applicable)
+		if inv.AmountDue()-applicable <= 0 {
+			inv.Set("status", ledger.StatusPaid)
+			inv.Set("paid_at", c.PaidAt)
+		}
+		if err := tx.SaveWithContext(ctx, inv); err != nil {
+			return nil, false, fmt.Errorf("invoice %s: %w", ledger.Label(inv), err)
+		}
+	}
+	return payment, true, nil
+}
+
+// Find returns the payment a gateway knows by gatewayID.
+func Find(app core.App, gateway, gatewayID string) (*core.Record, error) {
+	return app.FindFirstRecordByFilter(Collection, "gateway = {:g} && gateway_id = {:id}", dbx.Params{"g": gateway, "id": gatewayID})
+}

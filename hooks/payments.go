@@ -1,0 +1,81 @@
+package hooks
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/security"
+
+	"github.com/ezscale/ezscale/billing/ledger"
+	"github.com/ezscale/ezscale/billing/money"
+	"github.com/ezscale/ezscale/billing/payments"
+	"github.com/ezscale/ezscale/internal/config"
+)
+
+// bindPayments lets staff record a manual payment (bank transfer, cheque)
+// by creating a payments row in the dashboard: it is applied to its invoice
+// like any gateway's. In dev mode customers can also pay with the sandbox.
+func bindPayments(app core.App, cfg *config.Config) {
+	app.OnRecordCreateRequest(payments.Collection).BindFunc(func(e *core.RecordRequestEvent) error {
+		if e.Record.GetString("kind") != "charge" || e.Record.GetString("gateway") != payments.GatewayManual {
+			return e.Next()
+		}
+		amount, err := money.New(e.Record.GetInt64("amount"), e.Record.GetString("currency"))
+		if err != nil {
+			return e.BadRequestError("Invalid amount.", fieldError("currency", "invalid", err.Error()))
+		}
+		var payment *core.Record
+		err = e.App.RunInTransaction(func(tx core.App) error {
+			var err error
+			payment, _, err = payments.ApplyCharge(e.Request.Context(), tx, payments.Charge{
+				InvoiceID: e.Record.GetString("invoice"), Gateway: payments.GatewayManual,
+				GatewayID: e.Record.GetString("gateway_id"), Amount: amount,
+				PaidAt: e.Record.GetDateTime("paid_at").Time(),
+			})
+			return err
+		})
+		if errors.Is(err, payments.ErrInvalid) {
+			return e.BadRequestError(err.Error(), nil)
+		}
+		if err != nil {
+			return err
+		}
+		return e.JSON(http.StatusOK, payment)
+	})
+
+	if !cfg.Dev {
+		return
+	}
+	// The sandbox pays at once through the same path as a real payment. It
+	// exists only in dev mode: the route is not even registered otherwise.
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		se.Router.POST("/api/invoices/{id}/pay/sandbox", func(e *core.RequestEvent) error {
+			inv, err := ledger.FindInvoice(e.App, e.Request.PathValue("id"))
+			if err != nil || inv.CustomerID() != e.Auth.Id || inv.Status() == ledger.StatusDraft {
+				return e.NotFoundError("", nil)
+			}
+			if inv.Status() != ledger.StatusOpen || inv.AmountDue() <= 0 {
+				return e.Error(http.StatusConflict, "Nothing is due on this invoice.", nil)
+			}
+			err = e.App.RunInTransaction(func(tx core.App) error {
+				_, _, err := payments.ApplyCharge(e.Request.Context(), tx, payments.Charge{
+					InvoiceID: inv.Id, Gateway: payments.GatewaySandbox, GatewayID: "sandbox_" + security.RandomString(16),
+					Amount: money.Amount{Minor: inv.AmountDue(), Currency: inv.Currency()}, PaidAt: time.Now().UTC(),
+				})
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			paid, err := ledger.FindInvoice(e.App, inv.Id)
+			if err != nil {
+				return err
+			}
+			return e.JSON(http.StatusOK, paid.ProxyRecord())
+		}).Bind(apis.RequireAuth("customers"))
+		return se.Next()
+	})
+}
