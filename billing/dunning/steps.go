@@ -1,0 +1,195 @@
+package dunning
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/ezscale/ezscale/billing/ledger"
+	"github.com/ezscale/ezscale/billing/payments"
+	"github.com/ezscale/ezscale/integrations/gateway"
+	"github.com/ezscale/ezscale/integrations/outbox"
+	"github.com/ezscale/ezscale/integrations/provisioning"
+)
+
+// stepper takes the steps of one invoice inside one transaction.
+type stepper struct {
+	ctx      context.Context
+	tx       core.App
+	inv      *ledger.Invoice
+	customer *core.Record
+	outcome  *chargeOutcome
+	now      time.Time
+	charged  bool // this run's charge is recorded; later charge steps ride on it
+	paid     bool
+}
+
+func (st *stepper) take(step string) (string, error) {
+	switch {
+	case step == StepReminder:
+		return "reminder queued", st.notify("payment_reminder", "Invoice %s is due on %s", step)
+	case isCharge(step):
+		if st.charged {
+			return "covered by this run's charge", nil
+		}
+		st.charged = true
+		return st.recordCharge(step)
+	case step == StepOverdue:
+		if err := st.setSubscriptions("past_due"); err != nil {
+			return "", err
+		}
+		return "overdue notice queued", st.notify("invoice_overdue", "Invoice %s was due on %s and is unpaid", step)
+	case step == StepSuspend:
+		n, err := st.suspend()
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("%d services suspended", n), st.notify("service_suspended", "Services of invoice %s (due %s) are suspended", step)
+	case step == StepTerminate:
+		if st.customer.GetBool("dunning_exempt") {
+			return "customer exempt from termination", nil
+		}
+		n, err := st.terminate()
+		return fmt.Sprintf("%d services queued for termination", n), err
+	}
+	return "", fmt.Errorf("unknown dunning step %q", step)
+}
+
+// recordCharge records what the gateway said about this run's charge.
+func (st *stepper) recordCharge(step string) (string, error) {
+	o := st.outcome
+	if o.noCharge != "" {
+		// Without a charge to report, the customer is asked to pay once.
+		return "no charge: " + o.noCharge, st.notify("payment_due", "Invoice %s is due since %s: please pay it", "payment_due")
+	}
+	if o.result.Status == gateway.StatusSucceeded {
+		_, _, err := payments.ApplyCharge(st.ctx, st.tx, payments.Charge{
+			InvoiceID: st.inv.Id, Gateway: payments.GatewayStripe, GatewayID: o.result.GatewayID,
+			Amount: o.amount, PaymentMethod: o.method.Id, PaidAt: st.now,
+		})
+		st.paid = err == nil
+		return "charged " + o.amount.String(), err
+	}
+	_, err := payments.RecordAttempt(st.ctx, st.tx, payments.Attempt{
+		InvoiceID: st.inv.Id, Gateway: payments.GatewayStripe, GatewayID: o.result.GatewayID, Amount: o.amount,
+		Status: o.result.Status, FailureCode: o.result.FailureCode, FailureMessage: o.result.FailureMessage,
+		PaymentMethod: o.method.Id, Attempt: o.attempt,
+	})
+	if err != nil {
+		return "", err
+	}
+	st.inv.Set("charge_attempts", o.attempt)
+	if err := st.tx.SaveWithContext(st.ctx, st.inv); err != nil {
+		return "", err
+	}
+	if o.result.Status == gateway.StatusRequiresAction {
+		return "needs the customer to authenticate", st.notify("payment_action_required", "Invoice %s (due %s) needs you to confirm the payment", step)
+	}
+	return "declined: " + o.result.FailureCode, st.notify("payment_failed", "Payment of invoice %s (due %s) failed", step)
+}
+
+// services are the invoice's services, from its lines.
+func (st *stepper) services() ([]*core.Record, error) {
+	items, err := ledger.Items(st.tx, st.inv.Id)
+	if err != nil {
+		return nil, err
+	}
+	var ids []any
+	for _, it := range items {
+		if id := it.GetString("service"); id != "" {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	return st.tx.FindAllRecords("services", dbx.In("id", ids...))
+}
+
+func (st *stepper) setSubscriptions(status string) error {
+	svcs, err := st.services()
+	if err != nil {
+		return err
+	}
+	for _, svc := range svcs {
+		sub, err := st.tx.FindRecordById("subscriptions", svc.GetString("subscription"))
+		if err != nil || sub.GetString("status") != "active" {
+			continue
+		}
+		sub.Set("status", status)
+		if err := st.tx.SaveWithContext(st.ctx, sub); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// suspend suspends the invoice's active services for non-payment, through
+// the provisioning queue.
+func (st *stepper) suspend() (int, error) {
+	svcs, err := st.services()
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, svc := range svcs {
+		if svc.GetString("status") != "active" {
+			continue
+		}
+		svc.Set("status", "suspended")
+		svc.Set("suspend_reason", "overdue")
+		svc.Set("suspended_at", st.now)
+		if err := st.tx.SaveWithContext(st.ctx, svc); err != nil {
+			return n, err
+		}
+		if _, err := provisioning.Enqueue(st.ctx, st.tx, provisioning.Job{ServiceID: svc.Id, Action: provisioning.ActionSuspend,
+			DedupeKey: "dunning:" + st.inv.Id + ":suspend:" + svc.Id, RequestedBy: "dunning", RunAfter: st.now}); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// terminate queues the termination of services still suspended for
+// non-payment, except those staff exempted, and ends their subscriptions.
+func (st *stepper) terminate() (int, error) {
+	svcs, err := st.services()
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, svc := range svcs {
+		if svc.GetString("status") != "suspended" || svc.GetString("suspend_reason") != "overdue" || svc.GetBool("terminate_exempt") {
+			continue
+		}
+		if _, err := provisioning.Enqueue(st.ctx, st.tx, provisioning.Job{ServiceID: svc.Id, Action: provisioning.ActionTerminate,
+			DedupeKey: "dunning:" + st.inv.Id + ":terminate:" + svc.Id, RequestedBy: "dunning", RunAfter: st.now}); err != nil {
+			return n, err
+		}
+		if sub, err := st.tx.FindRecordById("subscriptions", svc.GetString("subscription")); err == nil {
+			sub.Set("status", "cancelled")
+			sub.Set("cancelled_at", st.now)
+			sub.Set("cancel_reason", "non_payment")
+			if err := st.tx.SaveWithContext(st.ctx, sub); err != nil {
+				return n, err
+			}
+		}
+		n++
+	}
+	return n, nil
+}
+
+// notify queues the customer's email for a step, once per invoice and key.
+func (st *stepper) notify(template, format, key string) error {
+	number := ledger.Label(st.inv)
+	_, err := outbox.Queue(st.ctx, st.tx, outbox.Message{
+		Channel: "email", Recipient: st.customer.Email(), CustomerID: st.customer.Id, Template: template,
+		Subject:   fmt.Sprintf(format, number, st.inv.GetDateTime("due_at").Time().Format("2 Jan 2006")),
+		DedupeKey: "dunning:" + st.inv.Id + ":" + key,
+	})
+	return err
+}

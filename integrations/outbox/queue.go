@@ -1,0 +1,58 @@
+// Package outbox queues notifications in the outbox collection, in the
+// caller's transaction, so a message exists exactly when the event that
+// caused it commits. Delivery (Mailgun, SMTP, Discord) reads the queue.
+package outbox
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// Collection is the queue.
+const Collection = "outbox"
+
+// Message is one notification to send.
+type Message struct {
+	Channel    string // email or discord
+	Recipient  string // address or webhook name
+	CustomerID string
+	Template   string // e.g. payment_failed
+	Subject    string
+	BodyText   string
+	Severity   string // for Discord: info, success, warning, danger
+	// DedupeKey names the cause, so the same event queues one message.
+	DedupeKey string
+}
+
+// Queue adds m unless a message with its dedupe key exists.
+func Queue(ctx context.Context, app core.App, m Message) (*core.Record, error) {
+	if m.DedupeKey != "" {
+		existing, err := app.FindFirstRecordByFilter(Collection, "dedupe_key = {:k}", dbx.Params{"k": m.DedupeKey})
+		if err == nil {
+			return existing, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return nil, err
+		}
+	}
+	col, err := app.FindCachedCollectionByNameOrId(Collection)
+	if err != nil {
+		return nil, err
+	}
+	rec := core.NewRecord(col)
+	rec.Load(map[string]any{
+		"channel": m.Channel, "recipient": m.Recipient, "customer": m.CustomerID, "template": m.Template,
+		"subject": m.Subject, "body_text": m.BodyText, "severity": m.Severity, "status": "pending",
+		"next_attempt_at": time.Now().UTC(), "dedupe_key": m.DedupeKey,
+	})
+	if err := app.SaveWithContext(ctx, rec); err != nil {
+		return nil, fmt.Errorf("outbox %s for %s: %w", m.Template, m.Recipient, err)
+	}
+	return rec, nil
+}
