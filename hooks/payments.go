@@ -46,6 +46,15 @@ func bindPayments(app core.App, cfg *config.Config) {
 		return e.JSON(http.StatusOK, payment)
 	})
 
+	// Credit notes are documents the refund flow issues with their number:
+	// nobody types, edits or deletes one through the API.
+	refuseNotes := func(e *core.RecordRequestEvent) error {
+		return e.ForbiddenError("Credit notes are issued by refunds only.", nil)
+	}
+	app.OnRecordCreateRequest("credit_notes").BindFunc(refuseNotes)
+	app.OnRecordUpdateRequest("credit_notes").BindFunc(refuseNotes)
+	app.OnRecordDeleteRequest("credit_notes").BindFunc(refuseNotes)
+
 	if !cfg.Dev {
 		return
 	}

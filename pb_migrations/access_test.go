@@ -105,8 +105,12 @@ func accessMatrix() []accessRow {
 			update: map[string]any{"notes": "Thanks"}, expect: owned(staff(200, 200, 400))},
 		{collection: "invoice_items", target: "A", create: like("A", map[string]any{"kind": "adjustment"}),
 			update: map[string]any{"description": "Renamed"}, expect: owned(staff(200, 200, 204))},
+		// A payment a credit note documents cannot be deleted.
 		{collection: "payments", target: "A", create: like("A", map[string]any{"gateway_id": "pi_new"}),
-			update: map[string]any{"fee": 30}, expect: owned(staff(200, 200, 204))},
+			update: map[string]any{"fee": 30}, expect: owned(staff(200, 200, 400))},
+		// Credit notes are issued by the refund flow only, never typed in.
+		{collection: "credit_notes", target: "A", create: like("A", map[string]any{"number": "CN-NEW"}),
+			update: map[string]any{"reason": "Renamed"}, expect: owned(staff(403, 403, 403))},
 		{collection: "credit_entries", target: "A", create: like("A", nil),
 			update: map[string]any{"description": "Renamed"}, expect: owned(staff(200, 200, 204))},
 		{collection: "coupon_redemptions", target: "A", create: like("A", nil),
@@ -778,9 +782,11 @@ func (f *fixture) addOwned(t *testing.T, key string, c *core.Record, plan, price
 		!slices.Contains(f.ids["number_sequences"]["issued"], seq.Id) {
 		f.remember("number_sequences", "issued", seq.Id)
 	}
-	f.add(t, "payments", key, of(map[string]any{"invoice": invoice.Id, "payment_method": method.Id, "kind": "charge",
+	payment := f.add(t, "payments", key, of(map[string]any{"invoice": invoice.Id, "payment_method": method.Id, "kind": "charge",
 		"gateway": "stripe", "gateway_id": "pi_" + key, "status": "succeeded", "amount": 1200, "currency": cur, "paid_at": jan1}))
 	f.add(t, "credit_entries", key, of(map[string]any{"invoice": invoice.Id, "currency": cur, "amount": 500, "reason": "manual"}))
+	f.add(t, "credit_notes", key, of(map[string]any{"invoice": invoice.Id, "payment": payment.Id, "number": "CN-" + key,
+		"currency": cur, "amount": 100, "reason": "goodwill", "issued_at": jan1}))
 	f.add(t, "coupon_redemptions", key, of(map[string]any{"coupon": coupon, "invoice": invoice.Id, "amount_off": 120, "currency": cur}))
 	f.add(t, "orders", key, of(map[string]any{"plan_price": price, "coupon": coupon, "subscription": sub.Id,
 		"service": service.Id, "invoice": invoice.Id, "status": "active", "options": map[string]any{"os": "debian-12"},
