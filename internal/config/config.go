@@ -47,6 +47,22 @@ type Config struct {
 	// RateLimits toggles PocketBase's rate limiter (on unless explicitly
 	// disabled, e.g. for a local load test).
 	RateLimits bool
+
+	Stripe Stripe
+	PayPal PayPal
+}
+
+// Stripe is the Stripe account; an empty SecretKey means Stripe is off.
+type Stripe struct {
+	SecretKey, PublishableKey, WebhookSecret string
+	// APIBase points the client elsewhere, e.g. at stripe-mock in tests.
+	APIBase string
+}
+
+// PayPal is the PayPal REST app; an empty ClientID means PayPal is off.
+type PayPal struct {
+	ClientID, ClientSecret, WebhookID string
+	APIBase                           string // sandbox or live API, or a simulator
 }
 
 // Load reads the configuration from the environment. A .env file in the
@@ -66,6 +82,14 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 		TrustedProxyHeaders:    splitList(getenv("EZ_TRUSTED_PROXY_HEADERS")),
 		TrustedProxyLeftmostIP: isTrue(getenv("EZ_TRUSTED_PROXY_LEFTMOST_IP")),
 		RateLimits:             getenv("EZ_RATE_LIMITS") == "" || isTrue(getenv("EZ_RATE_LIMITS")),
+		Stripe: Stripe{
+			SecretKey: getenv("STRIPE_SECRET_KEY"), PublishableKey: getenv("STRIPE_PUBLISHABLE_KEY"),
+			WebhookSecret: getenv("STRIPE_WEBHOOK_SECRET"), APIBase: getenv("STRIPE_API_BASE"),
+		},
+		PayPal: PayPal{
+			ClientID: getenv("PAYPAL_CLIENT_ID"), ClientSecret: getenv("PAYPAL_CLIENT_SECRET"),
+			WebhookID: getenv("PAYPAL_WEBHOOK_ID"), APIBase: getenv("PAYPAL_API_BASE"),
+		},
 	}
 	if c.PublicURL == "" {
 		c.PublicURL = "http://127.0.0.1:8090"
