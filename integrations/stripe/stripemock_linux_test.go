@@ -1,0 +1,7 @@
+package stripe
+
+import "syscall"
+
+func init() {
+	stripeMockProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+}
