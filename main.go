@@ -14,6 +14,7 @@ import (
 
 	"github.com/ezscale/ezscale/commands"
 	"github.com/ezscale/ezscale/hooks"
+	"github.com/ezscale/ezscale/integrations/gateways"
 	"github.com/ezscale/ezscale/internal/config"
 	"github.com/ezscale/ezscale/jobs"
 	pbpublic "github.com/ezscale/ezscale/pb_public"
@@ -44,8 +45,14 @@ func main() {
 		Dir:          "pb_migrations",
 	})
 
-	hooks.Register(app, cfg)
-	jobs.Register(app)
+	if err := hooks.Register(app, cfg); err != nil {
+		log.Fatal(err)
+	}
+	gw, err := gateways.FromConfig(cfg)
+	if err != nil {
+		log.Fatal(err)
+	}
+	jobs.Register(app, gw)
 	commands.Register(app, cfg)
 
 	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{

@@ -40,7 +40,9 @@ func benchBillingCommand(cfg *config.Config) *cobra.Command {
 			if err := app.RunAllMigrations(); err != nil {
 				return err
 			}
-			hooks.Register(app, cfg)
+			if err := hooks.Register(app, cfg); err != nil {
+				return err
+			}
 			opts.Now = time.Date(2026, 12, 1, 6, 0, 0, 0, time.UTC)
 			fmt.Fprintf(out, "Benchmark: %d subscriptions due, %d per customer, in %s\n", opts.Subscriptions, opts.PerCustomer, dir)
 			res, err := bench.Billing(app, opts, out)

@@ -19,7 +19,9 @@ func run(t *testing.T, dir string, args ...string) string {
 	t.Helper()
 	app := pocketbase.NewWithConfig(pocketbase.Config{DefaultDataDir: dir, DefaultDev: false})
 	cfg := testutil.Config()
-	hooks.Register(app, cfg)
+	if err := hooks.Register(app, cfg); err != nil {
+		t.Fatal(err)
+	}
 	Register(app, cfg)
 	if err := app.Bootstrap(); err != nil {
 		t.Fatal(err)

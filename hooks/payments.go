@@ -12,13 +12,41 @@ import (
 	"github.com/ezscale/ezscale/billing/ledger"
 	"github.com/ezscale/ezscale/billing/money"
 	"github.com/ezscale/ezscale/billing/payments"
+	"github.com/ezscale/ezscale/integrations/gateways"
 	"github.com/ezscale/ezscale/internal/config"
 )
 
 // bindPayments lets staff record a manual payment (bank transfer, cheque)
 // by creating a payments row in the dashboard: it is applied to its invoice
 // like any gateway's. In dev mode customers can also pay with the sandbox.
-func bindPayments(app core.App, cfg *config.Config) {
+func bindPayments(app core.App, cfg *config.Config, gw *gateways.Set) {
+	refunders := map[string]payments.Refunder{}
+	if gw.Stripe != nil {
+		refunders[payments.GatewayStripe] = gw.Stripe
+	}
+	// Staff refund a payment (amount in minor units, reason shown to the customer).
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		se.Router.POST("/api/staff/payments/{id}/refund", func(e *core.RequestEvent) error {
+			var req struct {
+				Amount int64  `json:"amount"`
+				Reason string `json:"reason"`
+			}
+			if err := decodeJSON(e, &req); err != nil {
+				return err
+			}
+			refund, err := payments.Refund(e.Request.Context(), e.App, refunders,
+				payments.RefundRequest{PaymentID: e.Request.PathValue("id"), Amount: req.Amount, Reason: req.Reason})
+			if errors.Is(err, payments.ErrInvalid) {
+				return e.BadRequestError(err.Error(), nil)
+			}
+			if err != nil {
+				return e.Error(http.StatusBadGateway, err.Error(), nil)
+			}
+			return e.JSON(http.StatusOK, refund)
+		}).Bind(apis.RequireSuperuserAuth(), apis.BodyLimit(16<<10))
+		return se.Next()
+	})
+
 	app.OnRecordCreateRequest(payments.Collection).BindFunc(func(e *core.RecordRequestEvent) error {
 		if e.Record.GetString("kind") != "charge" || e.Record.GetString("gateway") != payments.GatewayManual {
 			return e.Next()

@@ -13,15 +13,16 @@ import (
 	"github.com/go-co-op/gocron/v2"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/integrations/gateways"
 	"github.com/ezscale/ezscale/internal/settings"
 )
 
 // Register starts the scheduler with the server and stops it on shutdown.
-func Register(app core.App) {
+func Register(app core.App, gw *gateways.Set) {
 	var s *scheduler
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
 		var err error
-		if s, err = start(e.App); err != nil {
+		if s, err = start(e.App, gw); err != nil {
 			return fmt.Errorf("jobs: %w", err)
 		}
 		return e.Next()
@@ -44,17 +45,18 @@ func Register(app core.App) {
 }
 
 type scheduler struct {
-	app     core.App
-	cron    gocron.Scheduler
-	billing gocron.Job
+	app              core.App
+	gw               *gateways.Set
+	cron             gocron.Scheduler
+	billing, dunning gocron.Job
 }
 
-func start(app core.App) (*scheduler, error) {
+func start(app core.App, gw *gateways.Set) (*scheduler, error) {
 	cron, err := gocron.NewScheduler(gocron.WithLocation(time.UTC))
 	if err != nil {
 		return nil, err
 	}
-	s := &scheduler{app: app, cron: cron}
+	s := &scheduler{app: app, gw: gw, cron: cron}
 	if err := s.scheduleBilling(); err != nil {
 		return nil, err
 	}
@@ -62,7 +64,9 @@ func start(app core.App) (*scheduler, error) {
 	return s, nil
 }
 
-// scheduleBilling (re)schedules the daily billing run at the settings' time.
+// scheduleBilling (re)schedules the daily billing and dunning runs at the
+// settings' time; dunning follows billing, so a renewal issued today is
+// chased from tomorrow on.
 func (s *scheduler) scheduleBilling() error {
 	st, err := settings.Load(s.app)
 	if err != nil {
@@ -72,15 +76,22 @@ func (s *scheduler) scheduleBilling() error {
 	if err != nil {
 		return err
 	}
-	def := gocron.DailyJob(1, gocron.NewAtTimes(at))
-	task := gocron.NewTask(func() { runBilling(s.app, time.Now().UTC()) })
-	opts := []gocron.JobOption{gocron.WithName("billing"), gocron.WithSingletonMode(gocron.LimitModeReschedule)}
-	if s.billing == nil {
-		s.billing, err = s.cron.NewJob(def, task, opts...)
-	} else {
-		s.billing, err = s.cron.Update(s.billing.ID(), def, task, opts...)
+	if s.billing, err = s.daily(s.billing, "billing", at, func() { runBilling(s.app, time.Now().UTC()) }); err != nil {
+		return err
 	}
+	s.dunning, err = s.daily(s.dunning, "dunning", at, func() { runDunning(s.app, s.gw, time.Now().UTC()) })
 	return err
+}
+
+// daily creates or moves a job that runs once a day at at, never twice at once.
+func (s *scheduler) daily(job gocron.Job, name string, at gocron.AtTime, fn func()) (gocron.Job, error) {
+	def := gocron.DailyJob(1, gocron.NewAtTimes(at))
+	task := gocron.NewTask(fn)
+	opts := []gocron.JobOption{gocron.WithName(name), gocron.WithSingletonMode(gocron.LimitModeReschedule)}
+	if job == nil {
+		return s.cron.NewJob(def, task, opts...)
+	}
+	return s.cron.Update(job.ID(), def, task, opts...)
 }
 
 // parseClock reads "HH:MM".

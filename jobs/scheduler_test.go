@@ -3,6 +3,7 @@ package jobs
 import (
 	"testing"
 
+	"github.com/ezscale/ezscale/integrations/gateways"
 	"github.com/ezscale/ezscale/internal/settings"
 	"github.com/ezscale/ezscale/internal/testutil"
 )
@@ -17,7 +18,7 @@ func TestParseClock(t *testing.T) {
 
 func TestSchedulerFollowsTheSettings(t *testing.T) {
 	app := testutil.NewApp(t)
-	s, err := start(app)
+	s, err := start(app, &gateways.Set{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +43,7 @@ func TestSchedulerFollowsTheSettings(t *testing.T) {
 	if next.UTC().Hour() != 21 || next.UTC().Minute() != 30 {
 		t.Errorf("after the change: next run %v, want 21:30 UTC", next)
 	}
-	if len(s.cron.Jobs()) != 1 {
+	if len(s.cron.Jobs()) != 2 {
 		t.Errorf("rescheduling added a job: %d jobs", len(s.cron.Jobs()))
 	}
 }

@@ -52,12 +52,17 @@ func ApplyCharge(ctx context.Context, tx core.App, c Charge) (payment *core.Reco
 	if c.Amount.Minor <= 0 {
 		return nil, false, fmt.Errorf("%w: amount %s must be positive", ErrInvalid, c.Amount)
 	}
+	var attempt *core.Record
 	if c.GatewayID != "" {
 		existing, err := Find(tx, c.Gateway, c.GatewayID)
-		if err == nil {
+		switch {
+		case err == nil && existing.GetString("status") == "succeeded":
 			return existing, false, nil
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
+		case err == nil:
+			// An attempt recorded as declined or awaiting 3-D Secure that
+			// has now succeeded (same PaymentIntent): it becomes the charge.
+			attempt = existing
+		case !errors.Is(err, sql.ErrNoRows):
 			return nil, false, err
 		}
 	}
@@ -76,11 +81,14 @@ func ApplyCharge(ctx context.Context, tx core.App, c Charge) (payment *core.Reco
 	if err != nil {
 		return nil, false, err
 	}
-	payment = core.NewRecord(col)
+	payment = attempt
+	if payment == nil {
+		payment = core.NewRecord(col)
+	}
 	payment.Load(map[string]any{
 		"customer": inv.CustomerID(), "invoice": inv.Id, "kind": "charge", "gateway": c.Gateway, "gateway_id": c.GatewayID,
 		"status": "succeeded", "amount": c.Amount.Minor, "currency": c.Amount.Currency, "fee": c.Fee,
-		"payment_method": c.PaymentMethod, "paid_at": c.PaidAt,
+		"payment_method": c.PaymentMethod, "paid_at": c.PaidAt, "failure_code": "", "failure_message": "",
 	})
 	if err := tx.SaveWithContext(ctx, payment); err != nil {
 		return nil, false, fmt.Errorf("payment %s/%s: %w", c.Gateway, c.GatewayID, err)

@@ -61,7 +61,9 @@ func NewAppWith(t testing.TB, cfg *config.Config) *tests.TestApp {
 		t.Fatalf("test app: %v", err)
 	}
 	t.Cleanup(app.Cleanup)
-	hooks.Register(app, cfg)
+	if err := hooks.Register(app, cfg); err != nil {
+		t.Fatalf("hooks: %v", err)
+	}
 	if err := hooks.ApplyConfig(app, cfg); err != nil {
 		t.Fatalf("apply config: %v", err)
 	}

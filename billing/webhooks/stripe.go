@@ -1,0 +1,158 @@
+package webhooks
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/ezscale/ezscale/billing/ledger"
+	"github.com/ezscale/ezscale/billing/money"
+	"github.com/ezscale/ezscale/billing/payments"
+	"github.com/ezscale/ezscale/integrations/gateway"
+	"github.com/ezscale/ezscale/integrations/outbox"
+	"github.com/ezscale/ezscale/integrations/stripe"
+)
+
+// HandleStripe applies a verified Stripe event. Events arrive in any order
+// and any number of times: a failure after a success records an attempt
+// but never reopens the invoice; a refund of a payment we do not know is
+// unmatched, for staff.
+func HandleStripe(ctx context.Context, tx core.App, ge gateway.Event) (string, error) {
+	ev, err := stripe.ParseEvent(ge.Payload)
+	if err != nil {
+		return "", err
+	}
+	switch ev.Type {
+	case "payment_intent.succeeded":
+		if !invoiceExists(tx, ev.InvoiceID) {
+			return StatusUnmatched, nil
+		}
+		_, _, err := payments.ApplyCharge(ctx, tx, payments.Charge{InvoiceID: ev.InvoiceID, Gateway: payments.GatewayStripe,
+			GatewayID: ev.PaymentIntentID, Amount: ev.Amount, PaidAt: time.Now().UTC()})
+		return processed(err)
+	case "payment_intent.payment_failed", "payment_intent.requires_action":
+		if !invoiceExists(tx, ev.InvoiceID) {
+			return StatusUnmatched, nil
+		}
+		status := gateway.StatusFailed
+		if ev.Type == "payment_intent.requires_action" {
+			status = gateway.StatusRequiresAction
+		}
+		if _, err := payments.Find(tx, payments.GatewayStripe, ev.PaymentIntentID); err == nil {
+			return StatusProcessed, nil // the charge call recorded this attempt, or it succeeded since
+		}
+		_, err := payments.RecordAttempt(ctx, tx, payments.Attempt{InvoiceID: ev.InvoiceID, Gateway: payments.GatewayStripe,
+			GatewayID: ev.PaymentIntentID, Amount: ev.Amount, Status: status, FailureCode: ev.FailureCode, FailureMessage: ev.FailureMessage})
+		return processed(err)
+	case "charge.refunded":
+		return stripeRefund(ctx, tx, ev)
+	case "charge.dispute.created", "charge.dispute.closed":
+		return stripeDispute(ctx, tx, ev)
+	case "setup_intent.succeeded":
+		return stripeCardSaved(ctx, tx, ev)
+	case "payment_method.detached":
+		rec, err := tx.FindFirstRecordByFilter("payment_methods", "gateway = 'stripe' && gateway_ref = {:pm}", dbx.Params{"pm": ev.PaymentMethodID})
+		if errors.Is(err, sql.ErrNoRows) {
+			return StatusProcessed, nil // never saved here, or removed already
+		}
+		if err != nil {
+			return "", err
+		}
+		return processed(tx.DeleteWithContext(ctx, rec))
+	}
+	return StatusIgnored, nil
+}
+
+// stripeRefund records what Stripe refunded beyond what we know of: the
+// event carries the charge's refunded total, so the difference is new.
+func stripeRefund(ctx context.Context, tx core.App, ev stripe.Event) (string, error) {
+	charge, err := payments.Find(tx, payments.GatewayStripe, ev.PaymentIntentID)
+	if err != nil {
+		return StatusUnmatched, nil
+	}
+	var known struct {
+		Sum int64 `db:"s"`
+	}
+	err = tx.DB().Select("COALESCE(SUM(amount), 0) AS s").From(payments.Collection).
+		Where(dbx.HashExp{"refund_of": charge.Id, "kind": "refund", "status": []any{"pending", "succeeded"}}).One(&known)
+	if err != nil {
+		return "", err
+	}
+	delta := ev.AmountRefunded.Minor - known.Sum
+	if delta <= 0 {
+		return StatusProcessed, nil // our own refunds, already settled
+	}
+	_, _, err = payments.RecordGatewayRefund(ctx, tx, payments.GatewayStripe, "stripe-refund:"+ev.ID, ev.PaymentIntentID,
+		money.Amount{Minor: delta, Currency: ev.AmountRefunded.Currency}, time.Now().UTC())
+	if errors.Is(err, payments.ErrInvalid) {
+		return StatusUnmatched, nil
+	}
+	return processed(err)
+}
+
+// stripeDispute flags the customer and alerts staff.
+func stripeDispute(ctx context.Context, tx core.App, ev stripe.Event) (string, error) {
+	charge, err := payments.Find(tx, payments.GatewayStripe, ev.PaymentIntentID)
+	if err != nil {
+		return StatusUnmatched, nil
+	}
+	customer, err := tx.FindRecordById("customers", charge.GetString("customer"))
+	if err != nil {
+		return "", err
+	}
+	if ev.Type == "charge.dispute.created" && !customer.GetBool("disputed") {
+		customer.Set("disputed", true)
+		if err := tx.SaveWithContext(ctx, customer); err != nil {
+			return "", err
+		}
+	}
+	_, err = outbox.Queue(ctx, tx, outbox.Message{
+		Channel: "discord", Template: "dispute", Severity: "danger", CustomerID: customer.Id,
+		Subject:   fmt.Sprintf("Dispute %s (%s) on a %s payment by %s", ev.DisputeID, ev.Status, ev.Amount, customer.Email()),
+		DedupeKey: "stripe:" + ev.ID,
+	})
+	return processed(err)
+}
+
+// stripeCardSaved records a card a customer saved through Stripe.js; the
+// first card becomes the default.
+func stripeCardSaved(ctx context.Context, tx core.App, ev stripe.Event) (string, error) {
+	customer, err := tx.FindFirstRecordByFilter("customers", "stripe_customer_id = {:c}", dbx.Params{"c": ev.StripeCustomerID})
+	if err != nil {
+		return StatusUnmatched, nil
+	}
+	if _, err := tx.FindFirstRecordByFilter("payment_methods", "gateway = 'stripe' && gateway_ref = {:pm}", dbx.Params{"pm": ev.PaymentMethodID}); err == nil {
+		return StatusProcessed, nil
+	}
+	others, err := tx.CountRecords("payment_methods", dbx.HashExp{"customer": customer.Id})
+	if err != nil {
+		return "", err
+	}
+	col, err := tx.FindCachedCollectionByNameOrId("payment_methods")
+	if err != nil {
+		return "", err
+	}
+	rec := core.NewRecord(col)
+	rec.Load(map[string]any{"customer": customer.Id, "gateway": "stripe", "gateway_ref": ev.PaymentMethodID, "kind": "card", "is_default": others == 0})
+	return processed(tx.SaveWithContext(ctx, rec))
+}
+
+func invoiceExists(tx core.App, id string) bool {
+	if id == "" {
+		return false
+	}
+	_, err := ledger.FindInvoice(tx, id)
+	return err == nil
+}
+
+func processed(err error) (string, error) {
+	if err != nil {
+		return "", err
+	}
+	return StatusProcessed, nil
+}

@@ -1,0 +1,75 @@
+package hooks
+
+import (
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/ezscale/ezscale/billing/webhooks"
+	"github.com/ezscale/ezscale/integrations/gateway"
+	"github.com/ezscale/ezscale/integrations/gateways"
+	"github.com/ezscale/ezscale/integrations/stripe"
+)
+
+// bindWebhooks adds POST /api/webhooks/stripe when Stripe is configured,
+// and the staff route that re-runs a stored event.
+func bindWebhooks(app core.App, gw *gateways.Set) {
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		if gw.Stripe != nil {
+			se.Router.POST("/api/webhooks/stripe", func(e *core.RequestEvent) error {
+				return receive(e, "stripe", gw.Stripe, webhooks.HandleStripe)
+			})
+		}
+		se.Router.POST("/api/staff/webhook-events/{id}/rerun", func(e *core.RequestEvent) error {
+			rec, err := e.App.FindRecordById(webhooks.Collection, e.Request.PathValue("id"))
+			if err != nil {
+				return e.NotFoundError("", nil)
+			}
+			var handle webhooks.Handler
+			switch rec.GetString("gateway") {
+			case "stripe":
+				handle = webhooks.HandleStripe
+			default:
+				return e.BadRequestError("No handler for this gateway's events.", nil)
+			}
+			out, err := webhooks.Rerun(e.App, rec.Id, handle)
+			if err != nil {
+				return e.BadRequestError("The event failed again: "+err.Error(), nil)
+			}
+			return e.JSON(http.StatusOK, out.Event)
+		}).Bind(apis.RequireSuperuserAuth())
+		return se.Next()
+	})
+}
+
+// receive verifies a delivery and hands it to webhooks.Receive. A forged or
+// oversized delivery is answered 400 and nothing is stored; a stored event
+// is answered 200 even when processing failed (it is flagged for staff),
+// so the gateway does not retry what only staff can fix.
+func receive(e *core.RequestEvent, name string, v gateway.Gateway, handle webhooks.Handler) error {
+	body, err := io.ReadAll(io.LimitReader(e.Request.Body, stripe.MaxWebhookBytes+1))
+	if err != nil {
+		return e.BadRequestError("Unreadable body.", nil)
+	}
+	if len(body) > stripe.MaxWebhookBytes {
+		return e.Error(http.StatusRequestEntityTooLarge, "Webhook body over 1 MiB.", nil)
+	}
+	ev, err := v.VerifyWebhook(e.Request.Context(), e.Request.Header, body)
+	if errors.Is(err, gateway.ErrBadSignature) {
+		return e.BadRequestError("Invalid webhook signature.", nil)
+	}
+	if err != nil {
+		return e.BadRequestError("Invalid webhook: "+err.Error(), nil)
+	}
+	out, err := webhooks.Receive(e.App, name, ev, handle)
+	if out.Event == nil {
+		return err
+	}
+	if err != nil {
+		e.App.Logger().Error("webhook processing failed", "gateway", name, "event", ev.ID, "error", err)
+	}
+	return e.JSON(http.StatusOK, map[string]any{"received": true, "status": out.Status, "duplicate": out.Duplicate})
+}
