@@ -28,6 +28,7 @@ func Register(app core.App, cfg *config.Config) error {
 	bindInvoicePDF(app)
 	bindPayments(app, cfg, gw)
 	bindWebhooks(app, gw)
+	bindPaymentMethods(app, gw)
 	bindDevMode(app, cfg)
 	return nil
 }

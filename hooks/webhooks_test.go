@@ -13,8 +13,8 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/ezscale/ezscale/billing/ledger"
-	"github.com/ezscale/ezscale/internal/config"
 	"github.com/ezscale/ezscale/integrations/stripe"
+	"github.com/ezscale/ezscale/internal/config"
 	"github.com/ezscale/ezscale/internal/testutil"
 )
 

@@ -169,8 +169,7 @@ func charge(ctx context.Context, app core.App, inv *ledger.Invoice, c Charger) (
 	if err != nil {
 		return nil, err
 	}
-	method, err := app.FindFirstRecordByFilter("payment_methods", "customer = {:c} && gateway = 'stripe' && is_default = true",
-		dbx.Params{"c": customer.Id})
+	method, err := chargedMethod(app, inv, customer.Id)
 	if err != nil || customer.GetString("stripe_customer_id") == "" {
 		o.noCharge = "no saved payment method"
 		return o, nil
@@ -186,4 +185,27 @@ func charge(ctx context.Context, app core.App, inv *ledger.Invoice, c Charger) (
 		return nil, err
 	}
 	return o, nil
+}
+
+// chargedMethod is the card an invoice is charged to: the one chosen for
+// one of its services, else the customer's default.
+func chargedMethod(app core.App, inv *ledger.Invoice, customerID string) (*core.Record, error) {
+	items, err := ledger.Items(app, inv.Id)
+	if err != nil {
+		return nil, err
+	}
+	for _, it := range items {
+		if it.GetString("service") == "" {
+			continue
+		}
+		svc, err := app.FindRecordById("services", it.GetString("service"))
+		if err != nil || svc.GetString("payment_method") == "" {
+			continue
+		}
+		if m, err := app.FindRecordById("payment_methods", svc.GetString("payment_method")); err == nil && m.GetString("customer") == customerID {
+			return m, nil
+		}
+	}
+	return app.FindFirstRecordByFilter("payment_methods", "customer = {:c} && gateway = 'stripe' && is_default = true",
+		dbx.Params{"c": customerID})
 }

@@ -1,0 +1,104 @@
+package hooks
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/ezscale/ezscale/billing/methods"
+	"github.com/ezscale/ezscale/integrations/gateways"
+)
+
+// bindPaymentMethods adds the customer's card routes when Stripe is
+// configured: save a card (SetupIntent for Stripe.js), sync, remove, make
+// default, choose a card per service, and pay an invoice now.
+func bindPaymentMethods(app core.App, gw *gateways.Set) {
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		auth := apis.RequireAuth("customers")
+		// The per-service card needs no gateway call.
+		se.Router.POST("/api/services/{id}/payment-method", setServiceMethod).Bind(auth, apis.BodyLimit(4<<10))
+		if gw.Stripe == nil {
+			return se.Next()
+		}
+		cards := gw.Stripe
+		g := se.Router.Group("/api/payment-methods")
+		g.Bind(auth, apis.BodyLimit(4<<10))
+		g.POST("/setup", func(e *core.RequestEvent) error {
+			secret, err := methods.Setup(e.Request.Context(), e.App, cards, e.Auth)
+			if err != nil {
+				return e.Error(http.StatusBadGateway, "The card service is unavailable, try again.", nil)
+			}
+			return e.JSON(http.StatusOK, map[string]string{"client_secret": secret, "publishable_key": cards.PublishableKey()})
+		})
+		g.POST("/sync", func(e *core.RequestEvent) error {
+			if err := methods.Sync(e.Request.Context(), e.App, cards, e.Auth); err != nil {
+				return e.Error(http.StatusBadGateway, "The card service is unavailable, try again.", nil)
+			}
+			return e.NoContent(http.StatusNoContent)
+		})
+		g.DELETE("/{id}", func(e *core.RequestEvent) error {
+			return methodResult(e, methods.Remove(e.Request.Context(), e.App, cards, e.Auth.Id, e.Request.PathValue("id")))
+		})
+		g.POST("/{id}/default", func(e *core.RequestEvent) error {
+			return methodResult(e, methods.MakeDefault(e.Request.Context(), e.App, cards, e.Auth, e.Request.PathValue("id")))
+		})
+		se.Router.POST("/api/invoices/{id}/pay", func(e *core.RequestEvent) error {
+			var body struct {
+				PaymentMethod string `json:"payment_method"`
+			}
+			if e.Request.ContentLength > 0 {
+				if err := decodeJSON(e, &body); err != nil {
+					return err
+				}
+			}
+			res, err := methods.PayNow(e.Request.Context(), e.App, cards, e.Auth, e.Request.PathValue("id"), body.PaymentMethod)
+			switch {
+			case errors.Is(err, methods.ErrNotFound):
+				return e.NotFoundError("", nil)
+			case errors.Is(err, methods.ErrNothingDue):
+				return e.Error(http.StatusConflict, err.Error(), nil)
+			case err != nil:
+				return e.Error(http.StatusBadGateway, "The payment service is unavailable, try again.", nil)
+			}
+			return e.JSON(http.StatusOK, map[string]string{"status": res.Status, "failure_code": res.FailureCode,
+				"failure_message": res.FailureMessage, "action_url": res.ActionURL})
+		}).Bind(auth, apis.BodyLimit(4<<10))
+		return se.Next()
+	})
+}
+
+func methodResult(e *core.RequestEvent, err error) error {
+	switch {
+	case errors.Is(err, methods.ErrNotFound):
+		return e.NotFoundError("", nil)
+	case err != nil:
+		return e.Error(http.StatusBadGateway, "The card service is unavailable, try again.", nil)
+	}
+	return e.NoContent(http.StatusNoContent)
+}
+
+// setServiceMethod sets (or, with "", clears) the card a service is billed to.
+func setServiceMethod(e *core.RequestEvent) error {
+	svc, err := ownedService(e)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		PaymentMethod string `json:"payment_method"`
+	}
+	if err := decodeJSON(e, &body); err != nil {
+		return err
+	}
+	if body.PaymentMethod != "" {
+		if _, err := methods.Owned(e.App, e.Auth.Id, body.PaymentMethod); err != nil {
+			return e.BadRequestError("Unknown payment method.", fieldError("payment_method", "not_found", "payment method not found"))
+		}
+	}
+	svc.Set("payment_method", body.PaymentMethod)
+	if err := e.App.SaveWithContext(e.Request.Context(), svc); err != nil {
+		return err
+	}
+	return e.JSON(http.StatusOK, svc)
+}
