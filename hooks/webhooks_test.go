@@ -20,7 +20,7 @@ import (
 
 const webhookSecret = "whsec_test_secret"
 
-func stripeApp(t *testing.T) (core.App, *testutil.API) {
+func stripeApp(t testing.TB) (core.App, *testutil.API) {
 	t.Helper()
 	cfg, err := config.FromEnv(func(k string) string {
 		return map[string]string{"EZ_ENCRYPTION_KEY": "0123456789abcdef0123456789abcdef", "EZ_RATE_LIMITS": "false",
