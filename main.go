@@ -45,13 +45,12 @@ func main() {
 		Dir:          "pb_migrations",
 	})
 
-	if err := hooks.Register(app, cfg); err != nil {
-		log.Fatal(err)
-	}
 	gw, err := gateways.FromConfig(cfg)
 	if err != nil {
 		log.Fatal(err)
 	}
+	defer gw.Close()
+	hooks.Register(app, cfg, gw)
 	jobs.Register(app, gw)
 	commands.Register(app, cfg)
 

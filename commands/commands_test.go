@@ -8,6 +8,7 @@ import (
 	"github.com/pocketbase/pocketbase"
 
 	"github.com/ezscale/ezscale/hooks"
+	"github.com/ezscale/ezscale/integrations/gateways"
 	"github.com/ezscale/ezscale/internal/seed"
 	"github.com/ezscale/ezscale/internal/testutil"
 
@@ -19,9 +20,7 @@ func run(t *testing.T, dir string, args ...string) string {
 	t.Helper()
 	app := pocketbase.NewWithConfig(pocketbase.Config{DefaultDataDir: dir, DefaultDev: false})
 	cfg := testutil.Config()
-	if err := hooks.Register(app, cfg); err != nil {
-		t.Fatal(err)
-	}
+	hooks.Register(app, cfg, &gateways.Set{})
 	Register(app, cfg)
 	if err := app.Bootstrap(); err != nil {
 		t.Fatal(err)

@@ -12,12 +12,8 @@ import (
 
 // Register binds every hook and route of the platform to app. main.go and
 // the tests call it alike, so tests run the same app that production does.
-// It fails only when a configured integration cannot be built.
-func Register(app core.App, cfg *config.Config) error {
-	gw, err := gateways.FromConfig(cfg)
-	if err != nil {
-		return err
-	}
+// gw are the payment gateways the configuration enables.
+func Register(app core.App, cfg *config.Config, gw *gateways.Set) {
 	bindAppSettings(app, cfg)
 	bindAudit(app)
 	bindCustomers(app)
@@ -28,7 +24,6 @@ func Register(app core.App, cfg *config.Config) error {
 	bindInvoicePDF(app)
 	bindPayments(app, cfg, gw)
 	bindWebhooks(app, gw)
-	bindPaymentMethods(app, gw)
+	bindPaymentMethods(app, cfg, gw)
 	bindDevMode(app, cfg)
-	return nil
 }

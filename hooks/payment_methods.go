@@ -9,16 +9,20 @@ import (
 
 	"github.com/ezscale/ezscale/billing/methods"
 	"github.com/ezscale/ezscale/integrations/gateways"
+	"github.com/ezscale/ezscale/internal/config"
 )
 
 // bindPaymentMethods adds the customer's card routes when Stripe is
 // configured: save a card (SetupIntent for Stripe.js), sync, remove, make
 // default, choose a card per service, and pay an invoice now.
-func bindPaymentMethods(app core.App, gw *gateways.Set) {
+func bindPaymentMethods(app core.App, cfg *config.Config, gw *gateways.Set) {
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		auth := apis.RequireAuth("customers")
 		// The per-service card needs no gateway call.
 		se.Router.POST("/api/services/{id}/payment-method", setServiceMethod).Bind(auth, apis.BodyLimit(4<<10))
+		if gw.PayPal != nil {
+			bindPayPalCheckout(se, gw, cfg)
+		}
 		if gw.Stripe == nil {
 			return se.Next()
 		}
@@ -54,13 +58,8 @@ func bindPaymentMethods(app core.App, gw *gateways.Set) {
 				}
 			}
 			res, err := methods.PayNow(e.Request.Context(), e.App, cards, e.Auth, e.Request.PathValue("id"), body.PaymentMethod)
-			switch {
-			case errors.Is(err, methods.ErrNotFound):
-				return e.NotFoundError("", nil)
-			case errors.Is(err, methods.ErrNothingDue):
-				return e.Error(http.StatusConflict, err.Error(), nil)
-			case err != nil:
-				return e.Error(http.StatusBadGateway, "The payment service is unavailable, try again.", nil)
+			if err := payError(e, err); err != nil {
+				return err
 			}
 			return e.JSON(http.StatusOK, map[string]string{"status": res.Status, "failure_code": res.FailureCode,
 				"failure_message": res.FailureMessage, "action_url": res.ActionURL})
@@ -101,4 +100,46 @@ func setServiceMethod(e *core.RequestEvent) error {
 		return err
 	}
 	return e.JSON(http.StatusOK, svc)
+}
+
+// bindPayPalCheckout adds the one-off PayPal payment of an invoice: an
+// order to approve at PayPal, then its capture when the customer returns.
+func bindPayPalCheckout(se *core.ServeEvent, gw *gateways.Set, cfg *config.Config) {
+	auth := apis.RequireAuth("customers")
+	se.Router.POST("/api/invoices/{id}/paypal", func(e *core.RequestEvent) error {
+		id := e.Request.PathValue("id")
+		back := cfg.PublicURL + "/billing/invoices/" + id
+		orderID, approve, err := methods.PayPalCheckout(e.Request.Context(), e.App, gw.PayPal, e.Auth, id, back+"?paypal=approved", back+"?paypal=cancelled")
+		if err := payError(e, err); err != nil {
+			return err
+		}
+		return e.JSON(http.StatusOK, map[string]string{"order_id": orderID, "approve_url": approve})
+	}).Bind(auth)
+	se.Router.POST("/api/invoices/{id}/paypal/capture", func(e *core.RequestEvent) error {
+		var body struct {
+			OrderID string `json:"order_id"`
+		}
+		if err := decodeJSON(e, &body); err != nil {
+			return err
+		}
+		res, err := methods.PayPalCapture(e.Request.Context(), e.App, gw.PayPal, e.Auth, e.Request.PathValue("id"), body.OrderID)
+		if err := payError(e, err); err != nil {
+			return err
+		}
+		return e.JSON(http.StatusOK, map[string]string{"status": res.Status})
+	}).Bind(auth, apis.BodyLimit(4<<10))
+}
+
+// payError answers a failed payment call: missing or someone else's
+// invoice 404, nothing due 409, the gateway down 502.
+func payError(e *core.RequestEvent, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, methods.ErrNotFound):
+		return e.NotFoundError("", nil)
+	case errors.Is(err, methods.ErrNothingDue):
+		return e.Error(http.StatusConflict, err.Error(), nil)
+	}
+	return e.Error(http.StatusBadGateway, "The payment service is unavailable, try again.", nil)
 }

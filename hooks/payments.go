@@ -24,6 +24,9 @@ func bindPayments(app core.App, cfg *config.Config, gw *gateways.Set) {
 	if gw.Stripe != nil {
 		refunders[payments.GatewayStripe] = gw.Stripe
 	}
+	if gw.PayPal != nil {
+		refunders[payments.GatewayPayPal] = gw.PayPal
+	}
 	// Staff refund a payment (amount in minor units, reason shown to the customer).
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		se.Router.POST("/api/staff/payments/{id}/refund", func(e *core.RequestEvent) error {

@@ -11,7 +11,6 @@ import (
 	"github.com/ezscale/ezscale/billing/webhooks"
 	"github.com/ezscale/ezscale/integrations/gateway"
 	"github.com/ezscale/ezscale/integrations/gateways"
-	"github.com/ezscale/ezscale/integrations/stripe"
 )
 
 // bindWebhooks adds POST /api/webhooks/stripe when Stripe is configured,
@@ -23,6 +22,11 @@ func bindWebhooks(app core.App, gw *gateways.Set) {
 				return receive(e, "stripe", gw.Stripe, webhooks.HandleStripe)
 			})
 		}
+		if gw.PayPal != nil {
+			se.Router.POST("/api/webhooks/paypal", func(e *core.RequestEvent) error {
+				return receive(e, "paypal", gw.PayPal, webhooks.HandlePayPal)
+			})
+		}
 		se.Router.POST("/api/staff/webhook-events/{id}/rerun", func(e *core.RequestEvent) error {
 			rec, err := e.App.FindRecordById(webhooks.Collection, e.Request.PathValue("id"))
 			if err != nil {
@@ -32,6 +36,8 @@ func bindWebhooks(app core.App, gw *gateways.Set) {
 			switch rec.GetString("gateway") {
 			case "stripe":
 				handle = webhooks.HandleStripe
+			case "paypal":
+				handle = webhooks.HandlePayPal
 			default:
 				return e.BadRequestError("No handler for this gateway's events.", nil)
 			}
@@ -45,16 +51,19 @@ func bindWebhooks(app core.App, gw *gateways.Set) {
 	})
 }
 
+// maxWebhookBytes bounds a delivery; no gateway event comes near it.
+const maxWebhookBytes = 1 << 20
+
 // receive verifies a delivery and hands it to webhooks.Receive. A forged or
 // oversized delivery is answered 400 and nothing is stored; a stored event
 // is answered 200 even when processing failed (it is flagged for staff),
 // so the gateway does not retry what only staff can fix.
 func receive(e *core.RequestEvent, name string, v gateway.Gateway, handle webhooks.Handler) error {
-	body, err := io.ReadAll(io.LimitReader(e.Request.Body, stripe.MaxWebhookBytes+1))
+	body, err := io.ReadAll(io.LimitReader(e.Request.Body, maxWebhookBytes+1))
 	if err != nil {
 		return e.BadRequestError("Unreadable body.", nil)
 	}
-	if len(body) > stripe.MaxWebhookBytes {
+	if len(body) > maxWebhookBytes {
 		return e.Error(http.StatusRequestEntityTooLarge, "Webhook body over 1 MiB.", nil)
 	}
 	ev, err := v.VerifyWebhook(e.Request.Context(), e.Request.Header, body)

@@ -5,6 +5,7 @@ package gateways
 import (
 	"fmt"
 
+	"github.com/ezscale/ezscale/integrations/paypal"
 	"github.com/ezscale/ezscale/integrations/stripe"
 	"github.com/ezscale/ezscale/internal/config"
 )
@@ -12,6 +13,16 @@ import (
 // Set is the configured gateways; a nil member is off.
 type Set struct {
 	Stripe *stripe.Client
+	PayPal *paypal.Client
+	// stop shuts down simulators started for dev mode.
+	stop []func()
+}
+
+// Close stops what FromConfig started.
+func (s *Set) Close() {
+	for _, stop := range s.stop {
+		stop()
+	}
 }
 
 // FromConfig builds the gateways cfg has credentials for.
@@ -24,6 +35,24 @@ func FromConfig(cfg *config.Config) (*Set, error) {
 			return nil, fmt.Errorf("stripe: %w", err)
 		}
 		s.Stripe = c
+	}
+	pp := cfg.PayPal
+	if pp.ClientID == "" && cfg.Dev {
+		// Dev mode without PayPal credentials: a local simulator stands in,
+		// delivering its webhooks to this server.
+		sim := paypal.NewSimulator(paypal.SimOptions{ClientID: "dev-client", ClientSecret: "dev-secret", WebhookID: "dev-webhook",
+			WebhookURL: cfg.PublicURL + "/api/webhooks/paypal"})
+		base, stop := sim.Start()
+		s.stop = append(s.stop, stop)
+		pp = config.PayPal{ClientID: "dev-client", ClientSecret: "dev-secret", WebhookID: "dev-webhook", APIBase: base}
+	}
+	if pp.ClientID != "" {
+		c, err := paypal.New(paypal.Config{ClientID: pp.ClientID, ClientSecret: pp.ClientSecret, WebhookID: pp.WebhookID, APIBase: pp.APIBase})
+		if err != nil {
+			s.Close()
+			return nil, fmt.Errorf("paypal: %w", err)
+		}
+		s.PayPal = c
 	}
 	return s, nil
 }

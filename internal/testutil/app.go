@@ -11,6 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 
 	"github.com/ezscale/ezscale/hooks"
+	"github.com/ezscale/ezscale/integrations/gateways"
 	"github.com/ezscale/ezscale/internal/config"
 
 	_ "github.com/ezscale/ezscale/pb_migrations"
@@ -61,9 +62,12 @@ func NewAppWith(t testing.TB, cfg *config.Config) *tests.TestApp {
 		t.Fatalf("test app: %v", err)
 	}
 	t.Cleanup(app.Cleanup)
-	if err := hooks.Register(app, cfg); err != nil {
-		t.Fatalf("hooks: %v", err)
+	gw, err := gateways.FromConfig(cfg)
+	if err != nil {
+		t.Fatalf("gateways: %v", err)
 	}
+	t.Cleanup(gw.Close)
+	hooks.Register(app, cfg, gw)
 	if err := hooks.ApplyConfig(app, cfg); err != nil {
 		t.Fatalf("apply config: %v", err)
 	}
