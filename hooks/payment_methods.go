@@ -20,6 +20,15 @@ func bindPaymentMethods(app core.App, cfg *config.Config, gw *gateways.Set) {
 		auth := apis.RequireAuth("customers")
 		// The per-service card needs no gateway call.
 		se.Router.POST("/api/services/{id}/payment-method", setServiceMethod).Bind(auth, apis.BodyLimit(4<<10))
+		// What the portal may offer: only configured gateways, and the
+		// sandbox in dev mode only.
+		se.Router.GET("/api/payment-options", func(e *core.RequestEvent) error {
+			opts := map[string]any{"stripe": nil, "paypal": gw.PayPal != nil, "sandbox": cfg.Dev}
+			if gw.Stripe != nil {
+				opts["stripe"] = map[string]string{"publishable_key": gw.Stripe.PublishableKey()}
+			}
+			return e.JSON(http.StatusOK, opts)
+		})
 		if gw.PayPal != nil {
 			bindPayPalCheckout(se, gw, cfg)
 		}
@@ -114,6 +123,18 @@ func bindPayPalCheckout(se *core.ServeEvent, gw *gateways.Set, cfg *config.Confi
 			return err
 		}
 		return e.JSON(http.StatusOK, map[string]string{"order_id": orderID, "approve_url": approve})
+	}).Bind(auth)
+	se.Router.POST("/api/services/{id}/paypal-subscription", func(e *core.RequestEvent) error {
+		svc, err := ownedService(e)
+		if err != nil {
+			return err
+		}
+		back := cfg.PublicURL + "/services/" + svc.Id
+		approve, err := methods.PayPalSubscribe(e.Request.Context(), e.App, gw.PayPal, e.Auth, svc, back+"?paypal=approved", back+"?paypal=cancelled")
+		if err := payError(e, err); err != nil {
+			return err
+		}
+		return e.JSON(http.StatusOK, map[string]string{"approve_url": approve})
 	}).Bind(auth)
 	se.Router.POST("/api/invoices/{id}/paypal/capture", func(e *core.RequestEvent) error {
 		var body struct {

@@ -76,6 +76,22 @@ func TestPayPalOneOffPayment(t *testing.T) {
 	if inv.Status() != ledger.StatusPaid {
 		t.Fatalf("invoice %s after capture", inv.Status())
 	}
+	// Renewals by PayPal Subscriptions: a plan at our price, kept on the price.
+	svcID := res.Object(t)["service"].(map[string]any)["id"].(string)
+	r = api.Do(http.MethodPost, "/api/services/"+svcID+"/paypal-subscription", testutil.Token(t, alice), nil)
+	if r.Status != 200 || r.Object(t)["approve_url"] == "" {
+		t.Fatalf("paypal subscription: %d %s", r.Status, r.Body)
+	}
+	if p, _ := app.FindRecordById("plan_prices", price.Id); p.GetString("paypal_plan_id") == "" {
+		t.Error("the PayPal plan id was not kept on the plan price")
+	}
+	if r := api.Do(http.MethodPost, "/api/services/"+svcID+"/paypal-subscription", testutil.Token(t, bob), nil); r.Status != http.StatusNotFound {
+		t.Errorf("someone else's service: %d", r.Status)
+	}
+	if r := api.Do(http.MethodGet, "/api/payment-options", "", nil); r.Object(t)["paypal"] != true || r.Object(t)["stripe"] != nil || r.Object(t)["sandbox"] != false {
+		t.Errorf("payment options: %s", r.Body)
+	}
+
 	// The capture's webhook arrives too: verified through PayPal, applied once.
 	for _, d := range sim.Events() {
 		if code := deliverPayPal(api.Handler(), d); code != 200 {

@@ -2,6 +2,7 @@ package methods
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -60,4 +61,71 @@ func payable(app core.App, customer *core.Record, invoiceID string) (*ledger.Inv
 		return nil, ErrNothingDue
 	}
 	return inv, nil
+}
+
+// PayPalPlans is PayPal's part of recurring payments.
+type PayPalPlans interface {
+	EnsurePlan(ctx context.Context, spec paypal.PlanSpec) (string, error)
+	CreateSubscription(ctx context.Context, planID, customID string, opts paypal.SubscriptionOptions) (subscriptionID, approveURL string, err error)
+}
+
+// PayPalSubscribe starts paying a subscription by PayPal Subscriptions: a
+// PayPal plan whose price is our price (created once, its id kept on the
+// plan price) and a PayPal subscription carrying our subscription id, for
+// the customer to approve. Its sales then pay the renewal invoices.
+func PayPalSubscribe(ctx context.Context, app core.App, pp PayPalPlans, customer, svc *core.Record, returnURL, cancelURL string) (approveURL string, err error) {
+	sub, err := app.FindRecordById("subscriptions", svc.GetString("subscription"))
+	if err != nil || sub.GetString("customer") != customer.Id || sub.GetString("status") != "active" {
+		return "", ErrNotFound
+	}
+	price, err := app.FindRecordById("plan_prices", sub.GetString("plan_price"))
+	if err != nil {
+		return "", err
+	}
+	plan, err := app.FindRecordById("plans", sub.GetString("plan"))
+	if err != nil {
+		return "", err
+	}
+	unit, count, ok := paypalInterval(sub.GetString("cycle"))
+	if !ok {
+		return "", fmt.Errorf("%w: %s subscriptions cannot be paid by PayPal Subscriptions", ErrNotFound, sub.GetString("cycle"))
+	}
+	planID, err := pp.EnsurePlan(ctx, paypal.PlanSpec{
+		PlanPriceID: price.Id, Name: plan.GetString("name"), Amount: money.Amount{Minor: sub.GetInt64("amount"), Currency: sub.GetString("currency")},
+		IntervalUnit: unit, IntervalCount: count, ExistingPlanID: price.GetString("paypal_plan_id"),
+	})
+	if err != nil {
+		return "", err
+	}
+	if planID != price.GetString("paypal_plan_id") && sub.GetInt64("amount") == price.GetInt64("amount") {
+		price.Set("paypal_plan_id", planID)
+		if err := app.SaveWithContext(ctx, price); err != nil {
+			return "", err
+		}
+	}
+	// The first cycle is paid already: PayPal starts charging at the next period.
+	_, approveURL, err = pp.CreateSubscription(ctx, planID, sub.Id, paypal.SubscriptionOptions{
+		Email: customer.Email(), ReturnURL: returnURL, CancelURL: cancelURL,
+		StartTime: sub.GetDateTime("current_period_end").Time(),
+	})
+	return approveURL, err
+}
+
+// paypalInterval is a cycle in PayPal's billing interval terms.
+func paypalInterval(cycle string) (unit string, count int, ok bool) {
+	switch cycle {
+	case "monthly":
+		return "MONTH", 1, true
+	case "quarterly":
+		return "MONTH", 3, true
+	case "semiannual":
+		return "MONTH", 6, true
+	case "annual":
+		return "YEAR", 1, true
+	case "biennial":
+		return "YEAR", 2, true
+	case "triennial":
+		return "YEAR", 3, true
+	}
+	return "", 0, false
 }
