@@ -51,6 +51,23 @@ func bindInvoicePDF(app core.App) {
 			e.Response.Header().Set("Cache-Control", "private, no-cache")
 			return e.Blob(http.StatusOK, "application/pdf", body)
 		}).Bind(apis.RequireAuth("customers", core.CollectionNameSuperusers))
+
+		se.Router.GET("/api/credit-notes/{id}/pdf", func(e *core.RequestEvent) error {
+			note, err := e.App.FindRecordById("credit_notes", e.Request.PathValue("id"))
+			if err != nil || (!e.HasSuperuserAuth() && note.GetString("customer") != e.Auth.Id) {
+				return e.NotFoundError("", nil)
+			}
+			doc, err := ledger.CreditNoteDocument(e.App, note)
+			if err != nil {
+				return err
+			}
+			body, err := pdf.Render(doc)
+			if err != nil {
+				return err
+			}
+			e.Response.Header().Set("Content-Disposition", `inline; filename="`+strings.ReplaceAll(note.GetString("number"), `"`, "")+`.pdf"`)
+			return e.Blob(http.StatusOK, "application/pdf", body)
+		}).Bind(apis.RequireAuth("customers", core.CollectionNameSuperusers))
 		return se.Next()
 	})
 }

@@ -145,8 +145,15 @@ func TestStaffRefundRoute(t *testing.T) {
 		t.Fatalf("refund: %d %s", r.Status, r.Body)
 	}
 	paid, _ := ledger.FindInvoice(w.app, inv["id"].(string))
-	notes, _ := w.app.CountRecords("credit_notes")
-	if paid.Status() != ledger.StatusPartiallyRefunded || notes != 1 {
-		t.Errorf("after refund: %s, %d credit notes", paid.Status(), notes)
+	notes, _ := w.app.FindAllRecords("credit_notes")
+	if paid.Status() != ledger.StatusPartiallyRefunded || len(notes) != 1 {
+		t.Fatalf("after refund: %s, %d credit notes", paid.Status(), len(notes))
+	}
+	pdfURL := "/api/credit-notes/" + notes[0].Id + "/pdf"
+	if r := w.api.Do(http.MethodGet, pdfURL, w.aliceTok, nil); r.Status != 200 || !bytes.HasPrefix(r.Body, []byte("%PDF")) {
+		t.Errorf("credit note PDF: %d", r.Status)
+	}
+	if r := w.api.Do(http.MethodGet, pdfURL, testutil.Token(t, w.bob), nil); r.Status != http.StatusNotFound {
+		t.Errorf("someone else's credit note: %d", r.Status)
 	}
 }

@@ -15,12 +15,18 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/ezscale/ezscale/billing/ledger"
+	"github.com/ezscale/ezscale/billing/money"
 	"github.com/ezscale/ezscale/billing/planchange"
+	"github.com/ezscale/ezscale/integrations/outbox"
 	"github.com/ezscale/ezscale/integrations/provisioning"
 )
 
-// InvoicePaid fulfils inv, which has just become paid.
+// InvoicePaid fulfils inv, which has just become paid, and queues the
+// customer's receipt and the staff notice.
 func InvoicePaid(ctx context.Context, app core.App, inv *ledger.Invoice, now time.Time) error {
+	if err := receipts(ctx, app, inv); err != nil {
+		return err
+	}
 	if inv.GetString("purpose") == ledger.PurposePlanChange {
 		return planchange.ApplyPaid(ctx, app, inv)
 	}
@@ -93,4 +99,27 @@ func subscriptionPaid(ctx context.Context, app core.App, inv *ledger.Invoice, su
 		}
 	}
 	return nil
+}
+
+// receipts queues the receipt (with the invoice PDF attached by reference)
+// and the staff's Discord notice, once per invoice.
+func receipts(ctx context.Context, app core.App, inv *ledger.Invoice) error {
+	customer, err := app.FindRecordById("customers", inv.CustomerID())
+	if err != nil {
+		return err
+	}
+	total := money.Amount{Minor: inv.Total(), Currency: inv.Currency()}
+	if _, err := outbox.Queue(ctx, app, outbox.Message{
+		Channel: "email", Recipient: customer.Email(), CustomerID: customer.Id, Template: "payment_received",
+		Subject:   fmt.Sprintf("Payment received for invoice %s (%s)", ledger.Label(inv), total),
+		DedupeKey: "invoice:" + inv.Id + ":receipt",
+	}); err != nil {
+		return err
+	}
+	_, err = outbox.Queue(ctx, app, outbox.Message{
+		Channel: "discord", Template: "invoice_paid", Severity: "success", CustomerID: customer.Id,
+		Subject:   fmt.Sprintf("%s paid invoice %s (%s)", customer.Email(), ledger.Label(inv), total),
+		DedupeKey: "invoice:" + inv.Id + ":paid_notice",
+	})
+	return err
 }

@@ -79,6 +79,9 @@ func TestPaymentActivatesAndQueuesOnce(t *testing.T) {
 	if n := w.count(t, "provisioning_jobs", "action = 'create'"); n != 1 {
 		t.Errorf("%d create jobs", n)
 	}
+	if w.count(t, "outbox", "template = 'payment_received'") != 1 || w.count(t, "outbox", "template = 'invoice_paid'") != 1 {
+		t.Error("want one receipt and one staff notice")
+	}
 
 	// The same charge again (a replayed webhook) changes nothing.
 	if _, applied, err := w.pay(t, "pi_1", 1700, "USD"); err != nil || applied {
