@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -16,6 +17,20 @@ import (
 // configured: save a card (SetupIntent for Stripe.js), sync, remove, make
 // default, choose a card per service, and pay an invoice now.
 func bindPaymentMethods(app core.App, cfg *config.Config, gw *gateways.Set) {
+	if gw.PayPal != nil {
+		// After a plan change commits, PayPal bills the new price from the
+		// next cycle: revise the subscription (a PayPal call, so after commit).
+		app.OnRecordAfterUpdateSuccess("subscriptions").BindFunc(func(e *core.RecordEvent) error {
+			orig := e.Record.Original()
+			if e.Record.GetString("paypal_subscription_id") != "" && orig.GetString("plan_price") != "" &&
+				orig.GetString("plan_price") != e.Record.GetString("plan_price") {
+				if _, err := methods.PayPalRevise(context.Background(), e.App, gw.PayPal, e.Record, cfg.PublicURL+"/services"); err != nil {
+					e.App.Logger().Error("paypal revise failed", "subscription", e.Record.Id, "error", err)
+				}
+			}
+			return e.Next()
+		})
+	}
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		auth := apis.RequireAuth("customers")
 		// The per-service card needs no gateway call.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -152,6 +153,24 @@ func TestPayPalSubscriptionSalePaysTheOpenInvoice(t *testing.T) {
 	if sub.GetString("paypal_subscription_id") != ppSub || inv.Status() != ledger.StatusPaid {
 		t.Errorf("subscription link %q, invoice %s", sub.GetString("paypal_subscription_id"), inv.Status())
 	}
+	// A plan change moves the PayPal subscription to the new price: the
+	// customer is emailed PayPal's approval link.
+	svc, _ := app.FindRecordById("services", body["service"].(map[string]any)["id"].(string))
+	svc.Set("status", "active")
+	if err := app.Save(svc); err != nil {
+		t.Fatal(err)
+	}
+	_, cheaper := testutil.Plan(t, app, "vps-small", "USD", 1000)
+	if r := api.Do(http.MethodPost, "/api/services/"+svc.Id+"/change-plan", testutil.Token(t, alice), map[string]any{"plan_price": cheaper.Id}); r.Status != 200 {
+		t.Fatalf("downgrade: %d %s", r.Status, r.Body)
+	}
+	if msg, err := app.FindFirstRecordByFilter("outbox", "template = 'paypal_revision'"); err != nil || !strings.Contains(msg.GetString("body_text"), "http") {
+		t.Errorf("PayPal revision approval not sent: %v", err)
+	}
+	if p, _ := app.FindRecordById("plan_prices", cheaper.Id); p.GetString("paypal_plan_id") == "" {
+		t.Error("no PayPal plan for the new price")
+	}
+
 	// A sale with no open invoice is money staff must place: kept, flagged.
 	d, err := sim.CompleteSale(ppSub, money.MustNew(1500, "USD"))
 	if err != nil {

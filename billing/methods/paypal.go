@@ -11,6 +11,7 @@ import (
 	"github.com/ezscale/ezscale/billing/money"
 	"github.com/ezscale/ezscale/billing/payments"
 	"github.com/ezscale/ezscale/integrations/gateway"
+	"github.com/ezscale/ezscale/integrations/outbox"
 	"github.com/ezscale/ezscale/integrations/paypal"
 )
 
@@ -128,4 +129,62 @@ func paypalInterval(cycle string) (unit string, count int, ok bool) {
 		return "YEAR", 3, true
 	}
 	return "", 0, false
+}
+
+// PayPalReviser is PayPal's part of moving a subscription to a new plan.
+type PayPalReviser interface {
+	EnsurePlan(ctx context.Context, spec paypal.PlanSpec) (string, error)
+	ReviseSubscription(ctx context.Context, subscriptionID, newPlanID, returnURL, cancelURL string) (approveURL string, err error)
+}
+
+// PayPalRevise moves a subscription's PayPal subscription to the plan of
+// its current price, after a plan change: PayPal then bills the new price
+// from the next cycle (the difference for the current one is the upgrade
+// invoice). The customer approves the revision at approveURL, which is
+// emailed to them. Call it after the change has committed: it calls PayPal.
+func PayPalRevise(ctx context.Context, app core.App, pp PayPalReviser, sub *core.Record, returnURL string) (approveURL string, err error) {
+	ppSub := sub.GetString("paypal_subscription_id")
+	if ppSub == "" {
+		return "", nil
+	}
+	price, err := app.FindRecordById("plan_prices", sub.GetString("plan_price"))
+	if err != nil {
+		return "", err
+	}
+	plan, err := app.FindRecordById("plans", sub.GetString("plan"))
+	if err != nil {
+		return "", err
+	}
+	unit, count, ok := paypalInterval(sub.GetString("cycle"))
+	if !ok {
+		return "", fmt.Errorf("subscription %s: cycle %s has no PayPal interval", sub.Id, sub.GetString("cycle"))
+	}
+	planID, err := pp.EnsurePlan(ctx, paypal.PlanSpec{
+		PlanPriceID: price.Id, Name: plan.GetString("name"), Amount: money.Amount{Minor: sub.GetInt64("amount"), Currency: sub.GetString("currency")},
+		IntervalUnit: unit, IntervalCount: count, ExistingPlanID: price.GetString("paypal_plan_id"),
+	})
+	if err != nil {
+		return "", err
+	}
+	if price.GetString("paypal_plan_id") != planID {
+		price.Set("paypal_plan_id", planID)
+		if err := app.SaveWithContext(ctx, price); err != nil {
+			return "", err
+		}
+	}
+	approveURL, err = pp.ReviseSubscription(ctx, ppSub, planID, returnURL, returnURL)
+	if err != nil || approveURL == "" {
+		return approveURL, err
+	}
+	customer, err := app.FindRecordById("customers", sub.GetString("customer"))
+	if err != nil {
+		return approveURL, err
+	}
+	_, err = outbox.Queue(ctx, app, outbox.Message{
+		Channel: "email", Recipient: customer.Email(), CustomerID: customer.Id, Template: "paypal_revision",
+		Subject:   "Please approve your plan change in PayPal",
+		BodyText:  "Your plan changed. Approve the new amount for your PayPal subscription: " + approveURL,
+		DedupeKey: "paypal-revise:" + sub.Id + ":" + planID,
+	})
+	return approveURL, err
 }
