@@ -33,7 +33,7 @@ func dunningCommand(app core.App, cfg *config.Config) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			actions, err := jobs.RunDunning(app, gw, at, dry, cmd.OutOrStdout())
+			actions, err := jobs.RunDunning(app, gw, cfg.PublicURL, at, dry, cmd.OutOrStdout())
 			fmt.Fprintf(cmd.OutOrStdout(), "%d dunning steps.\n", len(actions))
 			return err
 		},

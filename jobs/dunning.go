@@ -12,16 +12,16 @@ import (
 
 // RunDunning chases the unpaid invoices at now, from the scheduler or
 // `ezscale dunning run`. Saved cards are charged when Stripe is configured.
-func RunDunning(app core.App, gw *gateways.Set, now time.Time, dryRun bool, progress io.Writer) ([]dunning.Action, error) {
-	opts := dunning.Options{Now: now, DryRun: dryRun, Progress: progress}
+func RunDunning(app core.App, gw *gateways.Set, portalURL string, now time.Time, dryRun bool, progress io.Writer) ([]dunning.Action, error) {
+	opts := dunning.Options{Now: now, DryRun: dryRun, PortalURL: portalURL, Progress: progress}
 	if gw != nil && gw.Stripe != nil {
 		opts.Charger = gw.Stripe
 	}
 	return dunning.Run(app, opts)
 }
 
-func runDunning(app core.App, gw *gateways.Set, now time.Time) {
-	actions, err := RunDunning(app, gw, now, false, io.Discard)
+func runDunning(app core.App, gw *gateways.Set, portalURL string, now time.Time) {
+	actions, err := RunDunning(app, gw, portalURL, now, false, io.Discard)
 	if err != nil {
 		app.Logger().Error("dunning run failed", "error", err, "actions", len(actions))
 		return

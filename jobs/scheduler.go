@@ -14,15 +14,16 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/ezscale/ezscale/integrations/gateways"
+	"github.com/ezscale/ezscale/internal/config"
 	"github.com/ezscale/ezscale/internal/settings"
 )
 
 // Register starts the scheduler with the server and stops it on shutdown.
-func Register(app core.App, gw *gateways.Set) {
+func Register(app core.App, cfg *config.Config, gw *gateways.Set) {
 	var s *scheduler
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
 		var err error
-		if s, err = start(e.App, gw); err != nil {
+		if s, err = start(e.App, gw, cfg.PublicURL); err != nil {
 			return fmt.Errorf("jobs: %w", err)
 		}
 		return e.Next()
@@ -47,16 +48,17 @@ func Register(app core.App, gw *gateways.Set) {
 type scheduler struct {
 	app              core.App
 	gw               *gateways.Set
+	portalURL        string
 	cron             gocron.Scheduler
 	billing, dunning gocron.Job
 }
 
-func start(app core.App, gw *gateways.Set) (*scheduler, error) {
+func start(app core.App, gw *gateways.Set, portalURL string) (*scheduler, error) {
 	cron, err := gocron.NewScheduler(gocron.WithLocation(time.UTC))
 	if err != nil {
 		return nil, err
 	}
-	s := &scheduler{app: app, gw: gw, cron: cron}
+	s := &scheduler{app: app, gw: gw, portalURL: portalURL, cron: cron}
 	if err := s.scheduleBilling(); err != nil {
 		return nil, err
 	}
@@ -79,7 +81,7 @@ func (s *scheduler) scheduleBilling() error {
 	if s.billing, err = s.daily(s.billing, "billing", at, func() { runBilling(s.app, time.Now().UTC()) }); err != nil {
 		return err
 	}
-	s.dunning, err = s.daily(s.dunning, "dunning", at, func() { runDunning(s.app, s.gw, time.Now().UTC()) })
+	s.dunning, err = s.daily(s.dunning, "dunning", at, func() { runDunning(s.app, s.gw, s.portalURL, time.Now().UTC()) })
 	return err
 }
 

@@ -18,7 +18,7 @@ func TestParseClock(t *testing.T) {
 
 func TestSchedulerFollowsTheSettings(t *testing.T) {
 	app := testutil.NewApp(t)
-	s, err := start(app, &gateways.Set{})
+	s, err := start(app, &gateways.Set{}, "http://127.0.0.1:8090")
 	if err != nil {
 		t.Fatal(err)
 	}

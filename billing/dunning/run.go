@@ -28,8 +28,10 @@ type Options struct {
 	DryRun bool
 	// Charger is nil when no gateway can charge saved methods: the charge
 	// steps then only tell the customer to pay.
-	Charger  Charger
-	Progress io.Writer
+	Charger Charger
+	// PortalURL is where customers pay: notices link to the invoice there.
+	PortalURL string
+	Progress  io.Writer
 }
 
 // Action is one step taken (or, in a dry run, that would be).
@@ -122,7 +124,7 @@ func chase(ctx context.Context, app core.App, p Policy, inv *ledger.Invoice, opt
 		if err != nil {
 			return err
 		}
-		st := &stepper{ctx: ctx, tx: tx, inv: fresh, customer: customer, outcome: outcome, now: opts.Now}
+		st := &stepper{ctx: ctx, tx: tx, inv: fresh, customer: customer, outcome: outcome, now: opts.Now, portal: opts.PortalURL}
 		for _, s := range steps {
 			detail, err := st.take(s)
 			if err != nil {

@@ -169,6 +169,9 @@ func TestFullTimelineToTermination(t *testing.T) {
 			t.Errorf("no %s message", tpl)
 		}
 	}
+	if w.count(t, "outbox", "template = 'payment_failed' && body_text ~ '/billing/invoices/"+w.order.Invoice.Id+"'") == 0 {
+		t.Error("the payment-failed notice carries no pay link")
+	}
 }
 
 func TestPaymentMidwayRestoresService(t *testing.T) {

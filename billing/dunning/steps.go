@@ -23,6 +23,7 @@ type stepper struct {
 	customer *core.Record
 	outcome  *chargeOutcome
 	now      time.Time
+	portal   string
 	charged  bool // this run's charge is recorded; later charge steps ride on it
 	paid     bool
 }
@@ -186,9 +187,10 @@ func (st *stepper) terminate() (int, error) {
 // notify queues the customer's email for a step, once per invoice and key.
 func (st *stepper) notify(template, format, key string) error {
 	number := ledger.Label(st.inv)
+	subject := fmt.Sprintf(format, number, st.inv.GetDateTime("due_at").Time().Format("2 Jan 2006"))
 	_, err := outbox.Queue(st.ctx, st.tx, outbox.Message{
 		Channel: "email", Recipient: st.customer.Email(), CustomerID: st.customer.Id, Template: template,
-		Subject:   fmt.Sprintf(format, number, st.inv.GetDateTime("due_at").Time().Format("2 Jan 2006")),
+		Subject: subject, BodyText: subject + ".\n\nPay it here: " + st.portal + "/billing/invoices/" + st.inv.Id,
 		DedupeKey: "dunning:" + st.inv.Id + ":" + key,
 	})
 	return err
