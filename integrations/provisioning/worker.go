@@ -1,0 +1,153 @@
+package provisioning
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/ezscale/ezscale/integrations/outbox"
+	"github.com/ezscale/ezscale/internal/audit"
+	"github.com/ezscale/ezscale/internal/secrets"
+)
+
+// Worker runs queued jobs against the platforms. Jobs are claimed with one
+// UPDATE, so two workers never run the same job; a service's jobs run one
+// at a time in the order they were queued; a job left running by a crash
+// is taken up again once its lease has expired.
+type Worker struct {
+	App       core.App
+	Drivers   map[string]Provisioner // by platform
+	Box       *secrets.Box           // seals credentials; nil stores none
+	Workers   int
+	Lease     time.Duration // how long a claimed job may run before another worker may retry it
+	Timeout   time.Duration // for one platform call
+	BaseDelay time.Duration // first retry delay, doubled each attempt
+	Now       func() time.Time
+}
+
+func (w *Worker) defaults() {
+	if w.Workers <= 0 {
+		w.Workers = 4
+	}
+	if w.Lease <= 0 {
+		w.Lease = 10 * time.Minute
+	}
+	if w.Timeout <= 0 {
+		w.Timeout = 2 * time.Minute
+	}
+	if w.BaseDelay <= 0 {
+		w.BaseDelay = 30 * time.Second
+	}
+	if w.Now == nil {
+		w.Now = func() time.Time { return time.Now().UTC() }
+	}
+}
+
+const dateLayout = "2006-01-02 15:04:05.000Z"
+
+// Claim takes the next due job atomically, or returns nil.
+func (w *Worker) Claim(name string) (*core.Record, error) {
+	w.defaults()
+	now := w.Now()
+	var row struct {
+		ID string `db:"id"`
+	}
+	// Due, not blocked by an earlier job of the same service, and not
+	// running, or running past its lease (a crashed worker's).
+	err := w.App.DB().NewQuery(`UPDATE {{provisioning_jobs}} SET status = 'running', locked_at = {:now}, locked_by = {:name},
+		attempts = attempts + 1, updated = {:now}
+		WHERE id = (
+			SELECT j.id FROM provisioning_jobs j
+			WHERE ((j.status = 'pending' AND j.run_after <= {:now}) OR (j.status = 'running' AND j.locked_at < {:expired}))
+			AND NOT EXISTS (SELECT 1 FROM provisioning_jobs e WHERE e.service = j.service AND e.id != j.id
+				AND ((e.status = 'running' AND e.locked_at >= {:expired}) OR (e.status = 'pending' AND e.created < j.created)))
+			ORDER BY j.run_after, j.created LIMIT 1)
+		RETURNING id`).Bind(dbx.Params{
+		"now": now.Format(dateLayout), "name": name, "expired": now.Add(-w.Lease).Format(dateLayout),
+	}).One(&row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil // nothing is due
+	}
+	if err != nil {
+		return nil, fmt.Errorf("claim a provisioning job: %w", err)
+	}
+	return w.App.FindRecordById(Collection, row.ID)
+}
+
+// Run works the queue until ctx ends, with Workers goroutines.
+func (w *Worker) Run(ctx context.Context) {
+	w.defaults()
+	var wg sync.WaitGroup
+	for i := 0; i < w.Workers; i++ {
+		wg.Add(1)
+		go func(n int) {
+			defer wg.Done()
+			name := fmt.Sprintf("worker-%d", n)
+			for ctx.Err() == nil {
+				job, _ := w.Claim(name)
+				if job == nil {
+					select {
+					case <-ctx.Done():
+					case <-time.After(time.Second):
+					}
+					continue
+				}
+				w.Process(ctx, job)
+			}
+		}(i)
+	}
+	wg.Wait()
+}
+
+// Process runs one claimed job and records the outcome.
+func (w *Worker) Process(ctx context.Context, job *core.Record) {
+	w.defaults()
+	actx := audit.WithActor(context.Background(), audit.Job("provisioning"))
+	err := w.execute(ctx, actx, job)
+	if err == nil {
+		job.Set("status", "succeeded")
+		job.Set("finished_at", w.Now())
+		job.Set("last_error", "")
+		_ = w.App.SaveWithContext(actx, job)
+		return
+	}
+	job.Set("last_error", err.Error())
+	var pe *Error
+	permanent := errors.As(err, &pe) && pe.Permanent
+	if permanent || job.GetInt("attempts") >= job.GetInt("max_attempts") {
+		job.Set("status", "failed")
+		job.Set("finished_at", w.Now())
+		_ = w.App.RunInTransaction(func(tx core.App) error {
+			if err := tx.SaveWithContext(actx, job); err != nil {
+				return err
+			}
+			_, err := outbox.Queue(actx, tx, outbox.Message{Channel: "discord", Template: "provisioning_failed", Severity: "danger",
+				Subject:   fmt.Sprintf("Provisioning %s of service %s failed: %s", job.GetString("action"), job.GetString("service"), err),
+				DedupeKey: "job:" + job.Id + ":failed"})
+			return err
+		})
+		return
+	}
+	delay := backoff(w.BaseDelay, job.GetInt("attempts"))
+	if pe != nil && pe.RetryAfter > 0 {
+		delay = pe.RetryAfter
+	}
+	job.Set("status", "pending")
+	job.Set("run_after", w.Now().Add(delay))
+	_ = w.App.SaveWithContext(actx, job)
+}
+
+// backoff doubles the delay each attempt, capped at six hours, with up to
+// 20 % jitter so retries of many jobs do not arrive together.
+func backoff(base time.Duration, attempt int) time.Duration {
+	d := base << min(max(attempt-1, 0), 10)
+	d = min(d, 6*time.Hour)
+	return d + time.Duration(rand.Int64N(int64(d)/5+1))
+}
