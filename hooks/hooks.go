@@ -21,6 +21,7 @@ func Register(app core.App, cfg *config.Config, gw *gateways.Set) {
 	bindInvoices(app)
 	bindOrderRoutes(app)
 	bindServiceRoutes(app)
+	bindServiceStatus(app)
 	bindInvoicePDF(app)
 	bindPayments(app, cfg, gw)
 	bindWebhooks(app, gw)

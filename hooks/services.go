@@ -11,6 +11,7 @@ import (
 
 	"github.com/ezscale/ezscale/billing/cancellation"
 	"github.com/ezscale/ezscale/billing/planchange"
+	"github.com/ezscale/ezscale/integrations/provisioning"
 )
 
 // bindServiceRoutes adds the customer's service actions: plan change
@@ -100,4 +101,21 @@ func planChangeError(err error) error {
 		return router.NewApiError(pe.Status, pe.Message, fieldError("plan_price", pe.Code, pe.Message))
 	}
 	return err
+}
+
+// bindServiceStatus turns staff status edits in the dashboard into queued
+// platform actions, in the same transaction as the edit.
+func bindServiceStatus(app core.App) {
+	app.OnRecordUpdateRequest("services").BindFunc(func(e *core.RecordRequestEvent) error {
+		if !e.HasSuperuserAuth() {
+			return e.Next()
+		}
+		return e.App.RunInTransaction(func(tx core.App) error {
+			e.App = tx
+			if err := provisioning.StaffStatusChange(e.Request.Context(), tx, e.Record, e.Auth.Id); err != nil {
+				return e.BadRequestError(err.Error(), nil)
+			}
+			return e.Next()
+		})
+	})
 }
