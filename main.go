@@ -50,7 +50,7 @@ func main() {
 		log.Fatal(err)
 	}
 	defer gw.Close()
-	hooks.Register(app, cfg, gw)
+	hooks.Register(app, cfg, hooks.Deps{Gateways: gw})
 	jobs.Register(app, cfg, gw)
 	commands.Register(app, cfg)
 

@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ezscale/ezscale/hooks"
-	"github.com/ezscale/ezscale/integrations/gateways"
 	"github.com/ezscale/ezscale/internal/bench"
 	"github.com/ezscale/ezscale/internal/config"
 )
@@ -41,7 +40,7 @@ func benchBillingCommand(cfg *config.Config) *cobra.Command {
 			if err := app.RunAllMigrations(); err != nil {
 				return err
 			}
-			hooks.Register(app, cfg, &gateways.Set{})
+			hooks.Register(app, cfg, hooks.Deps{})
 			opts.Now = time.Date(2026, 12, 1, 6, 0, 0, 0, time.UTC)
 			fmt.Fprintf(out, "Benchmark: %d subscriptions due, %d per customer, in %s\n", opts.Subscriptions, opts.PerCustomer, dir)
 			res, err := bench.Billing(app, opts, out)

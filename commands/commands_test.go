@@ -8,7 +8,6 @@ import (
 	"github.com/pocketbase/pocketbase"
 
 	"github.com/ezscale/ezscale/hooks"
-	"github.com/ezscale/ezscale/integrations/gateways"
 	"github.com/ezscale/ezscale/internal/seed"
 	"github.com/ezscale/ezscale/internal/testutil"
 
@@ -20,7 +19,7 @@ func run(t *testing.T, dir string, args ...string) string {
 	t.Helper()
 	app := pocketbase.NewWithConfig(pocketbase.Config{DefaultDataDir: dir, DefaultDev: false})
 	cfg := testutil.Config()
-	hooks.Register(app, cfg, &gateways.Set{})
+	hooks.Register(app, cfg, hooks.Deps{})
 	Register(app, cfg)
 	if err := app.Bootstrap(); err != nil {
 		t.Fatal(err)

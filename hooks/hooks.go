@@ -7,13 +7,26 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/ezscale/ezscale/integrations/gateways"
+	"github.com/ezscale/ezscale/integrations/provisioning"
 	"github.com/ezscale/ezscale/internal/config"
+	"github.com/ezscale/ezscale/internal/secrets"
 )
+
+// Deps are the clients of outside systems the hooks call.
+type Deps struct {
+	Gateways  *gateways.Set
+	Platforms map[string]provisioning.Provisioner // drivers by platform name
+}
 
 // Register binds every hook and route of the platform to app. main.go and
 // the tests call it alike, so tests run the same app that production does.
-// gw are the payment gateways the configuration enables.
-func Register(app core.App, cfg *config.Config, gw *gateways.Set) {
+// deps are the outside systems the configuration enables.
+func Register(app core.App, cfg *config.Config, deps Deps) {
+	gw := deps.Gateways
+	if gw == nil {
+		gw = &gateways.Set{}
+	}
+	box, _ := secrets.New(cfg.EncryptionKey) // nil without a key: nothing is sealed or revealed
 	bindAppSettings(app, cfg)
 	bindAudit(app)
 	bindCustomers(app)
@@ -22,6 +35,7 @@ func Register(app core.App, cfg *config.Config, gw *gateways.Set) {
 	bindOrderRoutes(app)
 	bindServiceRoutes(app)
 	bindServiceStatus(app)
+	bindServiceActions(app, deps.Platforms, box)
 	bindInvoicePDF(app)
 	bindPayments(app, cfg, gw)
 	bindWebhooks(app, gw)

@@ -65,6 +65,9 @@ type PayPal struct {
 	APIBase                           string // sandbox or live API, or a simulator
 }
 
+// devEncryptionKey seals credentials in dev mode when no key is set.
+const devEncryptionKey = "ezscale-dev-mode-only-public-key"
+
 // Load reads the configuration from the environment. A .env file in the
 // working directory is read first without overriding variables already set.
 func Load() (*Config, error) {
@@ -104,6 +107,11 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 	c.EncryptionKey = key
 	if len(c.EncryptionKey) == 0 && !c.Dev {
 		errs = append(errs, errors.New("EZ_ENCRYPTION_KEY is required outside dev mode (32 bytes, raw or base64)"))
+	}
+	if len(c.EncryptionKey) == 0 && c.Dev {
+		// Dev mode only: a fixed, public key, so demo credentials can be
+		// stored and revealed without setup. Never used outside dev mode.
+		c.EncryptionKey = []byte(devEncryptionKey)
 	}
 
 	c.LogLevel = slog.LevelWarn

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ezscale/ezscale/hooks"
 	"github.com/ezscale/ezscale/integrations/gateways"
+	"github.com/ezscale/ezscale/integrations/provisioning"
 	"github.com/ezscale/ezscale/internal/config"
 
 	_ "github.com/ezscale/ezscale/pb_migrations"
@@ -53,6 +54,12 @@ func NewApp(t testing.TB) *tests.TestApp {
 // NewAppWith is NewApp with a configuration of the test's own, e.g. dev mode.
 func NewAppWith(t testing.TB, cfg *config.Config) *tests.TestApp {
 	t.Helper()
+	return NewAppWithPlatforms(t, cfg, nil)
+}
+
+// NewAppWithPlatforms also gives the hooks platform drivers, e.g. fakes.
+func NewAppWithPlatforms(t testing.TB, cfg *config.Config, platforms map[string]provisioning.Provisioner) *tests.TestApp {
+	t.Helper()
 	templateOnce.Do(buildTemplate)
 	if templateErr != nil {
 		t.Fatalf("test data template: %v", templateErr)
@@ -67,7 +74,7 @@ func NewAppWith(t testing.TB, cfg *config.Config) *tests.TestApp {
 		t.Fatalf("gateways: %v", err)
 	}
 	t.Cleanup(gw.Close)
-	hooks.Register(app, cfg, gw)
+	hooks.Register(app, cfg, hooks.Deps{Gateways: gw, Platforms: platforms})
 	if err := hooks.ApplyConfig(app, cfg); err != nil {
 		t.Fatalf("apply config: %v", err)
 	}

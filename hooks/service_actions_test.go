@@ -1,0 +1,97 @@
+package hooks_test
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"testing"
+
+	"github.com/ezscale/ezscale/integrations/provisioning"
+	"github.com/ezscale/ezscale/internal/audit"
+	"github.com/ezscale/ezscale/internal/secrets"
+	"github.com/ezscale/ezscale/internal/testutil"
+)
+
+// powerPlatform records power actions; the rest of the interface is unused here.
+type powerPlatform struct {
+	provisioning.Provisioner
+	mu      sync.Mutex
+	actions []string
+}
+
+func (p *powerPlatform) Power(_ context.Context, _ provisioning.Ref, action string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.actions = append(p.actions, action)
+	return nil
+}
+
+func (p *powerPlatform) LoginURL(context.Context, provisioning.Ref) (string, error) {
+	return "https://panel.example.com/sso/abc", nil
+}
+
+func TestOwnerServiceActions(t *testing.T) {
+	platform := &powerPlatform{}
+	app := testutil.NewAppWithPlatforms(t, testutil.Config(), map[string]provisioning.Provisioner{"virtfusion": platform})
+	alice := testutil.Customer(t, app, "alice@example.com", "USD")
+	bob := testutil.Customer(t, app, "bob@example.com", "USD")
+	box, _ := secrets.New(testutil.Config().EncryptionKey)
+	sealed, _ := box.Seal(map[string]string{"username": "root", "password": "Tr0ub4dor"})
+	svc := testutil.Service(t, app, alice)
+	svc.Set("credentials", sealed)
+	if err := app.Save(svc); err != nil {
+		t.Fatal(err)
+	}
+	api := testutil.NewAPI(t, app)
+	aliceTok, bobTok := testutil.Token(t, alice), testutil.Token(t, bob)
+	base := "/api/services/" + svc.Id
+
+	for name, tc := range map[string]struct {
+		method, path, token string
+		body                any
+		status              int
+	}{
+		"credentials of another": {http.MethodGet, base + "/credentials", bobTok, nil, 404},
+		"power of another":       {http.MethodPost, base + "/power", bobTok, map[string]string{"action": "restart"}, 404},
+		"panel of another":       {http.MethodGet, base + "/panel-login", bobTok, nil, 404},
+		"unknown power action":   {http.MethodPost, base + "/power", aliceTok, map[string]string{"action": "reboot-now"}, 400},
+		"anonymous":              {http.MethodGet, base + "/credentials", "", nil, 401},
+	} {
+		if res := api.Do(tc.method, tc.path, tc.token, tc.body); res.Status != tc.status {
+			t.Errorf("%s: %d, want %d", name, res.Status, tc.status)
+		}
+	}
+
+	res := api.Do(http.MethodGet, base+"/credentials", aliceTok, nil)
+	if res.Status != 200 || res.Object(t)["password"] != "Tr0ub4dor" {
+		t.Fatalf("reveal: %d %s", res.Status, res.Body)
+	}
+	if res := api.Do(http.MethodPost, base+"/power", aliceTok, map[string]string{"action": "restart"}); res.Status != http.StatusAccepted {
+		t.Fatalf("restart: %d %s", res.Status, res.Body)
+	}
+	if res := api.Do(http.MethodPost, base+"/power", aliceTok, map[string]string{"action": "stop"}); res.Status != http.StatusTooManyRequests {
+		t.Errorf("second power action at once: %d", res.Status)
+	}
+	if res := api.Do(http.MethodGet, base+"/panel-login", aliceTok, nil); res.Status != 200 || res.Object(t)["url"] == "" {
+		t.Errorf("panel login: %d %s", res.Status, res.Body)
+	}
+	for _, action := range []string{"credentials.reveal", "power.restart", "panel.login"} {
+		if _, err := app.FindFirstRecordByFilter(audit.Collection, "action = {:a} && record_id = {:id} && actor_id = {:c}",
+			map[string]any{"a": action, "id": svc.Id, "c": alice.Id}); err != nil {
+			t.Errorf("%s not audited", action)
+		}
+	}
+	if len(platform.actions) != 1 {
+		t.Errorf("platform saw %v", platform.actions)
+	}
+
+	// A suspended service is not powered.
+	svc, _ = app.FindRecordById("services", svc.Id)
+	svc.Set("status", "suspended")
+	_ = app.Save(svc)
+	other := testutil.Create(t, app, "services", map[string]any{"customer": alice.Id, "plan": svc.GetString("plan"),
+		"service_type": "vps", "platform": "virtfusion", "status": "suspended"})
+	if res := api.Do(http.MethodPost, "/api/services/"+other.Id+"/power", aliceTok, map[string]string{"action": "start"}); res.Status != http.StatusConflict {
+		t.Errorf("powering a suspended service: %d", res.Status)
+	}
+}
