@@ -51,7 +51,7 @@ func main() {
 	}
 	defer gw.Close()
 	hooks.Register(app, cfg, hooks.Deps{Gateways: gw})
-	jobs.Register(app, cfg, gw)
+	jobs.Register(app, cfg, gw, nil)
 	commands.Register(app, cfg)
 
 	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{

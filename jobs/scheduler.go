@@ -5,6 +5,7 @@
 package jobs
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -14,21 +15,28 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/ezscale/ezscale/integrations/gateways"
+	"github.com/ezscale/ezscale/integrations/provisioning"
 	"github.com/ezscale/ezscale/internal/config"
 	"github.com/ezscale/ezscale/internal/settings"
 )
 
-// Register starts the scheduler with the server and stops it on shutdown.
-func Register(app core.App, cfg *config.Config, gw *gateways.Set) {
+// Register starts the scheduler and the provisioning workers with the
+// server and stops them on shutdown.
+func Register(app core.App, cfg *config.Config, gw *gateways.Set, platforms map[string]provisioning.Provisioner) {
 	var s *scheduler
+	ctx, stop := context.WithCancel(context.Background())
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
 		var err error
 		if s, err = start(e.App, gw, cfg.PublicURL); err != nil {
 			return fmt.Errorf("jobs: %w", err)
 		}
+		if err := s.startProvisioning(ctx, cfg, platforms); err != nil {
+			return fmt.Errorf("jobs: %w", err)
+		}
 		return e.Next()
 	})
 	app.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {
+		stop()
 		if s != nil {
 			_ = s.cron.Shutdown()
 		}

@@ -48,6 +48,9 @@ type Config struct {
 	// disabled, e.g. for a local load test).
 	RateLimits bool
 
+	// ProvisioningWorkers is how many provisioning jobs run at once.
+	ProvisioningWorkers int
+
 	Stripe Stripe
 	PayPal PayPal
 }
@@ -124,6 +127,14 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
 			errs = append(errs, fmt.Errorf("EZ_LOG_LEVEL %q: want debug, info, warn or error", v))
 		}
+	}
+	c.ProvisioningWorkers = 4
+	if v := getenv("EZ_PROVISIONING_WORKERS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 64 {
+			errs = append(errs, fmt.Errorf("EZ_PROVISIONING_WORKERS %q: want 1 to 64", v))
+		}
+		c.ProvisioningWorkers = n
 	}
 	if v := getenv("EZ_LOG_MAX_DAYS"); v != "" {
 		n, err := strconv.Atoi(v)
