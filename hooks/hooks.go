@@ -36,6 +36,7 @@ func Register(app core.App, cfg *config.Config, deps Deps) {
 	bindServiceRoutes(app)
 	bindServiceStatus(app)
 	bindServiceActions(app, deps.Platforms, box)
+	bindPlanValidation(app, deps.Platforms)
 	bindInvoicePDF(app)
 	bindPayments(app, cfg, gw)
 	bindWebhooks(app, gw)

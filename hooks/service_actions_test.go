@@ -2,7 +2,9 @@ package hooks_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 
@@ -25,6 +27,8 @@ func (p *powerPlatform) Power(_ context.Context, _ provisioning.Ref, action stri
 	p.actions = append(p.actions, action)
 	return nil
 }
+
+func (p *powerPlatform) ValidateConfig(map[string]any) error { return nil }
 
 func (p *powerPlatform) LoginURL(context.Context, provisioning.Ref) (string, error) {
 	return "https://panel.example.com/sso/abc", nil
@@ -93,5 +97,31 @@ func TestOwnerServiceActions(t *testing.T) {
 		"service_type": "vps", "platform": "virtfusion", "status": "suspended"})
 	if res := api.Do(http.MethodPost, "/api/services/"+other.Id+"/power", aliceTok, map[string]string{"action": "start"}); res.Status != http.StatusConflict {
 		t.Errorf("powering a suspended service: %d", res.Status)
+	}
+}
+
+// validatingPlatform refuses configs without a package id.
+type validatingPlatform struct{ provisioning.Provisioner }
+
+func (validatingPlatform) ValidateConfig(c map[string]any) error {
+	if _, ok := c["package_id"]; !ok {
+		return errors.New("package_id is required")
+	}
+	return nil
+}
+
+func TestPlanConfigCheckedWhenSaved(t *testing.T) {
+	app := testutil.NewAppWithPlatforms(t, testutil.Config(), map[string]provisioning.Provisioner{"virtfusion": validatingPlatform{}})
+	api := testutil.NewAPI(t, app)
+	staff := testutil.Token(t, testutil.Superuser(t, app, "staff@example.com"))
+	plan := map[string]any{"name": "VPS", "slug": "vps", "service_type": "vps", "platform": "virtfusion", "status": "active",
+		"platform_config": map[string]any{"hypervisor_group_id": 1}}
+	res := api.Do(http.MethodPost, "/api/collections/plans/records", staff, plan)
+	if res.Status != 400 || !strings.Contains(string(res.Body), "package_id is required") {
+		t.Errorf("bad config: %d %s", res.Status, res.Body)
+	}
+	plan["platform_config"] = map[string]any{"package_id": 3}
+	if res := api.Do(http.MethodPost, "/api/collections/plans/records", staff, plan); res.Status != 200 {
+		t.Errorf("good config: %d %s", res.Status, res.Body)
 	}
 }
