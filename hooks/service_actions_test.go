@@ -117,7 +117,7 @@ func TestPlanConfigCheckedWhenSaved(t *testing.T) {
 	plan := map[string]any{"name": "VPS", "slug": "vps", "service_type": "vps", "platform": "virtfusion", "status": "active",
 		"platform_config": map[string]any{"hypervisor_group_id": 1}}
 	res := api.Do(http.MethodPost, "/api/collections/plans/records", staff, plan)
-	if res.Status != 400 || !strings.Contains(string(res.Body), "package_id is required") {
+	if res.Status != 400 || !strings.Contains(string(res.Body), "ackage_id is required") {
 		t.Errorf("bad config: %d %s", res.Status, res.Body)
 	}
 	plan["platform_config"] = map[string]any{"package_id": 3}
