@@ -13,7 +13,7 @@ import (
 func Register(app *pocketbase.PocketBase, cfg *config.Config) {
 	bench := benchCommand(app)
 	bench.AddCommand(benchBillingCommand(cfg))
-	app.RootCmd.AddCommand(seedCommand(app), bench, billingCommand(app), dunningCommand(app, cfg))
+	app.RootCmd.AddCommand(seedCommand(app), bench, billingCommand(app), dunningCommand(app, cfg), secretsCommand(app, cfg))
 }
 
 // migrate brings the database up to date, as serve does before it starts,

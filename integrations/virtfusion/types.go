@@ -1,0 +1,87 @@
+package virtfusion
+
+// Wire types: only the fields of the contract this driver reads.
+
+type user struct {
+	ID            int    `json:"id"`
+	ExtRelationID *int   `json:"extRelationId"`
+	Name          string `json:"name"`
+	Email         string `json:"email"`
+	Suspended     bool   `json:"suspended"`
+}
+
+type ipv4Addr struct {
+	Address string `json:"address"`
+}
+
+type ipv6Addr struct {
+	Subnet string `json:"subnet"`
+	Cidr   int    `json:"cidr"`
+}
+
+type iface struct {
+	IPv4 []ipv4Addr `json:"ipv4"`
+	IPv6 []ipv6Addr `json:"ipv6"`
+}
+
+type remoteState struct {
+	State  string  `json:"state"`
+	CPU    float64 `json:"cpu"`
+	Memory *struct {
+		Actual int64 `json:"actual"`
+		Unused int64 `json:"unused"`
+	} `json:"memory,omitempty"`
+	Agent *struct {
+		FSInfo []struct {
+			Mountpoint string `json:"mountpoint"`
+			UsedBytes  int64  `json:"used-bytes"`
+		} `json:"fsinfo"`
+	} `json:"agent,omitempty"`
+}
+
+type server struct {
+	ID               int     `json:"id"`
+	OwnerID          int     `json:"ownerId"`
+	Name             string  `json:"name"`
+	Hostname         *string `json:"hostname"`
+	State            string  `json:"state"`
+	CommissionStatus int     `json:"commissionStatus"`
+	Suspended        bool    `json:"suspended"`
+	BuildFailed      bool    `json:"buildFailed"`
+	Settings         struct {
+		DecryptedPassword string `json:"decryptedPassword,omitempty"`
+	} `json:"settings"`
+	Network struct {
+		Interfaces []iface `json:"interfaces"`
+	} `json:"network"`
+	Owner       *user        `json:"owner,omitempty"`
+	RemoteState *remoteState `json:"remoteState,omitempty"`
+}
+
+// listServer is an item of GET /servers (paginator, not wrapped in data).
+type listServer struct {
+	ID           int    `json:"id"`
+	Name         string `json:"name"`
+	Commissioned int    `json:"commissioned"`
+	Owner        int    `json:"owner"`
+	Suspended    bool   `json:"suspended"`
+}
+
+type serverPage struct {
+	CurrentPage int          `json:"current_page"`
+	LastPage    int          `json:"last_page"`
+	Data        []listServer `json:"data"`
+}
+
+type trafficPeriod struct {
+	Start string `json:"start"`
+	End   string `json:"end"`
+	RX    int64  `json:"rx"`
+	TX    int64  `json:"tx"`
+	Total int64  `json:"total"`
+	Limit int64  `json:"limit"`
+}
+
+type envelope[T any] struct {
+	Data T `json:"data"`
+}
