@@ -15,6 +15,7 @@ import (
 	"github.com/ezscale/ezscale/commands"
 	"github.com/ezscale/ezscale/hooks"
 	"github.com/ezscale/ezscale/integrations/gateways"
+	"github.com/ezscale/ezscale/integrations/platforms"
 	"github.com/ezscale/ezscale/internal/config"
 	"github.com/ezscale/ezscale/jobs"
 	pbpublic "github.com/ezscale/ezscale/pb_public"
@@ -50,8 +51,13 @@ func main() {
 		log.Fatal(err)
 	}
 	defer gw.Close()
-	hooks.Register(app, cfg, hooks.Deps{Gateways: gw})
-	jobs.Register(app, cfg, gw, nil)
+	platforms, err := platforms.FromConfig(cfg)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer platforms.Close()
+	hooks.Register(app, cfg, hooks.Deps{Gateways: gw, Platforms: platforms.Drivers})
+	jobs.Register(app, cfg, gw, platforms.Drivers)
 	commands.Register(app, cfg)
 
 	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{

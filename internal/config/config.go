@@ -53,6 +53,22 @@ type Config struct {
 
 	Stripe Stripe
 	PayPal PayPal
+
+	VirtFusion  Panel
+	Pterodactyl Panel
+	SynergyCP   Panel
+	Enhance     Panel
+}
+
+// Panel is a hosting platform's API; an empty URL means it is off (in dev
+// mode its simulator stands in).
+type Panel struct {
+	URL   string
+	Token string // VirtFusion and Enhance token, SynergyCP key, Pterodactyl application key
+	// ClientKey is Pterodactyl's client API key (power, live resources).
+	ClientKey string
+	// OrgID is Enhance's reseller or master organisation.
+	OrgID string
 }
 
 // Stripe is the Stripe account; an empty SecretKey means Stripe is off.
@@ -96,6 +112,11 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 			ClientID: getenv("PAYPAL_CLIENT_ID"), ClientSecret: getenv("PAYPAL_CLIENT_SECRET"),
 			WebhookID: getenv("PAYPAL_WEBHOOK_ID"), APIBase: getenv("PAYPAL_API_BASE"),
 		},
+		VirtFusion: Panel{URL: getenv("VIRTFUSION_URL"), Token: getenv("VIRTFUSION_TOKEN")},
+		Pterodactyl: Panel{URL: getenv("PTERODACTYL_URL"), Token: getenv("PTERODACTYL_APP_KEY"),
+			ClientKey: getenv("PTERODACTYL_CLIENT_KEY")},
+		SynergyCP: Panel{URL: getenv("SYNERGYCP_URL"), Token: getenv("SYNERGYCP_KEY")},
+		Enhance:   Panel{URL: getenv("ENHANCE_URL"), Token: getenv("ENHANCE_TOKEN"), OrgID: getenv("ENHANCE_ORG_ID")},
 	}
 	if c.PublicURL == "" {
 		c.PublicURL = "http://127.0.0.1:8090"

@@ -1,0 +1,84 @@
+// Package platforms builds the provisioning drivers the configuration
+// enables. In dev mode a platform without credentials gets its simulator,
+// so a demo order provisions end to end.
+package platforms
+
+import (
+	"fmt"
+
+	"github.com/ezscale/ezscale/integrations/enhance"
+	"github.com/ezscale/ezscale/integrations/provisioning"
+	"github.com/ezscale/ezscale/integrations/synergycp"
+	"github.com/ezscale/ezscale/integrations/virtfusion"
+	"github.com/ezscale/ezscale/internal/config"
+)
+
+// Set is the drivers by platform name, and what to stop on shutdown.
+type Set struct {
+	Drivers map[string]provisioning.Provisioner
+	stop    []func()
+}
+
+// Close stops the simulators FromConfig started.
+func (s *Set) Close() {
+	for _, stop := range s.stop {
+		stop()
+	}
+}
+
+// simulator starts a platform's simulator and returns its URL.
+func (s *Set) simulator(start func() (string, func())) string {
+	url, stop := start()
+	s.stop = append(s.stop, stop)
+	return url
+}
+
+// FromConfig builds a driver per configured platform.
+func FromConfig(cfg *config.Config) (*Set, error) {
+	s := &Set{Drivers: map[string]provisioning.Provisioner{}}
+	add := func(name string, d provisioning.Provisioner, err error) error {
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		s.Drivers[name] = d
+		return nil
+	}
+
+	vf := cfg.VirtFusion
+	if vf.URL == "" && cfg.Dev {
+		vf = config.Panel{URL: s.simulator(virtfusion.NewSimulator("dev-virtfusion").Start), Token: "dev-virtfusion"}
+	}
+	if vf.URL != "" {
+		d, err := virtfusion.New(virtfusion.Config{URL: vf.URL, Token: vf.Token})
+		if err := add("virtfusion", d, err); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
+
+	sc := cfg.SynergyCP
+	if sc.URL == "" && cfg.Dev {
+		sc = config.Panel{URL: s.simulator(synergycp.NewSimulator("dev-synergycp").Start), Token: "dev-synergycp"}
+	}
+	if sc.URL != "" {
+		d, err := synergycp.New(synergycp.Config{URL: sc.URL, Key: sc.Token})
+		if err := add("synergycp", d, err); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
+
+	en := cfg.Enhance
+	if en.URL == "" && cfg.Dev {
+		sim := enhance.NewSimulator("dev-enhance")
+		en = config.Panel{URL: s.simulator(sim.Start), Token: "dev-enhance", OrgID: sim.MOOrgID()}
+	}
+	if en.URL != "" {
+		d, err := enhance.New(enhance.Config{URL: en.URL, Token: en.Token, OrgID: en.OrgID})
+		if err := add("enhance", d, err); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
+	return s, nil
+}
