@@ -8,6 +8,7 @@ import (
 
 	"github.com/ezscale/ezscale/integrations/enhance"
 	"github.com/ezscale/ezscale/integrations/provisioning"
+	"github.com/ezscale/ezscale/integrations/pterodactyl"
 	"github.com/ezscale/ezscale/integrations/synergycp"
 	"github.com/ezscale/ezscale/integrations/virtfusion"
 	"github.com/ezscale/ezscale/internal/config"
@@ -51,6 +52,19 @@ func FromConfig(cfg *config.Config) (*Set, error) {
 	if vf.URL != "" {
 		d, err := virtfusion.New(virtfusion.Config{URL: vf.URL, Token: vf.Token})
 		if err := add("virtfusion", d, err); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
+
+	pt := cfg.Pterodactyl
+	if pt.URL == "" && cfg.Dev {
+		pt = config.Panel{URL: s.simulator(pterodactyl.NewSimulator("dev-ptero-app", "dev-ptero-client").Start),
+			Token: "dev-ptero-app", ClientKey: "dev-ptero-client"}
+	}
+	if pt.URL != "" {
+		d, err := pterodactyl.New(pterodactyl.Config{URL: pt.URL, AppKey: pt.Token, ClientKey: pt.ClientKey})
+		if err := add("pterodactyl", d, err); err != nil {
 			s.Close()
 			return nil, err
 		}

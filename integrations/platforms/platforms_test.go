@@ -30,7 +30,7 @@ func TestFromConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer set.Close()
-	for _, name := range []string{"virtfusion", "synergycp", "enhance"} {
+	for _, name := range []string{"virtfusion", "pterodactyl", "synergycp", "enhance"} {
 		if set.Drivers[name] == nil {
 			t.Errorf("dev mode has no %s driver", name)
 		}

@@ -80,7 +80,7 @@ var demoCatalog = []demoPlan{
 		Monthly:      map[string]int64{"USD": 1600, "EUR": 1500, "GBP": 1300},
 		Features:     features("RAM", "8 GB", "CPU", "4 threads", "Disk", "50 GB NVMe", "Slots", "Unlimited"),
 		OrderOptions: map[string]any{"game": []string{"paper", "vanilla", "forge"}},
-		PlatformConfig: map[string]any{"location_id": 1, "nest_id": 1, "eggs": map[string]int{"paper": 3, "vanilla": 5, "forge": 4},
+		PlatformConfig: map[string]any{"location_id": 1, "nest_id": 1, "eggs": map[string]int{"paper": 5, "vanilla": 5, "forge": 5},
 			"limits":         map[string]int{"memory": 8192, "swap": 0, "disk": 51200, "io": 500, "cpu": 400},
 			"feature_limits": map[string]int{"databases": 2, "backups": 3, "allocations": 1}},
 	},
