@@ -26,6 +26,8 @@ type Message struct {
 	Subject    string
 	BodyText   string
 	Severity   string // for Discord: info, success, warning, danger
+	// Attachments are references resolved at delivery, e.g. an invoice PDF.
+	Attachments []map[string]string
 	// DedupeKey names the cause, so the same event queues one message.
 	DedupeKey string
 }
@@ -48,7 +50,7 @@ func Queue(ctx context.Context, app core.App, m Message) (*core.Record, error) {
 	rec := core.NewRecord(col)
 	rec.Load(map[string]any{
 		"channel": m.Channel, "recipient": m.Recipient, "customer": m.CustomerID, "template": m.Template,
-		"subject": m.Subject, "body_text": m.BodyText, "severity": m.Severity, "status": "pending",
+		"subject": m.Subject, "body_text": m.BodyText, "severity": m.Severity, "status": "pending", "attachments": m.Attachments,
 		"next_attempt_at": time.Now().UTC(), "dedupe_key": m.DedupeKey,
 	})
 	if err := app.SaveWithContext(ctx, rec); err != nil {

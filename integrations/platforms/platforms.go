@@ -36,7 +36,7 @@ func (s *Set) simulator(start func() (string, func())) string {
 
 // FromConfig builds a driver per configured platform.
 func FromConfig(cfg *config.Config) (*Set, error) {
-	s := &Set{Drivers: map[string]provisioning.Provisioner{}}
+	s := &Set{Drivers: map[string]provisioning.Provisioner{"manual": provisioning.Manual{}}}
 	add := func(name string, d provisioning.Provisioner, err error) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)

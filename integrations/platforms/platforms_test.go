@@ -20,7 +20,7 @@ func TestFromConfig(t *testing.T) {
 
 	// Production without panels: no driver, nothing offered.
 	set, err := platforms.FromConfig(cfg(map[string]string{"EZ_ENCRYPTION_KEY": key}))
-	if err != nil || len(set.Drivers) != 0 {
+	if err != nil || len(set.Drivers) != 1 || set.Drivers["manual"] == nil {
 		t.Fatalf("no panels configured: %v %v", set.Drivers, err)
 	}
 

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 
 	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/ezscale/ezscale/integrations/outbox"
 )
 
 // execute calls the platform for one job and writes the result on the
@@ -88,7 +90,18 @@ func (w *Worker) create(ctx, actx context.Context, driver Provisioner, svc, job 
 	}
 	svc.Set("status", "active")
 	svc.Set("activated_at", w.Now())
-	return w.App.SaveWithContext(actx, svc)
+	return w.App.RunInTransaction(func(tx core.App) error {
+		if err := tx.SaveWithContext(actx, svc); err != nil {
+			return err
+		}
+		// The message names the service; delivery opens the sealed
+		// credentials when it sends, so no secret sits in the outbox.
+		_, err := outbox.Queue(actx, tx, outbox.Message{Channel: "email", Recipient: customer.Email(), CustomerID: customer.Id,
+			Template: "service_ready", Subject: "Your " + plan.GetString("name") + " is ready",
+			Attachments: []map[string]string{{"kind": "service_credentials", "service": svc.Id}},
+			DedupeKey:   "service:" + svc.Id + ":ready"})
+		return err
+	})
 }
 
 // platformUserID is the account a customer already has on a platform, from

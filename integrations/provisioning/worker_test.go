@@ -3,6 +3,7 @@ package provisioning_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -149,6 +150,10 @@ func TestPoolRunsEachJobOnce(t *testing.T) {
 	if n, _ := w.app.CountRecords("provisioning_jobs", dbx.HashExp{"status": "succeeded"}); n != 50 {
 		t.Errorf("%d jobs succeeded", n)
 	}
+	ready, _ := w.app.FindAllRecords("outbox", dbx.HashExp{"template": "service_ready"})
+	if len(ready) != 50 || strings.Contains(ready[0].GetString("body_text")+ready[0].GetString("subject"), "root") {
+		t.Errorf("%d service-ready emails; no secret may sit in the outbox", len(ready))
+	}
 }
 
 func TestJobsOfOneServiceRunInOrder(t *testing.T) {
@@ -222,5 +227,18 @@ func TestCrashedJobIsTakenUpAfterItsLease(t *testing.T) {
 	w.drain(t)
 	if n := w.platform.creates[svc2.Id]; n != 0 {
 		t.Error("a job still running elsewhere was run again")
+	}
+}
+
+func TestManualPlatformAlertsStaff(t *testing.T) {
+	w := newWorld(t)
+	w.worker.Drivers["manual"] = provisioning.Manual{}
+	svc := testutil.Create(t, w.app, "services", map[string]any{"customer": w.customer.Id, "plan": w.plan.Id,
+		"service_type": "dedicated", "platform": "manual", "status": "provisioning"})
+	job := w.enqueue(t, svc, provisioning.ActionCreate)
+	w.drain(t)
+	job, _ = w.app.FindRecordById("provisioning_jobs", job.Id)
+	if job.GetString("status") != "failed" || !strings.Contains(job.GetString("last_error"), "staff must set up") {
+		t.Errorf("manual create: %s %q", job.GetString("status"), job.GetString("last_error"))
 	}
 }
