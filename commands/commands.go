@@ -12,7 +12,7 @@ import (
 // Register adds every platform command to app's root command.
 func Register(app *pocketbase.PocketBase, cfg *config.Config) {
 	bench := benchCommand(app)
-	bench.AddCommand(benchBillingCommand(cfg))
+	bench.AddCommand(benchBillingCommand(cfg), benchProvisioningCommand(cfg))
 	app.RootCmd.AddCommand(seedCommand(app), bench, billingCommand(app), dunningCommand(app, cfg), secretsCommand(app, cfg))
 }
 

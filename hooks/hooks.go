@@ -35,6 +35,7 @@ func Register(app core.App, cfg *config.Config, deps Deps) {
 	bindOrderRoutes(app)
 	bindServiceRoutes(app)
 	bindServiceStatus(app)
+	bindJobRetry(app)
 	bindServiceActions(app, deps.Platforms, box)
 	bindPlanValidation(app, deps.Platforms)
 	bindInvoicePDF(app)

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/ezscale/ezscale/internal/testutil"
 )
 
 func TestStaffStatusEditsQueuePlatformActions(t *testing.T) {
@@ -39,5 +41,20 @@ func TestStaffStatusEditsQueuePlatformActions(t *testing.T) {
 		} else if !strings.Contains(string(res.Body), "cannot go from terminated to active") {
 			t.Errorf("refusal message: %s", res.Body)
 		}
+	}
+}
+
+func TestStaffRetryOfAFailedJob(t *testing.T) {
+	w := newOrderWorld(t)
+	svc := activeService(t, w.app, w.alice, w.vpsUSD)
+	job := testutil.Create(t, w.app, "provisioning_jobs", map[string]any{"service": svc.Id, "action": "suspend", "status": "failed",
+		"attempts": 8, "max_attempts": 8, "last_error": "503", "run_after": "2026-01-01 00:00:00.000Z"})
+	res := w.api.Do(http.MethodPatch, "/api/collections/provisioning_jobs/records/"+job.Id, w.staffTok, map[string]any{"status": "pending"})
+	if res.Status != 200 {
+		t.Fatalf("retry: %d %s", res.Status, res.Body)
+	}
+	job, _ = w.app.FindRecordById("provisioning_jobs", job.Id)
+	if job.GetInt("attempts") != 0 || job.GetDateTime("run_after").Time().Year() == 2026 && job.GetDateTime("run_after").Time().Month() == 1 {
+		t.Errorf("retried job: attempts %d run_after %v", job.GetInt("attempts"), job.GetDateTime("run_after"))
 	}
 }

@@ -119,3 +119,16 @@ func bindServiceStatus(app core.App) {
 		})
 	})
 }
+
+// bindJobRetry gives a failed provisioning job that staff set back to
+// pending a fresh set of attempts, due now.
+func bindJobRetry(app core.App) {
+	app.OnRecordUpdateRequest(provisioning.Collection).BindFunc(func(e *core.RecordRequestEvent) error {
+		if e.Record.Original().GetString("status") == "failed" && e.Record.GetString("status") == "pending" {
+			e.Record.Set("attempts", 0)
+			e.Record.Set("run_after", time.Now().UTC())
+			e.Record.Set("finished_at", "")
+		}
+		return e.Next()
+	})
+}
