@@ -2,13 +2,10 @@ package commands
 
 import (
 	"fmt"
-	"os"
 	"time"
 
-	"github.com/pocketbase/pocketbase/core"
 	"github.com/spf13/cobra"
 
-	"github.com/ezscale/ezscale/hooks"
 	"github.com/ezscale/ezscale/internal/bench"
 	"github.com/ezscale/ezscale/internal/config"
 )
@@ -25,22 +22,11 @@ func benchBillingCommand(cfg *config.Config) *cobra.Command {
 		SilenceUsage: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			out := cmd.OutOrStdout()
-			dir, err := os.MkdirTemp("", "ezscale-bench-billing-")
+			app, dir, closeApp, err := tempApp(cfg, "billing", keep)
 			if err != nil {
 				return err
 			}
-			if !keep {
-				defer os.RemoveAll(dir)
-			}
-			app := core.NewBaseApp(core.BaseAppConfig{DataDir: dir})
-			if err := app.Bootstrap(); err != nil {
-				return err
-			}
-			defer app.ClearBootstrap()
-			if err := app.RunAllMigrations(); err != nil {
-				return err
-			}
-			hooks.Register(app, cfg, hooks.Deps{})
+			defer closeApp()
 			opts.Now = time.Date(2026, 12, 1, 6, 0, 0, 0, time.UTC)
 			fmt.Fprintf(out, "Benchmark: %d subscriptions due, %d per customer, in %s\n", opts.Subscriptions, opts.PerCustomer, dir)
 			res, err := bench.Billing(app, opts, out)

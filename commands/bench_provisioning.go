@@ -2,13 +2,10 @@ package commands
 
 import (
 	"fmt"
-	"os"
 	"time"
 
-	"github.com/pocketbase/pocketbase/core"
 	"github.com/spf13/cobra"
 
-	"github.com/ezscale/ezscale/hooks"
 	"github.com/ezscale/ezscale/internal/bench"
 	"github.com/ezscale/ezscale/internal/config"
 )
@@ -24,20 +21,11 @@ func benchProvisioningCommand(cfg *config.Config) *cobra.Command {
 		SilenceUsage: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			out := cmd.OutOrStdout()
-			dir, err := os.MkdirTemp("", "ezscale-bench-provisioning-")
+			app, _, closeApp, err := tempApp(cfg, "provisioning", false)
 			if err != nil {
 				return err
 			}
-			defer os.RemoveAll(dir)
-			app := core.NewBaseApp(core.BaseAppConfig{DataDir: dir})
-			if err := app.Bootstrap(); err != nil {
-				return err
-			}
-			defer app.ClearBootstrap()
-			if err := app.RunAllMigrations(); err != nil {
-				return err
-			}
-			hooks.Register(app, cfg, hooks.Deps{})
+			defer closeApp()
 			res, err := bench.Provisioning(app, opts, out)
 			if err != nil {
 				return err

@@ -136,6 +136,9 @@ func accessMatrix() []accessRow {
 			update: map[string]any{"flagged": true}, expect: staffOnly(staff(200, 200, 204))},
 		{collection: "number_sequences", target: "invoice", create: like("invoice", map[string]any{"key": "INV-2026-"}),
 			update: map[string]any{"last": 3}, expect: staffOnly(staff(200, 200, 204))},
+		// A customer's second factor: managed through /api/account/totp only.
+		{collection: "customer_totp", target: "A", create: totpBody,
+			update: map[string]any{"enabled": false}, expect: staffOnly(staff(200, 200, 204))},
 		// One settings record: no second one, no deletion.
 		{collection: "settings", target: "main", create: settingsBody,
 			update: map[string]any{"company_phone": "+1 555 0100"}, expect: staffOnly(staff(400, 200, 400))},
@@ -727,6 +730,9 @@ func newFixture(t *testing.T) *fixture {
 	for key, c := range map[string]*core.Record{"A": a, "B": b} {
 		f.addOwned(t, key, c, active.Id, price.Id, coupon.Id, tax.Id)
 	}
+	// Only A has a second factor, so staff can create one for B.
+	f.add(t, "customer_totp", "A", map[string]any{"customer": a.Id, "secret": hidden("totp-secret", "A"), "enabled": true,
+		"recovery_codes": []string{hidden("recovery-code", "A")}, "last_used_step": 1})
 	f.groupAuditEntries(t)
 	f.api = testutil.NewAPI(t, app)
 	return f
@@ -1001,6 +1007,13 @@ func like(key string, overrides map[string]any) func(f *fixture, collection stri
 		maps.Copy(data, overrides)
 		return data
 	}
+}
+
+// totpBody is A's second factor for B, who has none (one per customer).
+func totpBody(f *fixture, collection string, _ actor) map[string]any {
+	data := maps.Clone(f.data[collection+"/A"])
+	data["customer"] = f.id("customers", "B")
+	return data
 }
 
 func signupBody(_ *fixture, _ string, who actor) map[string]any {

@@ -64,9 +64,14 @@ func payable(app core.App, customer *core.Record, invoiceID string) (*ledger.Inv
 	return inv, nil
 }
 
+// planEnsurer creates or finds a PayPal plan at a price.
+type planEnsurer interface {
+	EnsurePlan(ctx context.Context, spec paypal.PlanSpec) (string, error)
+}
+
 // PayPalPlans is PayPal's part of recurring payments.
 type PayPalPlans interface {
-	EnsurePlan(ctx context.Context, spec paypal.PlanSpec) (string, error)
+	planEnsurer
 	CreateSubscription(ctx context.Context, planID, customID string, opts paypal.SubscriptionOptions) (subscriptionID, approveURL string, err error)
 }
 
@@ -79,6 +84,24 @@ func PayPalSubscribe(ctx context.Context, app core.App, pp PayPalPlans, customer
 	if err != nil || sub.GetString("customer") != customer.Id || sub.GetString("status") != "active" {
 		return "", ErrNotFound
 	}
+	if _, _, ok := paypalInterval(sub.GetString("cycle")); !ok {
+		return "", fmt.Errorf("%w: %s subscriptions cannot be paid by PayPal Subscriptions", ErrNotFound, sub.GetString("cycle"))
+	}
+	planID, err := ensurePlan(ctx, app, pp, sub)
+	if err != nil {
+		return "", err
+	}
+	// The first cycle is paid already: PayPal starts charging at the next period.
+	_, approveURL, err = pp.CreateSubscription(ctx, planID, sub.Id, paypal.SubscriptionOptions{
+		Email: customer.Email(), ReturnURL: returnURL, CancelURL: cancelURL,
+		StartTime: sub.GetDateTime("current_period_end").Time(),
+	})
+	return approveURL, err
+}
+
+// ensurePlan is the PayPal plan billing what sub pays per cycle, created
+// once and kept on the plan price while its amount is the price's.
+func ensurePlan(ctx context.Context, app core.App, pp planEnsurer, sub *core.Record) (string, error) {
 	price, err := app.FindRecordById("plan_prices", sub.GetString("plan_price"))
 	if err != nil {
 		return "", err
@@ -89,7 +112,7 @@ func PayPalSubscribe(ctx context.Context, app core.App, pp PayPalPlans, customer
 	}
 	unit, count, ok := paypalInterval(sub.GetString("cycle"))
 	if !ok {
-		return "", fmt.Errorf("%w: %s subscriptions cannot be paid by PayPal Subscriptions", ErrNotFound, sub.GetString("cycle"))
+		return "", fmt.Errorf("subscription %s: cycle %s has no PayPal interval", sub.Id, sub.GetString("cycle"))
 	}
 	planID, err := pp.EnsurePlan(ctx, paypal.PlanSpec{
 		PlanPriceID: price.Id, Name: plan.GetString("name"), Amount: money.Amount{Minor: sub.GetInt64("amount"), Currency: sub.GetString("currency")},
@@ -104,12 +127,7 @@ func PayPalSubscribe(ctx context.Context, app core.App, pp PayPalPlans, customer
 			return "", err
 		}
 	}
-	// The first cycle is paid already: PayPal starts charging at the next period.
-	_, approveURL, err = pp.CreateSubscription(ctx, planID, sub.Id, paypal.SubscriptionOptions{
-		Email: customer.Email(), ReturnURL: returnURL, CancelURL: cancelURL,
-		StartTime: sub.GetDateTime("current_period_end").Time(),
-	})
-	return approveURL, err
+	return planID, nil
 }
 
 // paypalInterval is a cycle in PayPal's billing interval terms.
@@ -133,7 +151,7 @@ func paypalInterval(cycle string) (unit string, count int, ok bool) {
 
 // PayPalReviser is PayPal's part of moving a subscription to a new plan.
 type PayPalReviser interface {
-	EnsurePlan(ctx context.Context, spec paypal.PlanSpec) (string, error)
+	planEnsurer
 	ReviseSubscription(ctx context.Context, subscriptionID, newPlanID, returnURL, cancelURL string) (approveURL string, err error)
 }
 
@@ -147,30 +165,9 @@ func PayPalRevise(ctx context.Context, app core.App, pp PayPalReviser, sub *core
 	if ppSub == "" {
 		return "", nil
 	}
-	price, err := app.FindRecordById("plan_prices", sub.GetString("plan_price"))
+	planID, err := ensurePlan(ctx, app, pp, sub)
 	if err != nil {
 		return "", err
-	}
-	plan, err := app.FindRecordById("plans", sub.GetString("plan"))
-	if err != nil {
-		return "", err
-	}
-	unit, count, ok := paypalInterval(sub.GetString("cycle"))
-	if !ok {
-		return "", fmt.Errorf("subscription %s: cycle %s has no PayPal interval", sub.Id, sub.GetString("cycle"))
-	}
-	planID, err := pp.EnsurePlan(ctx, paypal.PlanSpec{
-		PlanPriceID: price.Id, Name: plan.GetString("name"), Amount: money.Amount{Minor: sub.GetInt64("amount"), Currency: sub.GetString("currency")},
-		IntervalUnit: unit, IntervalCount: count, ExistingPlanID: price.GetString("paypal_plan_id"),
-	})
-	if err != nil {
-		return "", err
-	}
-	if price.GetString("paypal_plan_id") != planID {
-		price.Set("paypal_plan_id", planID)
-		if err := app.SaveWithContext(ctx, price); err != nil {
-			return "", err
-		}
 	}
 	approveURL, err = pp.ReviseSubscription(ctx, ppSub, planID, returnURL, returnURL)
 	if err != nil || approveURL == "" {

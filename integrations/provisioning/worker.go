@@ -18,9 +18,9 @@ import (
 )
 
 // Worker runs queued jobs against the platforms. Jobs are claimed with one
-// UPDATE, so two workers never run the same job; a service's jobs run one
-// at a time in the order they were queued; a job left running by a crash
-// is taken up again once its lease has expired.
+// UPDATE, so two workers never run the same job; a service's jobs run in
+// the order they were queued and a customer's one at a time; a job left
+// running by a crash is taken up again once its lease has expired.
 type Worker struct {
 	App       core.App
 	Drivers   map[string]Provisioner // by platform
@@ -59,15 +59,19 @@ func (w *Worker) Claim(name string) (*core.Record, error) {
 	var row struct {
 		ID string `db:"id"`
 	}
-	// Due, not blocked by an earlier job of the same service, and not
-	// running, or running past its lease (a crashed worker's).
+	// Due (or running past its lease: a crashed worker's), not behind an
+	// earlier job of the same service, and no job of the same customer
+	// running: a customer's platform account is made once, and a driver
+	// looking for a server of ours must not race another create.
 	err := w.App.DB().NewQuery(`UPDATE {{provisioning_jobs}} SET status = 'running', locked_at = {:now}, locked_by = {:name},
 		attempts = attempts + 1, updated = {:now}
 		WHERE id = (
-			SELECT j.id FROM provisioning_jobs j
+			SELECT j.id FROM provisioning_jobs j JOIN services s ON s.id = j.service
 			WHERE ((j.status = 'pending' AND j.run_after <= {:now}) OR (j.status = 'running' AND j.locked_at < {:expired}))
 			AND NOT EXISTS (SELECT 1 FROM provisioning_jobs e WHERE e.service = j.service AND e.id != j.id
-				AND ((e.status = 'running' AND e.locked_at >= {:expired}) OR (e.status = 'pending' AND e.created < j.created)))
+				AND e.status = 'pending' AND e.created < j.created)
+			AND NOT EXISTS (SELECT 1 FROM provisioning_jobs e JOIN services es ON es.id = e.service
+				WHERE es.customer = s.customer AND e.id != j.id AND e.status = 'running' AND e.locked_at >= {:expired})
 			ORDER BY j.run_after, j.created LIMIT 1)
 		RETURNING id`).Bind(dbx.Params{
 		"now": now.Format(dateLayout), "name": name, "expired": now.Add(-w.Lease).Format(dateLayout),
