@@ -43,4 +43,5 @@ func Register(app core.App, cfg *config.Config, deps Deps) {
 	bindWebhooks(app, gw)
 	bindPaymentMethods(app, cfg, gw)
 	bindDevMode(app, cfg)
+	bindTOTP(app, box)
 }
