@@ -44,4 +44,5 @@ func Register(app core.App, cfg *config.Config, deps Deps) {
 	bindPaymentMethods(app, cfg, gw)
 	bindDevMode(app, cfg)
 	bindTOTP(app, box)
+	bindPasskeys(app, cfg)
 }

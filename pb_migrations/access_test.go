@@ -139,6 +139,9 @@ func accessMatrix() []accessRow {
 		// A customer's second factor: managed through /api/account/totp only.
 		{collection: "customer_totp", target: "A", create: totpBody,
 			update: map[string]any{"enabled": false}, expect: staffOnly(staff(200, 200, 204))},
+		// A customer's passkeys: managed through /api/account/passkeys only.
+		{collection: "customer_passkeys", target: "A", create: like("A", map[string]any{"credential_id": "cred-new"}),
+			update: map[string]any{"name": "renamed"}, expect: staffOnly(staff(200, 200, 204))},
 		// One settings record: no second one, no deletion.
 		{collection: "settings", target: "main", create: settingsBody,
 			update: map[string]any{"company_phone": "+1 555 0100"}, expect: staffOnly(staff(400, 200, 400))},
@@ -733,6 +736,8 @@ func newFixture(t *testing.T) *fixture {
 	// Only A has a second factor, so staff can create one for B.
 	f.add(t, "customer_totp", "A", map[string]any{"customer": a.Id, "secret": hidden("totp-secret", "A"), "enabled": true,
 		"recovery_codes": []string{hidden("recovery-code", "A")}, "last_used_step": 1})
+	f.add(t, "customer_passkeys", "A", map[string]any{"customer": a.Id, "credential_id": "cred-A",
+		"credential": map[string]any{"publicKey": hidden("passkey", "A")}, "name": "Laptop", "last_used_at": jan1})
 	f.groupAuditEntries(t)
 	f.api = testutil.NewAPI(t, app)
 	return f
