@@ -125,3 +125,23 @@ func TestPlanConfigCheckedWhenSaved(t *testing.T) {
 		t.Errorf("good config: %d %s", res.Status, res.Body)
 	}
 }
+
+func TestServiceCardIsTheOwnersChoice(t *testing.T) {
+	w := newOrderWorld(t)
+	svc := activeService(t, w.app, w.alice, w.vpsUSD)
+	aliceCard := testutil.Create(t, w.app, "payment_methods", map[string]any{"customer": w.alice.Id, "gateway": "stripe", "gateway_ref": "pm_a"})
+	bobCard := testutil.Create(t, w.app, "payment_methods", map[string]any{"customer": w.bob.Id, "gateway": "stripe", "gateway_ref": "pm_b"})
+	url := "/api/services/" + svc.Id + "/payment-method"
+	if res := w.api.Do(http.MethodPost, url, testutil.Token(t, w.bob), map[string]string{"payment_method": bobCard.Id}); res.Status != 404 {
+		t.Errorf("another customer's service: %d", res.Status)
+	}
+	if res := w.api.Do(http.MethodPost, url, w.aliceTok, map[string]string{"payment_method": bobCard.Id}); res.Status != 400 {
+		t.Errorf("another customer's card: %d", res.Status)
+	}
+	if res := w.api.Do(http.MethodPost, url, w.aliceTok, map[string]string{"payment_method": aliceCard.Id}); res.Status != 200 {
+		t.Fatalf("own card: %d %s", res.Status, res.Body)
+	}
+	if fresh, _ := w.app.FindRecordById("services", svc.Id); fresh.GetString("payment_method") != aliceCard.Id {
+		t.Error("the card was not set")
+	}
+}

@@ -157,3 +157,29 @@ func TestStaffRefundRoute(t *testing.T) {
 		t.Errorf("someone else's credit note: %d", r.Status)
 	}
 }
+
+func TestStripeCardRoutesAreTheOwnersOnly(t *testing.T) {
+	app, api := stripeApp(t)
+	alice := testutil.Customer(t, app, "alice@example.com", "USD")
+	bob := testutil.Customer(t, app, "bob@example.com", "USD")
+	card := testutil.Create(t, app, "payment_methods", map[string]any{"customer": alice.Id, "gateway": "stripe", "gateway_ref": "pm_a", "is_default": true})
+	_, price := testutil.Plan(t, app, "vps", "USD", 1200)
+	res := api.Do(http.MethodPost, "/api/orders", testutil.Token(t, alice), map[string]any{"plan_price": price.Id})
+	if res.Status != http.StatusCreated {
+		t.Fatalf("order: %d %s", res.Status, res.Body)
+	}
+	invID := res.Object(t)["invoice"].(map[string]any)["id"].(string)
+	bobTok := testutil.Token(t, bob)
+	for name, tc := range map[string]struct{ method, url string }{
+		"delete A's card":       {http.MethodDelete, "/api/payment-methods/" + card.Id},
+		"make A's card default": {http.MethodPost, "/api/payment-methods/" + card.Id + "/default"},
+		"pay A's invoice":       {http.MethodPost, "/api/invoices/" + invID + "/pay"},
+	} {
+		if res := api.Do(tc.method, tc.url, bobTok, nil); res.Status != http.StatusNotFound {
+			t.Errorf("%s: %d, want 404", name, res.Status)
+		}
+	}
+	if _, err := app.FindRecordById("payment_methods", card.Id); err != nil {
+		t.Error("A's card is gone")
+	}
+}

@@ -88,8 +88,11 @@ func ApplyCharge(ctx context.Context, tx core.App, c Charge) (payment *core.Reco
 	payment.Load(map[string]any{
 		"customer": inv.CustomerID(), "invoice": inv.Id, "kind": "charge", "gateway": c.Gateway, "gateway_id": c.GatewayID,
 		"status": "succeeded", "amount": c.Amount.Minor, "currency": c.Amount.Currency, "fee": c.Fee,
-		"payment_method": c.PaymentMethod, "paid_at": c.PaidAt, "failure_code": "", "failure_message": "",
+		"paid_at": c.PaidAt, "failure_code": "", "failure_message": "",
 	})
+	if c.PaymentMethod != "" {
+		payment.Set("payment_method", c.PaymentMethod) // an upgraded attempt keeps the card it named
+	}
 	if err := tx.SaveWithContext(ctx, payment); err != nil {
 		return nil, false, fmt.Errorf("payment %s/%s: %w", c.Gateway, c.GatewayID, err)
 	}

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/ezscale/ezscale/integrations/simfault"
 )
 
 // Simulator is a stateful in-memory fake of the Enhance orchd API, served
@@ -32,15 +34,10 @@ type Simulator struct {
 	siteOrd  []string
 	plans    map[int]string
 
-	failN      int
-	failStatus int
-	failAfter  time.Duration
-	latency    time.Duration
-	drops      []dropRule
-	requests   int
-}
+	requests int
 
-type dropRule struct{ method, pathSuffix string }
+	simfault.Faults
+}
 
 type simOrg struct {
 	ID, ParentID, Name, Status, OwnerMember, SuspendedBy string
@@ -89,31 +86,12 @@ func (s *Simulator) AddPlan(id int, name string) {
 	s.plans[id] = name
 }
 
-// FailNext answers the next n requests with status (JSON error body) and,
-// if retryAfter > 0, a Retry-After header in whole seconds.
-func (s *Simulator) FailNext(n, status int, retryAfter time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.failN, s.failStatus, s.failAfter = n, status, retryAfter
-}
-
-// SetLatency delays every answer by d.
-func (s *Simulator) SetLatency(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.latency = d
-}
-
-// DropNextResponse performs the next request, then closes the connection
-// without answering.
-func (s *Simulator) DropNextResponse() { s.DropNextResponseTo("", "") }
-
 // DropNextResponseTo is DropNextResponse for the next request with this
 // method (any if "") whose path ends with pathSuffix.
 func (s *Simulator) DropNextResponseTo(method, pathSuffix string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.drops = append(s.drops, dropRule{method, pathSuffix})
+	s.DropNext(func(r *http.Request) bool {
+		return (method == "" || method == r.Method) && strings.HasSuffix(r.URL.Path, pathSuffix)
+	})
 }
 
 // Counters of live (not deleted) objects.
@@ -197,46 +175,20 @@ type simErr struct {
 func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests++
-	lat := s.latency
-	fail := 0
-	var after time.Duration
-	if s.failN > 0 {
-		s.failN--
-		fail, after = s.failStatus, s.failAfter
-	}
-	drop := false
-	for i, d := range s.drops {
-		if (d.method == "" || d.method == r.Method) && strings.HasSuffix(r.URL.Path, d.pathSuffix) {
-			s.drops = append(s.drops[:i:i], s.drops[i+1:]...)
-			drop = true
-			break
-		}
-	}
 	s.mu.Unlock()
-	if lat > 0 {
-		select {
-		case <-time.After(lat):
-		case <-r.Context().Done():
-			return
-		}
+	fail, drop := s.Take(r)
+	if !s.Wait(r) {
+		return
 	}
-	if fail != 0 {
-		if after > 0 {
-			w.Header().Set("Retry-After", strconv.Itoa(int((after+time.Second-1)/time.Second)))
-		}
-		writeErr(w, simErr{fail, "injected", "injected failure " + strconv.Itoa(fail)})
+	if fail != nil {
+		fail.SetRetryAfter(w)
+		writeErr(w, simErr{fail.Status, "injected", "injected failure " + strconv.Itoa(fail.Status)})
 		return
 	}
 	if drop {
-		rec := httptest.NewRecorder()
-		s.serve(rec, r)
-		if hj, ok := w.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				conn.Close()
-				return
-			}
-		}
-		panic(http.ErrAbortHandler)
+		s.serve(httptest.NewRecorder(), r)
+		simfault.Lose(w)
+		return
 	}
 	s.serve(w, r)
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"math"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ezscale/ezscale/billing/money"
+	"github.com/ezscale/ezscale/integrations/simfault"
 )
 
 // SimOptions configure a Simulator. The credentials are what the client
@@ -57,11 +57,9 @@ type Simulator struct {
 	signed     map[string]signedEvent
 	seq        int // creation order, for lists
 
-	failN          int
-	failStatus     int
-	failRetryAfter time.Duration
-	latency        time.Duration
-	dropNext       bool
+	// Faults: FailNext, SetLatency and DropNextResponse. Token and buyer
+	// (browser) requests are exempt, so a fault lands on the API call under test.
+	simfault.Faults
 }
 
 // SimStats counts what the simulator holds, so that a test can assert that
@@ -115,32 +113,6 @@ func (s *Simulator) Start() (url string, stop func()) {
 	}
 }
 
-// FailNext makes the next n API calls fail with status (500, 503, 429, …)
-// and PayPal's error body, before doing anything; a positive retryAfter is
-// sent as Retry-After. Token requests are exempt, so the fault lands on the
-// call under test.
-func (s *Simulator) FailNext(n int, status int, retryAfter time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.failN, s.failStatus, s.failRetryAfter = n, status, retryAfter
-}
-
-// SetLatency delays every response by d, to exercise client timeouts.
-func (s *Simulator) SetLatency(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.latency = d
-}
-
-// DropNextResponse makes the next API call do its work and then close the
-// connection without answering: the timeout after which the caller cannot
-// know whether PayPal acted. Token requests are exempt.
-func (s *Simulator) DropNextResponse() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.dropNext = true
-}
-
 // ForgetRequestIDs drops every remembered PayPal-Request-Id, as PayPal does
 // after its retention window (hours to weeks), so that a later retry meets
 // the object's state instead of the original answer.
@@ -182,14 +154,9 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.base == "" {
 		s.base = "http://" + r.Host
 	}
-	latency := s.latency
 	s.mu.Unlock()
-	if latency > 0 {
-		select {
-		case <-time.After(latency):
-		case <-r.Context().Done():
-			return
-		}
+	if !s.Wait(r) {
+		return
 	}
 
 	switch {
@@ -200,7 +167,9 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveBuyer(w, r) // the buyer's browser carries no token
 		return
 	}
-	if s.injectFault(w) {
+	fail, drop := s.Take(r)
+	if fail != nil {
+		writeFault(w, *fail)
 		return
 	}
 	if !s.authorized(r) {
@@ -211,13 +180,9 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	rec := httptest.NewRecorder()
 	s.serveIdempotent(rec, r)
-	s.mu.Lock()
-	drop := s.dropNext
-	s.dropNext = false
-	s.mu.Unlock()
 	if drop {
-		// The work is done; the server closes the connection unanswered.
-		panic(http.ErrAbortHandler)
+		simfault.Lose(w) // the work is done; the answer is lost
+		return
 	}
 	maps.Copy(w.Header(), rec.Header())
 	w.WriteHeader(rec.Code)
@@ -264,19 +229,10 @@ func (s *Simulator) authorized(r *http.Request) bool {
 	return ok && known && time.Now().Before(expiry)
 }
 
-func (s *Simulator) injectFault(w http.ResponseWriter) bool {
-	s.mu.Lock()
-	if s.failN <= 0 {
-		s.mu.Unlock()
-		return false
-	}
-	s.failN--
-	status, retryAfter := s.failStatus, s.failRetryAfter
-	s.mu.Unlock()
-
-	if retryAfter > 0 {
-		w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(retryAfter.Seconds()))))
-	}
+// writeFault answers an injected failure with PayPal's error body.
+func writeFault(w http.ResponseWriter, f simfault.Failure) {
+	f.SetRetryAfter(w)
+	status := f.Status
 	e := &simError{status: status}
 	switch status {
 	case http.StatusTooManyRequests:
@@ -290,7 +246,6 @@ func (s *Simulator) injectFault(w http.ResponseWriter) bool {
 		e.message = http.StatusText(status)
 	}
 	e.write(w)
-	return true
 }
 
 // idemEntry is the remembered answer to a PayPal-Request-Id; pending while

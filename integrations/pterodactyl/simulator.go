@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/ezscale/ezscale/integrations/simfault"
 )
 
 // Simulator is a stateful in-memory Pterodactyl panel serving the
@@ -41,11 +43,7 @@ type Simulator struct {
 	nextPort   int
 	requests   int
 
-	failN      int
-	failStatus int
-	failRetry  time.Duration
-	latency    time.Duration
-	drop       bool
+	simfault.Faults
 }
 
 type simUser struct {
@@ -126,30 +124,6 @@ func (s *Simulator) Start() (url string, stop func()) {
 	s.base = ts.URL
 	s.mu.Unlock()
 	return ts.URL, ts.Close
-}
-
-// FailNext makes the next n requests fail with status (and the error
-// envelope) before doing anything; retryAfter > 0 adds a Retry-After header.
-func (s *Simulator) FailNext(n, status int, retryAfter time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.failN, s.failStatus, s.failRetry = n, status, retryAfter
-}
-
-// SetLatency delays every answer by d.
-func (s *Simulator) SetLatency(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.latency = d
-}
-
-// DropNextResponse makes the next state-changing request (POST, PATCH,
-// DELETE) take effect and then closes the connection without answering,
-// like a timeout after the panel did the work.
-func (s *Simulator) DropNextResponse() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.drop = true
 }
 
 // Servers is the number of servers on the panel.
@@ -246,14 +220,9 @@ func item(object string, attrs any) map[string]any {
 func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests++
-	lat := s.latency
 	s.mu.Unlock()
-	if lat > 0 {
-		select {
-		case <-time.After(lat):
-		case <-r.Context().Done():
-			return
-		}
+	if !s.Wait(r) {
+		return
 	}
 	if !strings.Contains(strings.ToLower(r.Header.Get("Accept")), "json") {
 		// Laravel redirects requests that do not expect JSON.
@@ -282,36 +251,20 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	s.mu.Lock()
-	if s.failN > 0 {
-		s.failN--
-		st, ra := s.failStatus, s.failRetry
-		s.mu.Unlock()
-		if ra > 0 {
-			w.Header().Set("Retry-After", strconv.Itoa(int((ra+time.Second-1)/time.Second)))
-		}
+	fail, drop := s.Take(r)
+	if fail != nil {
+		fail.SetRetryAfter(w)
 		code, detail := "HttpException", "An unexpected error was encountered while processing this request, please try again."
-		if st == http.StatusTooManyRequests {
+		if fail.Status == http.StatusTooManyRequests {
 			code, detail = "ThrottleRequestsException", "Too Many Attempts."
 		}
-		writeErr(w, st, code, detail)
+		writeErr(w, fail.Status, code, detail)
 		return
 	}
-	drop := s.drop && r.Method != http.MethodGet
-	if drop {
-		s.drop = false
-	}
-	s.mu.Unlock()
-
 	if drop {
 		s.route(httptest.NewRecorder(), r)
-		if hj, ok := w.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				conn.Close()
-				return
-			}
-		}
-		panic(http.ErrAbortHandler) // closes the connection without a response
+		simfault.Lose(w)
+		return
 	}
 	s.route(w, r)
 }

@@ -3,14 +3,14 @@ package synergycp
 import (
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
-	"time"
+
+	"github.com/ezscale/ezscale/integrations/simfault"
 )
 
 // SimServer is one piece of hardware in the Simulator's inventory.
@@ -51,13 +51,10 @@ type Simulator struct {
 	clients    []*simClient
 	clientKeys map[string]int
 	nextID     int
-	failN      int
-	failStatus int
-	failRetry  time.Duration
-	latency    time.Duration
-	drop       bool
 	requests   int
 	vip        bool
+
+	simfault.Faults
 }
 
 // SetVIP makes automatic (auto: true) suspensions and wipes be refused as
@@ -96,29 +93,6 @@ func (s *Simulator) AddServer(srv SimServer) {
 func (s *Simulator) Start() (string, func()) {
 	ts := httptest.NewServer(s)
 	return ts.URL, ts.Close
-}
-
-// FailNext makes the next n requests answer status (with Retry-After when
-// retryAfter > 0) without doing anything.
-func (s *Simulator) FailNext(n, status int, retryAfter time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.failN, s.failStatus, s.failRetry = n, status, retryAfter
-}
-
-// SetLatency delays every response by d.
-func (s *Simulator) SetLatency(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.latency = d
-}
-
-// DropNextResponse makes the next request do its action and then close the
-// connection without answering.
-func (s *Simulator) DropNextResponse() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.drop = true
 }
 
 // Assigned is the number of servers assigned to clients.
@@ -206,43 +180,23 @@ func errResp(status int, text string) simResp {
 func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests++
-	lat := s.latency
 	s.mu.Unlock()
-	if lat > 0 {
-		select {
-		case <-time.After(lat):
-		case <-r.Context().Done():
-			return
-		}
+	if !s.Wait(r) {
+		return
 	}
-
-	s.mu.Lock()
 	var res simResp
-	drop := false
-	if s.failN > 0 {
-		s.failN--
-		res = errResp(s.failStatus, http.StatusText(s.failStatus))
-		if s.failRetry > 0 {
-			res.header = http.Header{"Retry-After": {strconv.Itoa(int((s.failRetry + time.Second - 1) / time.Second))}}
-		}
+	fail, drop := s.Take(r)
+	if fail != nil {
+		res = errResp(fail.Status, http.StatusText(fail.Status))
+		fail.SetRetryAfter(w)
 	} else {
+		s.mu.Lock()
 		res = s.route(r)
-		drop = s.drop
-		s.drop = false
+		s.mu.Unlock()
 	}
-	s.mu.Unlock()
-
 	if drop {
-		if hj, ok := w.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				if tc, ok := conn.(*net.TCPConn); ok {
-					_ = tc.SetLinger(0)
-				}
-				conn.Close()
-				return
-			}
-		}
-		panic(http.ErrAbortHandler)
+		simfault.Lose(w)
+		return
 	}
 	for k, v := range res.header {
 		w.Header()[k] = v

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/ezscale/ezscale/integrations/simfault"
 )
 
 // Simulator is a stateful in-memory VirtFusion API (the endpoints this
@@ -24,12 +26,11 @@ type Simulator struct {
 	nextSrv   int
 	users     map[int]*simUser
 	servers   map[int]*simServer
-	fails     []simFail
-	latency   time.Duration
-	drops     []simDrop
 	requests  []string
 	ssoTokens int
 	srv       *httptest.Server
+
+	simfault.Faults
 }
 
 type simUser struct {
@@ -52,13 +53,6 @@ type simServer struct {
 	LastPower                             string
 }
 
-type simFail struct {
-	status     int
-	retryAfter time.Duration
-}
-
-type simDrop struct{ method, pathPrefix string }
-
 // NewSimulator returns a simulator accepting token.
 func NewSimulator(token string) *Simulator {
 	return &Simulator{Token: token, nextUser: 1, nextSrv: 100,
@@ -71,33 +65,12 @@ func (s *Simulator) Start() (url string, stop func()) {
 	return s.srv.URL + "/api/v1", s.srv.Close
 }
 
-// FailNext makes the next n requests (after the token check) answer status,
-// with a Retry-After header when retryAfter > 0, without doing anything.
-func (s *Simulator) FailNext(n, status int, retryAfter time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i := 0; i < n; i++ {
-		s.fails = append(s.fails, simFail{status, retryAfter})
-	}
-}
-
-// SetLatency delays every answer by d.
-func (s *Simulator) SetLatency(d time.Duration) {
-	s.mu.Lock()
-	s.latency = d
-	s.mu.Unlock()
-}
-
-// DropNextResponse makes the next request do its action and then close the
-// connection without answering.
-func (s *Simulator) DropNextResponse() { s.DropNextResponseOn("", "") }
-
 // DropNextResponseOn is DropNextResponse for the next request whose method
 // (if not "") and path (…/api/v1 stripped) prefix match.
 func (s *Simulator) DropNextResponseOn(method, pathPrefix string) {
-	s.mu.Lock()
-	s.drops = append(s.drops, simDrop{method, pathPrefix})
-	s.mu.Unlock()
+	s.DropNext(func(r *http.Request) bool {
+		return (method == "" || method == r.Method) && strings.HasPrefix(strings.TrimPrefix(r.URL.Path, "/api/v1"), pathPrefix)
+	})
 }
 
 // Servers is the number of existing (not deleted) servers.
@@ -145,35 +118,15 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	path := strings.TrimPrefix(r.URL.Path, "/api/v1")
 	s.mu.Lock()
-	lat := s.latency
 	s.requests = append(s.requests, r.Method+" "+path)
-	var fail *simFail
-	if len(s.fails) > 0 {
-		f := s.fails[0]
-		s.fails = s.fails[1:]
-		fail = &f
-	}
-	drop := false
-	for i, d := range s.drops {
-		if (d.method == "" || d.method == r.Method) && strings.HasPrefix(path, d.pathPrefix) {
-			drop = true
-			s.drops = append(s.drops[:i], s.drops[i+1:]...)
-			break
-		}
-	}
 	s.mu.Unlock()
-	if lat > 0 {
-		select {
-		case <-time.After(lat):
-		case <-r.Context().Done():
-			return
-		}
+	fail, drop := s.Take(r)
+	if !s.Wait(r) {
+		return
 	}
 	if fail != nil {
-		if fail.retryAfter > 0 {
-			w.Header().Set("Retry-After", strconv.Itoa(int((fail.retryAfter+time.Second-1)/time.Second)))
-		}
-		writeJSON(w, fail.status, map[string]any{"msg": fmt.Sprintf("simulated failure %d", fail.status)})
+		fail.SetRetryAfter(w)
+		writeJSON(w, fail.Status, map[string]any{"msg": fmt.Sprintf("simulated failure %d", fail.Status)})
 		return
 	}
 	var body map[string]any
@@ -189,13 +142,8 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	resp := s.route(r, path, body)
 	s.mu.Unlock()
 	if drop {
-		if hj, ok := w.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				conn.Close()
-				return
-			}
-		}
-		panic(http.ErrAbortHandler)
+		simfault.Lose(w)
+		return
 	}
 	writeJSON(w, resp.status, resp.body)
 }
