@@ -4,21 +4,14 @@ package main
 
 import (
 	"log"
-	"net/http"
 
 	"github.com/pocketbase/pocketbase"
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/plugins/migratecmd"
-	"github.com/pocketbase/pocketbase/tools/hook"
 
 	"github.com/ezscale/ezscale/commands"
-	"github.com/ezscale/ezscale/hooks"
-	"github.com/ezscale/ezscale/integrations/gateways"
-	"github.com/ezscale/ezscale/integrations/platforms"
 	"github.com/ezscale/ezscale/internal/config"
-	"github.com/ezscale/ezscale/jobs"
-	pbpublic "github.com/ezscale/ezscale/pb_public"
+	"github.com/ezscale/ezscale/internal/server"
 
 	_ "github.com/ezscale/ezscale/pb_migrations"
 )
@@ -46,29 +39,12 @@ func main() {
 		Dir:          "pb_migrations",
 	})
 
-	gw, err := gateways.FromConfig(cfg)
+	stop, err := server.Setup(app, cfg)
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer gw.Close()
-	platforms, err := platforms.FromConfig(cfg)
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer platforms.Close()
-	hooks.Register(app, cfg, hooks.Deps{Gateways: gw, Platforms: platforms.Drivers})
-	jobs.Register(app, cfg, gw, platforms.Drivers)
+	defer stop()
 	commands.Register(app, cfg)
-
-	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
-		Func: func(e *core.ServeEvent) error {
-			if !e.Router.HasRoute(http.MethodGet, "/{path...}") {
-				e.Router.GET("/{path...}", apis.Static(pbpublic.FS(), true))
-			}
-			return e.Next()
-		},
-		Priority: 999, // after every other route
-	})
 
 	if err := app.Start(); err != nil {
 		log.Fatal(err)

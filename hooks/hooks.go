@@ -45,4 +45,6 @@ func Register(app core.App, cfg *config.Config, deps Deps) {
 	bindDevMode(app, cfg)
 	bindTOTP(app, box)
 	bindPasskeys(app, cfg)
+	bindSessions(app)
+	bindAccountMail(app)
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
 	"github.com/pocketbase/pocketbase/tools/store"
 
 	"github.com/ezscale/ezscale/billing/ledger"
@@ -50,7 +51,7 @@ func bindInvoicePDF(app core.App) {
 			e.Response.Header().Set("Content-Disposition", `inline; filename="`+strings.ReplaceAll(name, `"`, "")+`.pdf"`)
 			e.Response.Header().Set("Cache-Control", "private, no-cache")
 			return e.Blob(http.StatusOK, "application/pdf", body)
-		}).Bind(apis.RequireAuth("customers", core.CollectionNameSuperusers))
+		}).Bind(fileTokenAuth(), apis.RequireAuth("customers", core.CollectionNameSuperusers))
 
 		se.Router.GET("/api/credit-notes/{id}/pdf", func(e *core.RequestEvent) error {
 			note, err := e.App.FindRecordById("credit_notes", e.Request.PathValue("id"))
@@ -67,7 +68,22 @@ func bindInvoicePDF(app core.App) {
 			}
 			e.Response.Header().Set("Content-Disposition", `inline; filename="`+strings.ReplaceAll(note.GetString("number"), `"`, "")+`.pdf"`)
 			return e.Blob(http.StatusOK, "application/pdf", body)
-		}).Bind(apis.RequireAuth("customers", core.CollectionNameSuperusers))
+		}).Bind(fileTokenAuth(), apis.RequireAuth("customers", core.CollectionNameSuperusers))
 		return se.Next()
 	})
+}
+
+// fileTokenAuth lets a PDF be a plain link, which sends no Authorization
+// header: the portal appends a short-lived file token (POST
+// /api/files/token, PocketBase's own kind for protected files) as ?token=.
+// An auth token there is not accepted, so full tokens stay out of URLs.
+func fileTokenAuth() *hook.Handler[*core.RequestEvent] {
+	return &hook.Handler[*core.RequestEvent]{Func: func(e *core.RequestEvent) error {
+		if token := e.Request.URL.Query().Get("token"); e.Auth == nil && token != "" {
+			if rec, err := e.App.FindAuthRecordByToken(token, core.TokenTypeFile); err == nil {
+				e.Auth = rec
+			}
+		}
+		return e.Next()
+	}}
 }

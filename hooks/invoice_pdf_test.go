@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/pocketbase/pocketbase/core"
+
 	"github.com/ezscale/ezscale/billing/ledger"
 	"github.com/ezscale/ezscale/internal/testutil"
 )
@@ -40,6 +42,11 @@ func TestInvoicePDF(t *testing.T) {
 		"anonymous":      {url, "", 401},
 		"missing":        {"/api/invoices/nosuchinvoice00/pdf", w.aliceTok, 404},
 		"staff":          {url, w.staffTok, 200},
+		// A plain link carries a short-lived file token instead of a header.
+		"owner's file token":  {url + "?token=" + fileToken(t, w.alice), "", 200},
+		"other's file token":  {url + "?token=" + fileToken(t, w.bob), "", 404},
+		"auth token in URL":   {url + "?token=" + w.aliceTok, "", 401},
+		"forged token in URL": {url + "?token=not-a-token", "", 401},
 	} {
 		if got := w.api.Do(http.MethodGet, tc.url, tc.token, nil); got.Status != tc.status {
 			t.Errorf("%s: status %d, want %d", name, got.Status, tc.status)
@@ -61,4 +68,14 @@ func TestInvoicePDF(t *testing.T) {
 	if got := w.api.Do(http.MethodGet, "/api/invoices/"+draft.Id+"/pdf", w.aliceTok, nil); got.Status != 404 {
 		t.Errorf("a customer got their draft's PDF: %d", got.Status)
 	}
+}
+
+// fileToken is the file token PocketBase gives c (POST /api/files/token).
+func fileToken(t *testing.T, c *core.Record) string {
+	t.Helper()
+	token, err := c.NewFileToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return token
 }

@@ -20,6 +20,8 @@ func bindOrderRoutes(app core.App) {
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		se.Router.POST("/api/orders", placeOrder).
 			Bind(apis.RequireAuth("customers", core.CollectionNameSuperusers), apis.BodyLimit(64<<10))
+		se.Router.POST("/api/orders/quote", quoteOrder).
+			Bind(apis.RequireAuth("customers"), apis.BodyLimit(64<<10))
 		return se.Next()
 	})
 }
@@ -51,6 +53,23 @@ func placeOrder(e *core.RequestEvent) error {
 		"service":      res.Service,
 		"invoice":      res.Invoice.ProxyRecord(),
 	})
+}
+
+// quoteOrder answers what POST /api/orders would invoice for the same body,
+// writing nothing, so the portal shows the exact total before the order.
+func quoteOrder(e *core.RequestEvent) error {
+	var req orders.Request
+	if err := decodeJSON(e, &req); err != nil {
+		return err
+	}
+	if req.Customer != "" && req.Customer != e.Auth.Id {
+		return e.BadRequestError("You can only order for your own account.", nil)
+	}
+	q, err := orders.Quote(e.Request.Context(), e.App, e.Auth, req, orders.By{IP: e.RealIP()}, time.Now().UTC())
+	if err != nil {
+		return orderError(err)
+	}
+	return e.JSON(http.StatusOK, map[string]any{"invoice": q.Invoice, "items": q.Items})
 }
 
 // orderError turns a refused order into the API error shape the SDK knows,

@@ -35,7 +35,11 @@ func bindTOTP(app core.App, box *secrets.Box) {
 			if err != nil {
 				return totpError(e, err)
 			}
-			return e.JSON(http.StatusOK, map[string]string{"otpauth_url": url, "secret": secret})
+			qr, err := twofactor.QRCode(url)
+			if err != nil {
+				return e.InternalServerError("", err)
+			}
+			return e.JSON(http.StatusOK, map[string]string{"otpauth_url": url, "secret": secret, "qr": qr})
 		})
 		g.POST("/confirm", func(e *core.RequestEvent) error {
 			var body struct {

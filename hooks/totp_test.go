@@ -56,7 +56,9 @@ func enrollTOTP(t *testing.T, api *testutil.API, c *core.Record) (string, []stri
 	out := res.Object(t)
 	secret, _ := out["secret"].(string)
 	url, _ := out["otpauth_url"].(string)
-	if secret == "" || !strings.HasPrefix(url, "otpauth://totp/") || !strings.Contains(url, "secret="+secret) {
+	qr, _ := out["qr"].(string)
+	if secret == "" || !strings.HasPrefix(url, "otpauth://totp/") || !strings.Contains(url, "secret="+secret) ||
+		!strings.HasPrefix(qr, "data:image/png;base64,") {
 		t.Fatalf("enroll answered %s", res.Body)
 	}
 	expect(t, "confirm with a wrong code", api.Do(http.MethodPost, "/api/account/totp/confirm", token,

@@ -92,6 +92,9 @@ func accessMatrix() []accessRow {
 			update: map[string]any{"percent_off": 20}, expect: staffOnly(staff(200, 200, 400))},
 		{collection: "announcements", target: "published", create: like("published", map[string]any{"slug": "new"}),
 			update: map[string]any{"title": "Renamed"}, expect: public(sees("published"), staff(200, 200, 204))},
+		// Legal pages and the knowledge base: published ones are public.
+		{collection: "pages", target: "terms", create: like("terms", map[string]any{"slug": "new"}),
+			update: map[string]any{"title": "Renamed"}, expect: public(sees("terms"), staff(200, 200, 204))},
 
 		// What a customer owns: theirs to read, staff's to write.
 		{collection: "payment_methods", target: "A", create: like("A", map[string]any{"gateway_ref": "pm_new"}),
@@ -136,12 +139,14 @@ func accessMatrix() []accessRow {
 			update: map[string]any{"flagged": true}, expect: staffOnly(staff(200, 200, 204))},
 		{collection: "number_sequences", target: "invoice", create: like("invoice", map[string]any{"key": "INV-2026-"}),
 			update: map[string]any{"last": 3}, expect: staffOnly(staff(200, 200, 204))},
-		// A customer's second factor: managed through /api/account/totp only.
+		// A customer's second factor: they read whether it is on (the secret
+		// and codes are hidden fields); changed through /api/account/totp only.
 		{collection: "customer_totp", target: "A", create: totpBody,
-			update: map[string]any{"enabled": false}, expect: staffOnly(staff(200, 200, 204))},
-		// A customer's passkeys: managed through /api/account/passkeys only.
+			update: map[string]any{"enabled": false}, expect: owned(staff(200, 200, 204))},
+		// A customer's passkeys: listed by their owner, changed through
+		// /api/account/passkeys only.
 		{collection: "customer_passkeys", target: "A", create: like("A", map[string]any{"credential_id": "cred-new"}),
-			update: map[string]any{"name": "renamed"}, expect: staffOnly(staff(200, 200, 204))},
+			update: map[string]any{"name": "renamed"}, expect: owned(staff(200, 200, 204))},
 		// One settings record: no second one, no deletion.
 		{collection: "settings", target: "main", create: settingsBody,
 			update: map[string]any{"company_phone": "+1 555 0100"}, expect: staffOnly(staff(400, 200, 400))},
@@ -721,6 +726,8 @@ func newFixture(t *testing.T) *fixture {
 	f.add(t, "announcements", "published", announcement("maintenance", true, past))
 	f.add(t, "announcements", "draft", announcement("draft", false, past))
 	f.add(t, "announcements", "scheduled", announcement("scheduled", true, future))
+	f.add(t, "pages", "terms", map[string]any{"title": "Terms", "slug": "terms", "kind": "legal", "body": "# Terms", "published": true})
+	f.add(t, "pages", "draft", map[string]any{"title": "Draft", "slug": "draft", "kind": "kb", "body": "soon", "published": false})
 	f.add(t, "webhook_events", "paid", map[string]any{"gateway": "stripe", "event_id": "evt_1", "type": "invoice.paid",
 		"status": "processed", "payload": map[string]any{"id": "evt_1"}})
 	f.add(t, "number_sequences", "invoice", map[string]any{"series": "invoice", "key": "INV-2025-", "last": 2})

@@ -1,5 +1,7 @@
-// Package pbpublic embeds the customer portal and the staff console so the
-// binary serves them without files beside it.
+// Package pbpublic embeds the customer portal, built by `make portal` from
+// portal/ into pb_public/portal, so the binary serves it without files
+// beside it. A clean clone holds only portal/.gitkeep here: the binary
+// then builds, and serves no portal until it is built.
 package pbpublic
 
 import (
@@ -7,8 +9,14 @@ import (
 	"io/fs"
 )
 
-//go:embed index.html
+//go:embed all:portal
 var files embed.FS
 
-// FS is the portal's static files.
-func FS() fs.FS { return files }
+// Portal is the built customer portal.
+func Portal() fs.FS {
+	sub, err := fs.Sub(files, "portal")
+	if err != nil {
+		panic(err) // the embed pattern above guarantees the folder
+	}
+	return sub
+}

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/pocketbase/dbx"
@@ -76,4 +77,51 @@ func CreditUse(inv *Invoice, used int64) CreditEntry {
 		CustomerID: inv.CustomerID(), Currency: inv.Currency(), Amount: -used,
 		Reason: CreditApplied, InvoiceID: inv.Id, Description: "applied to invoice",
 	}
+}
+
+// Errors of ApplyCredit.
+var (
+	ErrNothingDue = errors.New("nothing is due on this invoice")
+	ErrNoCredit   = errors.New("there is no account credit to use")
+)
+
+// ApplyCredit pays an open invoice from the customer's credit balance: all
+// of what is due when the balance covers it (the invoice is then paid and
+// fulfilled like any other payment), else as much as the balance allows.
+// It returns the invoice after the change and the credit used. Transactions
+// are serialised, so two requests never spend the same credit twice.
+func ApplyCredit(ctx context.Context, app core.App, invoiceID string) (*Invoice, int64, error) {
+	var inv *Invoice
+	var used int64
+	err := app.RunInTransaction(func(tx core.App) error {
+		var err error
+		if inv, err = FindInvoice(tx, invoiceID); err != nil {
+			return err
+		}
+		if inv.Status() != StatusOpen || inv.AmountDue() <= 0 {
+			return ErrNothingDue
+		}
+		balance, err := Balance(tx, inv.CustomerID(), inv.Currency())
+		if err != nil {
+			return err
+		}
+		if balance <= 0 {
+			return ErrNoCredit
+		}
+		used = min(balance, inv.AmountDue())
+		inv.Set("credit_applied", inv.GetInt64("credit_applied")+used)
+		setAmountDue(inv)
+		if inv.AmountDue() == 0 {
+			inv.Set("status", StatusPaid)
+		}
+		if err := tx.SaveWithContext(ctx, inv); err != nil {
+			return fmt.Errorf("invoice %s: %w", Label(inv), err)
+		}
+		_, err = AddCredit(ctx, tx, CreditUse(inv, used))
+		return err
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return inv, used, nil
 }

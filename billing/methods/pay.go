@@ -2,7 +2,6 @@ package methods
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/pocketbase/dbx"
@@ -20,7 +19,7 @@ type Charger interface {
 }
 
 // ErrNothingDue is an invoice with nothing left to pay.
-var ErrNothingDue = errors.New("nothing is due on this invoice")
+var ErrNothingDue = ledger.ErrNothingDue
 
 // PayNow charges what is due on an open invoice of the customer with one
 // of their saved cards (the default when methodID is empty) and records

@@ -25,6 +25,7 @@ type Message struct {
 	Template   string // e.g. payment_failed
 	Subject    string
 	BodyText   string
+	BodyHTML   string // optional; delivery sends both parts when set
 	Severity   string // for Discord: info, success, warning, danger
 	// Attachments are references resolved at delivery, e.g. an invoice PDF.
 	Attachments []map[string]string
@@ -50,7 +51,7 @@ func Queue(ctx context.Context, app core.App, m Message) (*core.Record, error) {
 	rec := core.NewRecord(col)
 	rec.Load(map[string]any{
 		"channel": m.Channel, "recipient": m.Recipient, "customer": m.CustomerID, "template": m.Template,
-		"subject": m.Subject, "body_text": m.BodyText, "severity": m.Severity, "status": "pending", "attachments": m.Attachments,
+		"subject": m.Subject, "body_text": m.BodyText, "body_html": m.BodyHTML, "severity": m.Severity, "status": "pending", "attachments": m.Attachments,
 		"next_attempt_at": time.Now().UTC(), "dedupe_key": m.DedupeKey,
 	})
 	if err := app.SaveWithContext(ctx, rec); err != nil {

@@ -122,5 +122,8 @@ func demoContent(app core.App) error {
 	a.Set("published", true)
 	a.Set("published_at", "2026-01-01 00:00:00.000Z")
 	a.Set("pinned", true)
-	return app.Save(a)
+	if err := app.Save(a); err != nil {
+		return err
+	}
+	return saveDemoPages(app)
 }

@@ -60,15 +60,7 @@ func NewAppWith(t testing.TB, cfg *config.Config) *tests.TestApp {
 // NewAppWithPlatforms also gives the hooks platform drivers, e.g. fakes.
 func NewAppWithPlatforms(t testing.TB, cfg *config.Config, platforms map[string]provisioning.Provisioner) *tests.TestApp {
 	t.Helper()
-	templateOnce.Do(buildTemplate)
-	if templateErr != nil {
-		t.Fatalf("test data template: %v", templateErr)
-	}
-	app, err := tests.NewTestAppWithConfig(core.BaseAppConfig{DataDir: templateDir, EncryptionEnv: "pb_test_env"})
-	if err != nil {
-		t.Fatalf("test app: %v", err)
-	}
-	t.Cleanup(app.Cleanup)
+	app := NewMigratedApp(t)
 	gw, err := gateways.FromConfig(cfg)
 	if err != nil {
 		t.Fatalf("gateways: %v", err)
@@ -78,6 +70,23 @@ func NewAppWithPlatforms(t testing.TB, cfg *config.Config, platforms map[string]
 	if err := hooks.ApplyConfig(app, cfg); err != nil {
 		t.Fatalf("apply config: %v", err)
 	}
+	return app
+}
+
+// NewMigratedApp is a migrated app with nothing registered on it, for a
+// test that assembles the platform itself (the browser tests do, like
+// main.go).
+func NewMigratedApp(t testing.TB) *tests.TestApp {
+	t.Helper()
+	templateOnce.Do(buildTemplate)
+	if templateErr != nil {
+		t.Fatalf("test data template: %v", templateErr)
+	}
+	app, err := tests.NewTestAppWithConfig(core.BaseAppConfig{DataDir: templateDir, EncryptionEnv: "pb_test_env"})
+	if err != nil {
+		t.Fatalf("test app: %v", err)
+	}
+	t.Cleanup(app.Cleanup)
 	return app
 }
 
