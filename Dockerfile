@@ -1,4 +1,12 @@
 # syntax=docker/dockerfile:1
+# Portal: the Vue app, built into pb_public/portal.
+FROM node:20-bookworm-slim AS portal
+WORKDIR /src/portal
+COPY portal/package.json portal/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY portal/ ./
+RUN mkdir -p ../pb_public/portal && npm run build
+
 # Build: a static binary with the portal embedded.
 FROM golang:1.27-bookworm AS build
 WORKDIR /src
@@ -6,6 +14,7 @@ ENV CGO_ENABLED=0 GOTOOLCHAIN=go1.27.3
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
+COPY --from=portal /src/pb_public/portal ./pb_public/portal
 RUN go build -trimpath -ldflags="-s -w" -o /out/ezscale . \
  && mkdir -p /out/pb_data
 

@@ -8,18 +8,33 @@ HTTP    ?= 127.0.0.1:8090
 DATA    ?= pb_data
 GOFLAGS ?=
 
-.PHONY: run build test vet fmt seed bench-api bench-billing clean
+.PHONY: run build portal chromium test vet fmt seed bench-api bench-portal bench-billing clean
+
+PORTAL_SRC := $(shell find portal/src portal/index.html portal/vite.config.js portal/package.json -type f 2>/dev/null)
 
 ## run: build and serve the whole platform in dev mode on http://$(HTTP)
 run: build
 	EZ_DEV=1 EZ_PUBLIC_URL=http://$(HTTP) ./$(BIN) serve --http $(HTTP) --dir $(DATA)
 
-## build: compile the single static binary into bin/
-build:
+## build: compile the single static binary (portal included) into bin/
+build: portal
 	go build $(GOFLAGS) -trimpath -o $(BIN) .
 
+## portal: build the customer portal (Vue + Vite) into pb_public/portal
+portal: pb_public/portal/index.html
+
+portal/node_modules/.package-lock.json: portal/package-lock.json
+	cd portal && npm ci --no-audit --no-fund
+
+pb_public/portal/index.html: portal/node_modules/.package-lock.json $(PORTAL_SRC)
+	cd portal && npm run build
+
+## chromium: install Debian's chromium for the browser tests (if missing)
+chromium:
+	@scripts/chromium.sh >/dev/null
+
 ## test: every test (starts and stops the services the tests need)
-test: vet
+test: portal chromium vet
 	go test $(GOFLAGS) -count=1 -timeout 15m ./...
 
 vet:
@@ -38,9 +53,14 @@ seed: build
 bench-api: build
 	EZ_DEV=1 EZ_LOG_LEVEL=warn ./$(BIN) bench api --dir $(DATA)
 
+## bench-portal: login to dashboard rendered, in Chromium, on the seeded $(DATA)
+bench-portal: portal chromium
+	EZ_BENCH_DATA=$(abspath $(DATA)) go test -run '^$$' -bench LoginToDashboard -benchtime 20x ./e2e
+
 ## bench-billing: the renewal run over 100,000 due subscriptions (temporary DB)
 bench-billing: build
 	EZ_DEV=1 ./$(BIN) bench billing --subscriptions 100000
 
 clean:
-	rm -rf bin
+	rm -rf bin portal/node_modules
+	find pb_public/portal -mindepth 1 ! -name .gitkeep -delete

@@ -1,0 +1,78 @@
+package e2e
+
+import (
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tests"
+
+	"github.com/ezscale/ezscale/internal/seed"
+	"github.com/ezscale/ezscale/internal/testutil"
+)
+
+// BenchmarkLoginToDashboard measures, in Chromium, the time from pressing
+// "Log in" to the dashboard fully rendered (services listed, every box
+// loaded) for a customer of a database of many customers: a copy of the
+// data dir EZ_BENCH_DATA (made by `make seed`), or else a database of
+// EZ_BENCH_CUSTOMERS synthetic customers (10,000 by default) seeded first.
+// Each iteration is a new browser tab with no session: the portal's files
+// come from the browser cache after the first, as for a returning customer.
+func BenchmarkLoginToDashboard(b *testing.B) {
+	app := seededApp(b)
+	pf := servePlatform(b, app)
+	p := newPage(b, pf.URL)
+	email := seed.SyntheticEmail(1 + b.N%100) // customers with services and invoices
+
+	// A first, unmeasured login warms the caches (files, SQLite pages).
+	loginToDashboard(p, email)
+	b.ResetTimer()
+	var total time.Duration
+	for i := range b.N {
+		email = seed.SyntheticEmail(1 + i%100)
+		total += loginToDashboard(p, email)
+	}
+	b.ReportMetric(float64(total.Milliseconds())/float64(b.N), "ms/login")
+}
+
+// loginToDashboard signs out, fills the login form and returns the time
+// from the click to the dashboard fully rendered.
+func loginToDashboard(p *page, email string) time.Duration {
+	p.visit("/login")
+	eval[bool](p, "sign out", `localStorage.clear() || true`)
+	p.visit("/login")
+	p.fill("Email", email)
+	p.fill("Password", seed.SyntheticPassword)
+	start := time.Now()
+	p.click("Log in")
+	p.poll("dashboard rendered", `location.pathname === '/dashboard' &&
+		document.querySelector('[data-testid="service-row"]') !== null &&
+		document.querySelector('[role="status"][aria-live]') === null`)
+	return time.Since(start)
+}
+
+func seededApp(b *testing.B) *tests.TestApp {
+	b.Helper()
+	if dir := os.Getenv("EZ_BENCH_DATA"); dir != "" {
+		app, err := tests.NewTestAppWithConfig(core.BaseAppConfig{DataDir: dir, EncryptionEnv: "pb_test_env"})
+		if err != nil {
+			b.Fatalf("copy of %s: %v", dir, err)
+		}
+		b.Cleanup(app.Cleanup)
+		return app
+	}
+	n := 10000
+	if v := os.Getenv("EZ_BENCH_CUSTOMERS"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || n < 100 {
+			b.Fatalf("EZ_BENCH_CUSTOMERS=%q: want a number of at least 100", v)
+		}
+	}
+	app := testutil.NewMigratedApp(b)
+	if _, err := seed.Synthetic(app, seed.SyntheticOptions{Customers: n, Seed: 1}, os.Stderr); err != nil {
+		b.Fatal(err)
+	}
+	return app
+}

@@ -1,0 +1,87 @@
+package e2e
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"testing"
+
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tests"
+
+	"github.com/ezscale/ezscale/integrations/pterodactyl"
+	"github.com/ezscale/ezscale/internal/config"
+	"github.com/ezscale/ezscale/internal/server"
+	"github.com/ezscale/ezscale/internal/testutil"
+)
+
+// platform is the whole app serving on a loopback port.
+type platform struct {
+	URL string
+	App *tests.TestApp
+	// Game is the Pterodactyl simulator game servers are built on; tests
+	// slow it down to watch provisioning happen.
+	Game *pterodactyl.Simulator
+}
+
+// startPlatform starts the platform in dev mode (demo catalog, sandbox
+// payments, simulators) with its jobs and provisioning workers running.
+func startPlatform(t testing.TB) *platform {
+	t.Helper()
+	return servePlatform(t, testutil.NewMigratedApp(t))
+}
+
+// servePlatform starts the platform on app, a migrated app with nothing
+// registered on it (e.g. a copy of a seeded database).
+func servePlatform(t testing.TB, app *tests.TestApp) *platform {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// "localhost", not the IP: WebAuthn takes no IP address as relying party.
+	url := fmt.Sprintf("http://localhost:%d", ln.Addr().(*net.TCPAddr).Port)
+
+	game := pterodactyl.NewSimulator("e2e-app-key", "e2e-client-key")
+	gameURL, stopGame := game.Start()
+	t.Cleanup(stopGame)
+
+	env := map[string]string{
+		"EZ_DEV": "1", "EZ_PUBLIC_URL": url, "EZ_RATE_LIMITS": "false", "EZ_LOG_LEVEL": "warn",
+		"PTERODACTYL_URL": gameURL, "PTERODACTYL_APP_KEY": "e2e-app-key", "PTERODACTYL_CLIENT_KEY": "e2e-client-key",
+	}
+	cfg, err := config.FromEnv(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	stop, err := server.Setup(app, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+
+	router, err := apis.NewRouter(app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mux http.Handler
+	err = app.OnServe().Trigger(&core.ServeEvent{App: app, Router: router}, func(e *core.ServeEvent) error {
+		var err error
+		mux, err = e.Router.BuildMux()
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: mux}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			t.Errorf("serve: %v", err)
+		}
+	}()
+	t.Cleanup(func() { _ = srv.Close() })
+	return &platform{URL: url, App: app, Game: game}
+}

@@ -1,0 +1,71 @@
+// Passkey registration (WebAuthn): the server's options carry binary
+// values as base64url strings, navigator.credentials.create() wants
+// ArrayBuffers, and the answer goes back as JSON with base64url again
+// (the shape go-webauthn's ParseCredentialCreationResponseBody reads).
+
+export function passkeysSupported() {
+  return typeof window !== 'undefined' && typeof window.PublicKeyCredential === 'function' && !!navigator.credentials?.create
+}
+
+export function base64urlToBuffer(value) {
+  const s = String(value || '').replace(/-/g, '+').replace(/_/g, '/')
+  const bin = atob(s + '='.repeat((4 - (s.length % 4)) % 4))
+  const bytes = new Uint8Array(bin.length)
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i)
+  return bytes.buffer
+}
+
+export function bufferToBase64url(buffer) {
+  if (!buffer) return ''
+  const bytes = new Uint8Array(buffer)
+  let bin = ''
+  for (let i = 0; i < bytes.length; i++) bin += String.fromCharCode(bytes[i])
+  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+}
+
+// creationOptions turns the server's {publicKey: {...}} into what
+// navigator.credentials.create() takes.
+export function creationOptions(options) {
+  const pk = { ...(options?.publicKey || options || {}) }
+  pk.challenge = base64urlToBuffer(pk.challenge)
+  pk.user = { ...pk.user, id: base64urlToBuffer(pk.user?.id) }
+  if (Array.isArray(pk.excludeCredentials)) {
+    pk.excludeCredentials = pk.excludeCredentials.map((c) => ({ ...c, id: base64urlToBuffer(c.id) }))
+  }
+  for (const key of Object.keys(pk)) if (pk[key] === null || pk[key] === undefined) delete pk[key]
+  return { publicKey: pk }
+}
+
+// attestationJSON is the new credential as the server expects it.
+export function attestationJSON(cred) {
+  const r = cred.response
+  return {
+    id: cred.id,
+    rawId: bufferToBase64url(cred.rawId),
+    type: cred.type,
+    authenticatorAttachment: cred.authenticatorAttachment || undefined,
+    clientExtensionResults: cred.getClientExtensionResults?.() || {},
+    response: {
+      clientDataJSON: bufferToBase64url(r.clientDataJSON),
+      attestationObject: bufferToBase64url(r.attestationObject),
+      transports: typeof r.getTransports === 'function' ? r.getTransports() : undefined,
+    },
+  }
+}
+
+// browserError explains why the browser's passkey prompt failed.
+export function browserError(err) {
+  switch (err?.name) {
+    case 'NotAllowedError':
+    case 'AbortError':
+      return 'The passkey prompt was cancelled or timed out. Nothing was added.'
+    case 'InvalidStateError':
+      return 'This device already holds a passkey for your account.'
+    case 'SecurityError':
+      return 'Passkeys cannot be used on this address. Open the portal at its usual address and try again.'
+    case 'NotSupportedError':
+      return 'This browser or device cannot create a passkey.'
+    default:
+      return err?.message || 'The browser could not create a passkey.'
+  }
+}

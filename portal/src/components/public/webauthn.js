@@ -1,0 +1,76 @@
+// Passkey sign-in (WebAuthn, discoverable credentials): the server's JSON
+// carries binary fields as base64url, the browser API wants ArrayBuffers.
+import { pb } from '../../lib/pb.js'
+
+export function passkeysSupported() {
+  return typeof window !== 'undefined' && typeof window.PublicKeyCredential === 'function' && !!navigator.credentials?.get
+}
+
+export function base64urlToBuffer(value) {
+  const s = String(value || '').replace(/-/g, '+').replace(/_/g, '/')
+  const padded = s + '='.repeat((4 - (s.length % 4)) % 4)
+  const bin = atob(padded)
+  const bytes = new Uint8Array(bin.length)
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i)
+  return bytes.buffer
+}
+
+export function bufferToBase64url(buffer) {
+  if (!buffer) return ''
+  const bytes = new Uint8Array(buffer)
+  let bin = ''
+  for (let i = 0; i < bytes.length; i++) bin += String.fromCharCode(bytes[i])
+  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+}
+
+// requestOptions turns the server's {publicKey: {...}} into what
+// navigator.credentials.get() takes.
+function requestOptions(options) {
+  const pk = { ...(options?.publicKey || options || {}) }
+  pk.challenge = base64urlToBuffer(pk.challenge)
+  if (Array.isArray(pk.allowCredentials)) {
+    pk.allowCredentials = pk.allowCredentials.map((c) => ({ ...c, id: base64urlToBuffer(c.id) }))
+  }
+  for (const key of Object.keys(pk)) if (pk[key] === null) delete pk[key]
+  return { publicKey: pk }
+}
+
+function assertionJSON(cred) {
+  const r = cred.response
+  return {
+    id: cred.id,
+    rawId: bufferToBase64url(cred.rawId),
+    type: cred.type,
+    authenticatorAttachment: cred.authenticatorAttachment || undefined,
+    clientExtensionResults: cred.getClientExtensionResults?.() || {},
+    response: {
+      clientDataJSON: bufferToBase64url(r.clientDataJSON),
+      authenticatorData: bufferToBase64url(r.authenticatorData),
+      signature: bufferToBase64url(r.signature),
+      userHandle: r.userHandle ? bufferToBase64url(r.userHandle) : undefined,
+    },
+  }
+}
+
+// PasskeyCancelled is thrown when the person closes the browser's prompt.
+export class PasskeyCancelled extends Error {}
+
+// signInWithPasskey runs the whole ceremony and saves the session.
+export async function signInWithPasskey() {
+  const begun = await pb.send('/api/auth/passkey/begin', { method: 'POST', body: {} })
+  let cred
+  try {
+    cred = await navigator.credentials.get(requestOptions(begun.options))
+  } catch (err) {
+    if (err?.name === 'NotAllowedError' || err?.name === 'AbortError') throw new PasskeyCancelled('Passkey sign-in was cancelled or timed out.')
+    throw new Error(err?.message || 'This browser could not use a passkey.')
+  }
+  if (!cred) throw new PasskeyCancelled('Passkey sign-in was cancelled.')
+  const auth = await pb.send('/api/auth/passkey/finish', {
+    method: 'POST',
+    query: { session: begun.session },
+    body: assertionJSON(cred),
+  })
+  pb.authStore.save(auth.token, auth.record)
+  return auth
+}

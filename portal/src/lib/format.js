@@ -1,0 +1,127 @@
+// Display helpers. Money arrives as integer minor units with its currency
+// and is only ever turned into text here, through a decimal string (no
+// floating-point arithmetic on amounts).
+
+const digitsCache = new Map()
+
+// minorDigits is the currency's number of minor-unit digits (2 for USD,
+// 0 for JPY), as Intl knows it.
+export function minorDigits(currency) {
+  if (!digitsCache.has(currency)) {
+    const d = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits
+    digitsCache.set(currency, d)
+  }
+  return digitsCache.get(currency)
+}
+
+// decimalString renders an integer amount of minor units as an exact
+// decimal string: 12345 USD -> "123.45".
+export function decimalString(minor, currency) {
+  const digits = minorDigits(currency)
+  const negative = minor < 0
+  let s = String(Math.abs(Math.trunc(Number(minor) || 0)))
+  if (digits > 0) {
+    s = s.padStart(digits + 1, '0')
+    s = `${s.slice(0, -digits)}.${s.slice(-digits)}`
+  }
+  return negative ? `-${s}` : s
+}
+
+// money formats minor units of currency for people: 12345, "USD" -> "$123.45".
+export function money(minor, currency) {
+  if (!currency) return '—'
+  return new Intl.NumberFormat(undefined, {
+    style: 'currency',
+    currency,
+    minimumFractionDigits: minorDigits(currency),
+  }).format(decimalString(minor ?? 0, currency))
+}
+
+// parseMoney turns what a person typed ("12.5") into minor units, or null.
+export function parseMoney(text, currency) {
+  const digits = minorDigits(currency)
+  const m = String(text).trim().match(/^(\d+)(?:\.(\d*))?$/)
+  if (!m || (m[2] && m[2].length > digits)) return null
+  return Number(m[1] + (m[2] || '').padEnd(digits, '0'))
+}
+
+function toDate(value) {
+  if (!value) return null
+  const d = new Date(typeof value === 'string' ? value.replace(' ', 'T') : value)
+  return Number.isNaN(d.getTime()) ? null : d
+}
+
+export function date(value) {
+  const d = toDate(value)
+  return d ? d.toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' }) : '—'
+}
+
+export function dateTime(value) {
+  const d = toDate(value)
+  return d ? d.toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }) : '—'
+}
+
+// bytes formats a byte count in decimal units (what bandwidth quotas use).
+export function bytes(n) {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB', 'PB']
+  let v = Number(n) || 0
+  let i = 0
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000
+    i++
+  }
+  return `${v.toFixed(v >= 100 || i === 0 ? 0 : 1)} ${units[i]}`
+}
+
+export const cycleLabels = {
+  hourly: 'Hourly',
+  monthly: 'Monthly',
+  quarterly: 'Quarterly',
+  semiannual: 'Semi-annually',
+  annual: 'Annually',
+  biennial: 'Biennially',
+  triennial: 'Triennially',
+}
+
+export function cycleLabel(c) {
+  return cycleLabels[c] || c
+}
+
+export const serviceTypeLabels = {
+  vps: 'VPS',
+  dedicated: 'Dedicated servers',
+  hosting: 'Web hosting',
+  game_server: 'Game servers',
+}
+
+// serviceState is the one word the portal shows for a service: its power
+// state while active (online, offline), else its lifecycle (provisioning,
+// suspended, ...). A pending service that is paid is being provisioned.
+export function serviceState(svc) {
+  if (!svc) return 'unknown'
+  switch (svc.status) {
+    case 'active':
+      return svc.power_state === 'online' || svc.power_state === 'offline' ? svc.power_state : 'active'
+    case 'provisioning':
+      return 'provisioning'
+    default:
+      return svc.status || 'unknown'
+  }
+}
+
+// errorMessage is what to show a person for a failed request: the API's
+// message and the first field reason it names.
+export function errorMessage(err) {
+  if (!err) return ''
+  const data = err.response?.data || err.data?.data
+  const field = data && typeof data === 'object' ? Object.values(data)[0] : null
+  const base = err.response?.message || err.message || 'Something went wrong.'
+  if (err.status === 0 && !err.response?.message) return 'The server could not be reached. Check your connection and try again.'
+  return field?.message && field.message !== base ? `${sentence(base)} ${sentence(field.message)}` : base
+}
+
+// sentence capitalises s and ends it with one full stop.
+function sentence(s) {
+  const t = s.trim()
+  return t.charAt(0).toUpperCase() + t.slice(1) + (/[.!?]$/.test(t) ? '' : '.')
+}
