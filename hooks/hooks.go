@@ -46,5 +46,6 @@ func Register(app core.App, cfg *config.Config, deps Deps) {
 	bindTOTP(app, box)
 	bindPasskeys(app, cfg)
 	bindSessions(app)
+	bindCredit(app)
 	bindAccountMail(app)
 }

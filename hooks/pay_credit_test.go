@@ -60,6 +60,14 @@ func TestPayFromAccountCredit(t *testing.T) {
 	if got := pay(w.aliceTok); got != http.StatusConflict {
 		t.Errorf("paid twice: %d, want 409", got)
 	}
+	res = w.api.Do(http.MethodGet, "/api/account/credit", w.aliceTok, nil)
+	balances, _ := res.Object(t)["balances"].(map[string]any)
+	if res.Status != http.StatusOK || balances["USD"] != float64(1500) || balances["EUR"] != float64(5000) || len(balances) != 2 {
+		t.Errorf("alice's balances: %d %s", res.Status, res.Body)
+	}
+	if res := w.api.Do(http.MethodGet, "/api/account/credit", "", nil); res.Status != http.StatusUnauthorized {
+		t.Errorf("anonymous balance: %d", res.Status)
+	}
 	if bal, _ := ledger.Balance(w.app, w.alice.Id, "USD"); bal != 1500 {
 		t.Errorf("a refused payment spent credit: balance %d", bal)
 	}

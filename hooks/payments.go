@@ -86,27 +86,6 @@ func bindPayments(app core.App, cfg *config.Config, gw *gateways.Set) {
 	app.OnRecordUpdateRequest("credit_notes").BindFunc(refuseNotes)
 	app.OnRecordDeleteRequest("credit_notes").BindFunc(refuseNotes)
 
-	// A customer pays an open invoice from their account credit.
-	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
-		se.Router.POST("/api/invoices/{id}/pay/credit", func(e *core.RequestEvent) error {
-			inv, err := ledger.FindInvoice(e.App, e.Request.PathValue("id"))
-			if err != nil || inv.CustomerID() != e.Auth.Id || inv.Status() == ledger.StatusDraft {
-				return e.NotFoundError("", nil)
-			}
-			paid, _, err := ledger.ApplyCredit(e.Request.Context(), e.App, inv.Id)
-			switch {
-			case errors.Is(err, ledger.ErrNothingDue):
-				return e.Error(http.StatusConflict, "Nothing is due on this invoice.", nil)
-			case errors.Is(err, ledger.ErrNoCredit):
-				return e.Error(http.StatusConflict, "There is no account credit to use.", nil)
-			case err != nil:
-				return err
-			}
-			return e.JSON(http.StatusOK, paid.ProxyRecord())
-		}).Bind(apis.RequireAuth("customers"))
-		return se.Next()
-	})
-
 	if !cfg.Dev {
 		return
 	}

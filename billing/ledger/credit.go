@@ -33,6 +33,25 @@ func Balance(app core.App, customerID, currency string) (int64, error) {
 	return total.Sum, nil
 }
 
+// Balances is a customer's account credit in every currency they have
+// credit entries in.
+func Balances(app core.App, customerID string) (map[string]int64, error) {
+	var rows []struct {
+		Currency string `db:"currency"`
+		Sum      int64  `db:"s"`
+	}
+	err := app.DB().Select("currency", "COALESCE(SUM(amount), 0) AS s").From(CreditCollection).
+		Where(dbx.HashExp{"customer": customerID}).GroupBy("currency").All(&rows)
+	if err != nil {
+		return nil, fmt.Errorf("credit balances of %s: %w", customerID, err)
+	}
+	out := make(map[string]int64, len(rows))
+	for _, r := range rows {
+		out[r.Currency] = r.Sum
+	}
+	return out, nil
+}
+
 // CreditEntry is one change of a customer's credit.
 type CreditEntry struct {
 	CustomerID  string

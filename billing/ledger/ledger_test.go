@@ -100,7 +100,7 @@ func TestFinalizeNumbersFreezesAndTaxes(t *testing.T) {
 	if !inv.GetDateTime("due_at").Time().Equal(issueDay.AddDate(0, 0, 7)) {
 		t.Errorf("due %v", inv.GetDateTime("due_at"))
 	}
-	if !strings.Contains(inv.GetString("tax_summary"), `"Net":3599`) {
+	if !strings.Contains(inv.GetString("tax_summary"), `"net":3599`) {
 		t.Errorf("tax summary %s", inv.GetString("tax_summary"))
 	}
 

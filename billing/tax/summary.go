@@ -15,9 +15,10 @@ type TaxedLine struct {
 // SummaryRow is one line of an invoice's tax summary: the net amount taxed
 // at a rate and the tax on it. Rate is in thousandths of a percent.
 type SummaryRow struct {
-	Name     string
-	Rate     int64
-	Net, Tax int64
+	Name string `json:"name"`
+	Rate int64  `json:"rate"`
+	Net  int64  `json:"net"`
+	Tax  int64  `json:"tax"`
 }
 
 // Summarize groups lines by rate name and value, in the order each rate

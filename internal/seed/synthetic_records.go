@@ -341,7 +341,7 @@ func (g *generator) invoice(c *customerRows, i int, issued time.Time) {
 
 	summary := "[]"
 	if tax > 0 {
-		summary = jsonText([]map[string]any{{"name": c.tax.name, "rate": c.tax.rate, "base": subtotal, "tax": tax}})
+		summary = jsonText([]map[string]any{{"name": c.tax.name, "rate": c.tax.rate, "net": subtotal, "tax": tax}})
 	}
 	purpose := "renewal"
 	if i == 0 {

@@ -108,16 +108,6 @@ export function cardExpired(pm, now = new Date()) {
   return pm.exp_year < y || (pm.exp_year === y && pm.exp_month < m)
 }
 
-// creditBalances sums credit entries per currency (integers only).
-export function creditBalances(entries) {
-  const out = {}
-  for (const e of entries || []) {
-    const c = e.currency || ''
-    out[c] = (out[c] || 0) + Math.trunc(Number(e.amount) || 0)
-  }
-  return out
-}
-
 export const creditReasonLabels = {
   overpayment: 'Overpayment',
   downgrade: 'Plan downgrade',

@@ -1,26 +1,74 @@
-// Passkey sign-in (WebAuthn, discoverable credentials): the server's JSON
-// carries binary fields as base64url, the browser API wants ArrayBuffers.
-import { pb } from '../../lib/pb.js'
+// Passkeys (WebAuthn) in the browser: registration on the security page and
+// sign-in on the login page. The server's options carry binary values as
+// base64url strings, the browser API wants ArrayBuffers, and the answers go
+// back as JSON with base64url again (the shapes go-webauthn parses).
+import { pb } from './pb.js'
 
 export function passkeysSupported() {
-  return typeof window !== 'undefined' && typeof window.PublicKeyCredential === 'function' && !!navigator.credentials?.get
+  return typeof window !== 'undefined' && typeof window.PublicKeyCredential === 'function' && !!navigator.credentials
 }
 
-export function base64urlToBuffer(value) {
+function base64urlToBuffer(value) {
   const s = String(value || '').replace(/-/g, '+').replace(/_/g, '/')
-  const padded = s + '='.repeat((4 - (s.length % 4)) % 4)
-  const bin = atob(padded)
+  const bin = atob(s + '='.repeat((4 - (s.length % 4)) % 4))
   const bytes = new Uint8Array(bin.length)
   for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i)
   return bytes.buffer
 }
 
-export function bufferToBase64url(buffer) {
+function bufferToBase64url(buffer) {
   if (!buffer) return ''
   const bytes = new Uint8Array(buffer)
   let bin = ''
   for (let i = 0; i < bytes.length; i++) bin += String.fromCharCode(bytes[i])
   return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+}
+
+// creationOptions turns the server's {publicKey: {...}} into what
+// navigator.credentials.create() takes.
+export function creationOptions(options) {
+  const pk = { ...(options?.publicKey || options || {}) }
+  pk.challenge = base64urlToBuffer(pk.challenge)
+  pk.user = { ...pk.user, id: base64urlToBuffer(pk.user?.id) }
+  if (Array.isArray(pk.excludeCredentials)) {
+    pk.excludeCredentials = pk.excludeCredentials.map((c) => ({ ...c, id: base64urlToBuffer(c.id) }))
+  }
+  for (const key of Object.keys(pk)) if (pk[key] === null || pk[key] === undefined) delete pk[key]
+  return { publicKey: pk }
+}
+
+// attestationJSON is the new credential as the server expects it.
+export function attestationJSON(cred) {
+  const r = cred.response
+  return {
+    id: cred.id,
+    rawId: bufferToBase64url(cred.rawId),
+    type: cred.type,
+    authenticatorAttachment: cred.authenticatorAttachment || undefined,
+    clientExtensionResults: cred.getClientExtensionResults?.() || {},
+    response: {
+      clientDataJSON: bufferToBase64url(r.clientDataJSON),
+      attestationObject: bufferToBase64url(r.attestationObject),
+      transports: typeof r.getTransports === 'function' ? r.getTransports() : undefined,
+    },
+  }
+}
+
+// browserError explains why the browser's passkey prompt failed.
+export function browserError(err) {
+  switch (err?.name) {
+    case 'NotAllowedError':
+    case 'AbortError':
+      return 'The passkey prompt was cancelled or timed out. Nothing was added.'
+    case 'InvalidStateError':
+      return 'This device already holds a passkey for your account.'
+    case 'SecurityError':
+      return 'Passkeys cannot be used on this address. Open the portal at its usual address and try again.'
+    case 'NotSupportedError':
+      return 'This browser or device cannot create a passkey.'
+    default:
+      return err?.message || 'The browser could not create a passkey.'
+  }
 }
 
 // requestOptions turns the server's {publicKey: {...}} into what
