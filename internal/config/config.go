@@ -58,6 +58,30 @@ type Config struct {
 	Pterodactyl Panel
 	SynergyCP   Panel
 	Enhance     Panel
+
+	Mailgun Mailgun
+	// DiscordWebhookURL is the staff channel's webhook; empty means Discord
+	// notices stay in the outbox as cancelled.
+	DiscordWebhookURL string
+	CFAccess          CFAccess
+}
+
+// Mailgun is the Mailgun sending domain; an empty Domain means email goes
+// through PocketBase's own mailer (SMTP settings) instead.
+type Mailgun struct {
+	Domain, APIKey string
+	// Region is "us" (default) or "eu"; APIBase overrides both (a test server).
+	Region, APIBase string
+	From            string // e.g. "EZSCALE <billing@mg.example.com>"
+}
+
+// CFAccess is the Cloudflare Access application protecting the staff side;
+// both fields set means /_/, /staff/ and superuser API calls need its JWT.
+type CFAccess struct {
+	TeamDomain string // e.g. "ezscale.cloudflareaccess.com"
+	AUD        string // the application's audience tag
+	// CertsURL overrides https://<team>/cdn-cgi/access/certs (tests).
+	CertsURL string
 }
 
 // Panel is a hosting platform's API; an empty URL means it is off (in dev
@@ -117,12 +141,26 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 			ClientKey: getenv("PTERODACTYL_CLIENT_KEY")},
 		SynergyCP: Panel{URL: getenv("SYNERGYCP_URL"), Token: getenv("SYNERGYCP_KEY")},
 		Enhance:   Panel{URL: getenv("ENHANCE_URL"), Token: getenv("ENHANCE_TOKEN"), OrgID: getenv("ENHANCE_ORG_ID")},
+		Mailgun: Mailgun{Domain: getenv("MAILGUN_DOMAIN"), APIKey: getenv("MAILGUN_API_KEY"),
+			Region: strings.ToLower(getenv("MAILGUN_REGION")), APIBase: getenv("MAILGUN_API_BASE"), From: getenv("MAILGUN_FROM")},
+		DiscordWebhookURL: getenv("DISCORD_WEBHOOK_URL"),
+		CFAccess: CFAccess{TeamDomain: getenv("CF_ACCESS_TEAM_DOMAIN"), AUD: getenv("CF_ACCESS_AUD"),
+			CertsURL: getenv("CF_ACCESS_CERTS_URL")},
 	}
 	if c.PublicURL == "" {
 		c.PublicURL = "http://127.0.0.1:8090"
 	}
 
 	var errs []error
+	if c.Mailgun.Region != "" && c.Mailgun.Region != "us" && c.Mailgun.Region != "eu" {
+		errs = append(errs, fmt.Errorf("MAILGUN_REGION must be us or eu, not %q", c.Mailgun.Region))
+	}
+	if c.Mailgun.Domain != "" && c.Mailgun.APIKey == "" {
+		errs = append(errs, errors.New("MAILGUN_API_KEY is required with MAILGUN_DOMAIN"))
+	}
+	if (c.CFAccess.TeamDomain == "") != (c.CFAccess.AUD == "") {
+		errs = append(errs, errors.New("CF_ACCESS_TEAM_DOMAIN and CF_ACCESS_AUD are set together or not at all"))
+	}
 
 	key, err := parseKey(getenv("EZ_ENCRYPTION_KEY"))
 	if err != nil {
