@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
@@ -76,7 +77,7 @@ func servePlatform(t testing.TB, app *tests.TestApp) *platform {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &http.Server{Handler: mux}
+	srv := &http.Server{Handler: slowRequests(t, mux)}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			t.Errorf("serve: %v", err)
@@ -84,4 +85,16 @@ func servePlatform(t testing.TB, app *tests.TestApp) *platform {
 	}()
 	t.Cleanup(func() { _ = srv.Close() })
 	return &platform{URL: url, App: app, Game: game}
+}
+
+// slowRequests logs every request that takes over two seconds: a browser
+// test that times out then says which call it waited for.
+func slowRequests(t testing.TB, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		next.ServeHTTP(w, r)
+		if d := time.Since(start); d > 2*time.Second && r.URL.Path != "/api/realtime" {
+			t.Logf("slow request: %s %s took %s", r.Method, r.URL.Path, d.Round(time.Millisecond))
+		}
+	})
 }

@@ -48,4 +48,5 @@ func Register(app core.App, cfg *config.Config, deps Deps) {
 	bindSessions(app)
 	bindCredit(app)
 	bindAccountMail(app)
+	bindStaffAccess(app, cfg)
 }

@@ -28,24 +28,28 @@ const portalCSP = "default-src 'self'; " +
 func bindPortal(app core.App) {
 	files := pbpublic.Portal()
 	static := apis.Static(files, true)
+	staffFiles, err := fs.Sub(files, "staff")
+	if err != nil {
+		panic(err) // a constant, valid path
+	}
+	staff := apis.Static(staffFiles, true)
 	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
 		Func: func(e *core.ServeEvent) error {
 			if _, err := fs.Stat(files, "index.html"); err != nil {
 				e.App.Logger().Warn("the portal is not built into this binary: run `make portal` before `go build`")
 			}
+			// The staff console is its own app under /staff/ (its own index
+			// for its own routes); its assets are the portal's, under /assets/.
+			e.Router.GET("/staff", func(re *core.RequestEvent) error {
+				return re.Redirect(http.StatusMovedPermanently, "/staff/")
+			})
+			e.Router.GET("/staff/{path...}", func(re *core.RequestEvent) error {
+				setPortalHeaders(re)
+				return staff(re)
+			})
 			if !e.Router.HasRoute(http.MethodGet, "/{path...}") {
 				e.Router.GET("/{path...}", func(re *core.RequestEvent) error {
-					h := re.Response.Header()
-					// Built assets carry a content hash in their name: cache them
-					// for good. The HTML must always be fresh to pick them up.
-					if strings.HasPrefix(re.Request.URL.Path, "/assets/") {
-						h.Set("Cache-Control", "public, max-age=31536000, immutable")
-					} else {
-						h.Set("Cache-Control", "no-cache")
-					}
-					h.Set("Content-Security-Policy", portalCSP)
-					h.Set("X-Content-Type-Options", "nosniff")
-					h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+					setPortalHeaders(re)
 					return static(re)
 				})
 			}
@@ -53,4 +57,20 @@ func bindPortal(app core.App) {
 		},
 		Priority: 999, // after every other route
 	})
+}
+
+// setPortalHeaders sets caching and security headers for the portal's and
+// the staff console's files.
+func setPortalHeaders(re *core.RequestEvent) {
+	h := re.Response.Header()
+	// Built assets carry a content hash in their name: cache them
+	// for good. The HTML must always be fresh to pick them up.
+	if strings.HasPrefix(re.Request.URL.Path, "/assets/") {
+		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		h.Set("Cache-Control", "no-cache")
+	}
+	h.Set("Content-Security-Policy", portalCSP)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 }

@@ -74,6 +74,11 @@ func (a *API) Do(method, path, token string, body any) *Response {
 	}
 	n := a.clients.Add(1)
 	req.RemoteAddr = fmt.Sprintf("10.%d.%d.%d:40000", n>>16&0xff, n>>8&0xff, n&0xff)
+	return a.Send(req)
+}
+
+// Send serves req as it is (its own headers and client address).
+func (a *API) Send(req *http.Request) *Response {
 	rec := httptest.NewRecorder()
 	a.handler.ServeHTTP(rec, req)
 	return &Response{Status: rec.Code, Body: rec.Body.Bytes()}
