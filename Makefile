@@ -8,7 +8,7 @@ HTTP    ?= 127.0.0.1:8090
 DATA    ?= pb_data
 GOFLAGS ?=
 
-.PHONY: run build portal chromium test vet fmt seed bench-api bench-portal bench-billing clean
+.PHONY: run build portal chromium test vet fmt seed bench-api bench-portal bench-billing bench-analytics clean
 
 PORTAL_SRC := $(shell find portal/src portal/index.html portal/vite.config.js portal/package.json -type f 2>/dev/null)
 
@@ -52,6 +52,11 @@ seed: build
 ## bench-api: customer list latency and throughput on the seeded $(DATA)
 bench-api: build
 	EZ_DEV=1 EZ_LOG_LEVEL=warn ./$(BIN) bench api --dir $(DATA)
+
+## bench-analytics: the staff analytics report over $(MONTHS) months on the seeded $(DATA)
+MONTHS ?= 12
+bench-analytics: build
+	EZ_DEV=1 EZ_LOG_LEVEL=warn ./$(BIN) bench analytics --dir $(DATA) --months $(MONTHS)
 
 ## bench-portal: login to dashboard rendered, in Chromium, on the seeded $(DATA)
 bench-portal: portal chromium

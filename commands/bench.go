@@ -16,7 +16,7 @@ func benchCommand(app core.App) *cobra.Command {
 		Use:   "bench",
 		Short: "Measure the platform under load on this database",
 	}
-	cmd.AddCommand(benchAPICommand(app))
+	cmd.AddCommand(benchAPICommand(app), benchAnalyticsCommand(app))
 	return cmd
 }
 
@@ -45,5 +45,33 @@ func benchAPICommand(app core.App) *cobra.Command {
 	cmd.Flags().IntVar(&opts.Clients, "clients", opts.Clients, "concurrent clients")
 	cmd.Flags().DurationVar(&opts.Duration, "duration", opts.Duration, "how long the clients send requests")
 	cmd.Flags().IntVar(&opts.Customers, "customers", opts.Customers, "synthetic customers the clients sign in as")
+	return cmd
+}
+
+// benchAnalyticsCommand is `ezscale bench analytics` (see bench.Analytics).
+func benchAnalyticsCommand(app core.App) *cobra.Command {
+	opts := bench.AnalyticsOptions{Months: 12, Runs: 10}
+	cmd := &cobra.Command{
+		Use:   "analytics",
+		Short: "Time the staff analytics report on this database",
+		Long: "Computes the report of GET /api/staff/analytics for the last --months months (see `ezscale seed`),\n" +
+			"once printing the time of each section, then --runs more times.",
+		Args:         cobra.NoArgs,
+		SilenceUsage: true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := migrate(app); err != nil {
+				return err
+			}
+			res, err := bench.Analytics(app, opts, cmd.OutOrStdout())
+			if err != nil {
+				return err
+			}
+			res.Print(cmd.OutOrStdout())
+			return nil
+		},
+	}
+	cmd.Flags().IntVar(&opts.Months, "months", opts.Months, "calendar months to today in the range")
+	cmd.Flags().StringVar(&opts.Currency, "currency", "", "report currency (default: the base currency)")
+	cmd.Flags().IntVar(&opts.Runs, "runs", opts.Runs, "timed runs after the first")
 	return cmd
 }

@@ -202,10 +202,13 @@ func (p *page) click(text string) {
 	p.run("click "+text, chromedp.Click(sel))
 }
 
-// clickID presses the element marked data-testid=id.
+// clickID presses the visible element marked data-testid=id (several
+// dialogs on a page may each have a "confirm").
 func (p *page) clickID(id string) {
 	p.t.Helper()
-	p.run("click "+id, chromedp.WaitVisible(testID(id)), chromedp.Click(testID(id)))
+	sel := p.mark("find "+id, fmt.Sprintf(`() => [...document.querySelectorAll('[data-testid=%q]')]
+		.find((el) => el.getClientRects().length > 0 && !el.disabled)`, id))
+	p.run("click "+id, chromedp.Click(sel))
 }
 
 // text is the visible text of the element marked data-testid=id.

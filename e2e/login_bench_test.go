@@ -2,13 +2,10 @@ package e2e
 
 import (
 	"os"
-	"strconv"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tests"
 
 	"github.com/ezscale/ezscale/internal/seed"
 	"github.com/ezscale/ezscale/internal/testutil"
@@ -22,7 +19,7 @@ import (
 // Each iteration is a new browser tab with no session: the portal's files
 // come from the browser cache after the first, as for a returning customer.
 func BenchmarkLoginToDashboard(b *testing.B) {
-	app := seededApp(b)
+	app := testutil.SeededApp(b, 10000, os.Stderr)
 	pf := servePlatform(b, app)
 	p := newPage(b, pf.URL)
 	email := seed.SyntheticEmail(1 + b.N%100) // customers with services and invoices
@@ -55,28 +52,4 @@ func loginToDashboard(p *page, email string) time.Duration {
 		document.querySelector('[data-testid="service-row"]') !== null &&
 		document.querySelector('[role="status"][aria-live]') === null`)
 	return time.Since(start)
-}
-
-func seededApp(b *testing.B) *tests.TestApp {
-	b.Helper()
-	if dir := os.Getenv("EZ_BENCH_DATA"); dir != "" {
-		app, err := tests.NewTestAppWithConfig(core.BaseAppConfig{DataDir: dir, EncryptionEnv: "pb_test_env"})
-		if err != nil {
-			b.Fatalf("copy of %s: %v", dir, err)
-		}
-		b.Cleanup(app.Cleanup)
-		return app
-	}
-	n := 10000
-	if v := os.Getenv("EZ_BENCH_CUSTOMERS"); v != "" {
-		var err error
-		if n, err = strconv.Atoi(v); err != nil || n < 100 {
-			b.Fatalf("EZ_BENCH_CUSTOMERS=%q: want a number of at least 100", v)
-		}
-	}
-	app := testutil.NewMigratedApp(b)
-	if _, err := seed.Synthetic(app, seed.SyntheticOptions{Customers: n, Seed: 1}, os.Stderr); err != nil {
-		b.Fatal(err)
-	}
-	return app
 }

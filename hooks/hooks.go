@@ -49,4 +49,7 @@ func Register(app core.App, cfg *config.Config, deps Deps) {
 	bindCredit(app)
 	bindAccountMail(app)
 	bindStaffAccess(app, cfg)
+	bindNotifications(app)
+	bindOutboxEdits(app)
+	bindAnalytics(app)
 }

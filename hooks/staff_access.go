@@ -3,7 +3,6 @@ package hooks
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
 
+	"github.com/ezscale/ezscale/integrations/notify"
 	"github.com/ezscale/ezscale/integrations/outbox"
 	"github.com/ezscale/ezscale/internal/audit"
 	"github.com/ezscale/ezscale/internal/cfaccess"
@@ -53,8 +53,7 @@ func bindStaffAccess(app core.App, cfg *config.Config) {
 		if aerr != nil {
 			e.App.Logger().Error("audit staff login", "superuser", e.Record.Id, "error", aerr)
 		} else if newIP {
-			staffNotice(e.App, "superuser_new_ip", "warning", "Staff sign-in from a new IP",
-				fmt.Sprintf("%s signed in from %s (%s), an address not seen for this login before.", e.Record.Email(), from.IP, from.UserAgent), "")
+			staffNotice(e.App, notify.Alert{Key: "superuser_new_ip", Data: notify.Data{"Email": e.Record.Email(), "IP": from.IP}})
 		}
 		return nil
 	})
@@ -166,17 +165,15 @@ func staffLoginFailed(e *core.RequestEvent, identity string, su *core.Record, re
 		e.App.Logger().Error("audit failed staff login", "identity", identity, "error", err)
 	}
 	window := time.Now().UTC().Truncate(10 * time.Minute).Format("2006-01-02T15:04")
-	staffNotice(e.App, "superuser_login_failed", "danger", "Staff sign-in refused",
-		fmt.Sprintf("Sign-in as %q from %s refused: %s.", identity, from.IP, reason),
-		"staff-login-failed:"+identity+":"+from.IP+":"+window)
+	staffNotice(e.App, notify.Alert{Key: "superuser_login_failed",
+		Data:      notify.Data{"Email": identity, "IP": from.IP, "Reason": reason},
+		DedupeKey: "staff-login-failed:" + identity + ":" + from.IP + ":" + window})
 }
 
-// staffNotice queues a message for the staff Discord channel.
-func staffNotice(app core.App, template, severity, subject, body, dedupe string) {
-	_, err := outbox.Queue(context.Background(), app, outbox.Message{Channel: "discord", Template: template,
-		Severity: severity, Subject: subject, BodyText: body, DedupeKey: dedupe})
-	if err != nil {
-		app.Logger().Error("queue staff notice", "template", template, "error", err)
+// staffNotice queues a message for the staff Discord channel; a failure
+// to queue it never refuses the sign-in.
+func staffNotice(app core.App, a notify.Alert) {
+	if _, err := notify.Staff(context.Background(), app, a); err != nil {
+		app.Logger().Error("queue staff notice", "notice", a.Key, "error", err)
 	}
 }
-

@@ -9,6 +9,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/ezscale/ezscale/billing/planchange"
+	"github.com/ezscale/ezscale/billing/reminders"
 	"github.com/ezscale/ezscale/billing/renewals"
 	"github.com/ezscale/ezscale/internal/audit"
 )
@@ -18,11 +19,13 @@ type BillingResult struct {
 	Renewals renewals.Result
 	// VoidedUpgrades are unpaid plan-change invoices voided, their changes dropped.
 	VoidedUpgrades int
+	// Reminders are renewal reminders queued for subscriptions renewing soon.
+	Reminders int
 }
 
 // RunBilling is the daily billing run, from the scheduler or
 // `ezscale billing run`: renewals for every subscription due at now, then
-// the upgrade invoices left unpaid too long.
+// the upgrade invoices left unpaid too long, then the renewal reminders.
 func RunBilling(app core.App, now time.Time, progress io.Writer) (BillingResult, error) {
 	var res BillingResult
 	var err error
@@ -32,6 +35,9 @@ func RunBilling(app core.App, now time.Time, progress io.Writer) (BillingResult,
 	ctx := audit.WithActor(context.Background(), audit.Job("billing"))
 	if res.VoidedUpgrades, err = planchange.VoidExpired(ctx, app, now); err != nil {
 		return res, fmt.Errorf("void unpaid upgrades: %w", err)
+	}
+	if res.Reminders, err = reminders.Renewals(ctx, app, now); err != nil {
+		return res, fmt.Errorf("renewal reminders: %w", err)
 	}
 	return res, nil
 }
@@ -47,5 +53,5 @@ func runBilling(app core.App, now time.Time) {
 	}
 	app.Logger().Info("billing run", "due", r.Due, "invoices", r.Invoices, "periods", r.Lines,
 		"already_billed", r.AlreadyDone, "rolled_over", r.Rolled, "cancelled", r.Cancelled,
-		"voided_upgrades", res.VoidedUpgrades, "seconds", time.Since(started).Seconds())
+		"voided_upgrades", res.VoidedUpgrades, "renewal_reminders", res.Reminders, "seconds", time.Since(started).Seconds())
 }

@@ -33,6 +33,7 @@ func Register(app core.App, cfg *config.Config, gw *gateways.Set, platforms map[
 		if err := s.startProvisioning(ctx, cfg, platforms); err != nil {
 			return fmt.Errorf("jobs: %w", err)
 		}
+		startOutbox(ctx, e.App, cfg)
 		return e.Next()
 	})
 	app.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {

@@ -139,6 +139,8 @@ func accessMatrix() []accessRow {
 			update: map[string]any{"flagged": true}, expect: staffOnly(staff(200, 200, 204))},
 		{collection: "number_sequences", target: "invoice", create: like("invoice", map[string]any{"key": "INV-2026-"}),
 			update: map[string]any{"last": 3}, expect: staffOnly(staff(200, 200, 204))},
+		{collection: "email_templates", target: "welcome", create: like("welcome", map[string]any{"key": "invoice_issued"}),
+			update: map[string]any{"enabled": false}, expect: staffOnly(staff(200, 200, 204))},
 		// A customer's second factor: they read whether it is on (the secret
 		// and codes are hidden fields); changed through /api/account/totp only.
 		{collection: "customer_totp", target: "A", create: totpBody,
@@ -731,6 +733,7 @@ func newFixture(t *testing.T) *fixture {
 	f.add(t, "webhook_events", "paid", map[string]any{"gateway": "stripe", "event_id": "evt_1", "type": "invoice.paid",
 		"status": "processed", "payload": map[string]any{"id": "evt_1"}})
 	f.add(t, "number_sequences", "invoice", map[string]any{"series": "invoice", "key": "INV-2025-", "last": 2})
+	f.add(t, "email_templates", "welcome", map[string]any{"key": "welcome", "subject": "Welcome, {{.Customer.Name}}", "enabled": true})
 	main, err := settings.Record(app)
 	if err != nil {
 		t.Fatal(err)
@@ -800,6 +803,10 @@ func (f *fixture) addOwned(t *testing.T, key string, c *core.Record, plan, price
 		!slices.Contains(f.ids["number_sequences"]["issued"], seq.Id) {
 		f.remember("number_sequences", "issued", seq.Id)
 	}
+	// Issuing also emails the invoice to the customer.
+	if msg, err := f.app.FindFirstRecordByFilter("outbox", "dedupe_key = {:k}", dbx.Params{"k": "invoice:" + invoice.Id + ":issued"}); err == nil {
+		f.remember("outbox", "issued-"+key, msg.Id)
+	}
 	payment := f.add(t, "payments", key, of(map[string]any{"invoice": invoice.Id, "payment_method": method.Id, "kind": "charge",
 		"gateway": "stripe", "gateway_id": "pi_" + key, "status": "succeeded", "amount": 1200, "currency": cur, "paid_at": jan1}))
 	f.add(t, "credit_entries", key, of(map[string]any{"invoice": invoice.Id, "currency": cur, "amount": 500, "reason": "manual"}))
@@ -816,7 +823,7 @@ func (f *fixture) addOwned(t *testing.T, key string, c *core.Record, plan, price
 		"status": "open", "last_notified_message_id": 7}))
 	f.add(t, "provisioning_jobs", key, map[string]any{"service": service.Id, "action": "create", "status": "succeeded",
 		"dedupe_key": "create:" + service.Id, "requested_by": c.Id})
-	f.add(t, "outbox", key, of(map[string]any{"channel": "email", "recipient": c.Email(), "template": "invoice_paid", "status": "sent"}))
+	f.add(t, "outbox", key, of(map[string]any{"channel": "email", "recipient": c.Email(), "template": "invoice_paid", "status": "failed", "last_error": "mailbox full"}))
 }
 
 func plan(slug, status string) map[string]any {

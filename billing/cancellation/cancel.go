@@ -14,6 +14,7 @@ import (
 
 	"github.com/ezscale/ezscale/billing/cycle"
 	"github.com/ezscale/ezscale/billing/ledger"
+	"github.com/ezscale/ezscale/integrations/notify"
 	"github.com/ezscale/ezscale/integrations/provisioning"
 )
 
@@ -83,7 +84,10 @@ func Cancel(ctx context.Context, app core.App, svc *core.Record, req Request, st
 		res.Subscription = sub
 		if req.When == AtPeriodEnd {
 			sub.Set("cancel_at_period_end", true)
-			return tx.SaveWithContext(ctx, sub)
+			if err := tx.SaveWithContext(ctx, sub); err != nil {
+				return err
+			}
+			return confirm(ctx, tx, svc, sub, req)
 		}
 
 		if req.Credit && sub.GetString("status") == "active" {
@@ -111,7 +115,29 @@ func Cancel(ctx context.Context, app core.App, svc *core.Record, req Request, st
 			ServiceID: svc.Id, Action: provisioning.ActionTerminate, DedupeKey: "cancel:" + sub.Id + ":terminate",
 			RequestedBy: "staff",
 		})
-		return err
+		if err != nil {
+			return err
+		}
+		return confirm(ctx, tx, svc, sub, req)
 	})
 	return res, err
+}
+
+// confirm tells the customer their cancellation is recorded and staff why
+// they left, once per subscription.
+func confirm(ctx context.Context, tx core.App, svc, sub *core.Record, req Request) error {
+	customer, err := tx.FindRecordById("customers", sub.GetString("customer"))
+	if err != nil {
+		return err
+	}
+	service := notify.ServiceFacts(tx, svc)
+	if _, err := notify.Customer(ctx, tx, notify.Email{Key: "cancellation_confirmed", Customer: customer,
+		DedupeKey: "cancel:" + sub.Id + ":" + req.When,
+		Data: notify.Data{"Service": service, "Immediate": req.When == Immediately,
+			"EndsAt": sub.GetDateTime("current_period_end").Time()}}); err != nil {
+		return err
+	}
+	_, err = notify.Staff(ctx, tx, notify.Alert{Key: "cancellation", Customer: customer, DedupeKey: "cancel:" + sub.Id + ":" + req.When + ":staff",
+		Data: notify.Data{"Service": service, "When": req.When, "Reason": req.Reason, "Comment": req.Comment}})
+	return err
 }

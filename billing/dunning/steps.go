@@ -11,7 +11,7 @@ import (
 	"github.com/ezscale/ezscale/billing/ledger"
 	"github.com/ezscale/ezscale/billing/payments"
 	"github.com/ezscale/ezscale/integrations/gateway"
-	"github.com/ezscale/ezscale/integrations/outbox"
+	"github.com/ezscale/ezscale/integrations/notify"
 	"github.com/ezscale/ezscale/integrations/provisioning"
 )
 
@@ -31,7 +31,7 @@ type stepper struct {
 func (st *stepper) take(step string) (string, error) {
 	switch {
 	case step == StepReminder:
-		return "reminder queued", st.notify("payment_reminder", "Invoice %s is due on %s", step)
+		return "reminder queued", st.tell("payment_reminder", step, nil)
 	case isCharge(step):
 		if st.charged {
 			return "covered by this run's charge", nil
@@ -42,13 +42,19 @@ func (st *stepper) take(step string) (string, error) {
 		if err := st.setSubscriptions("past_due"); err != nil {
 			return "", err
 		}
-		return "overdue notice queued", st.notify("invoice_overdue", "Invoice %s was due on %s and is unpaid", step)
+		return "overdue notice queued", st.tell("invoice_overdue", step, nil)
 	case step == StepSuspend:
-		n, err := st.suspend()
-		if err != nil {
+		labels, err := st.suspend()
+		if err != nil || len(labels) == 0 {
+			return "0 services suspended", err
+		}
+		reason := "invoice " + ledger.Label(st.inv) + " is unpaid"
+		if err := st.tell("service_suspended", step, notify.Data{"Services": labels, "Reason": reason}); err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("%d services suspended", n), st.notify("service_suspended", "Services of invoice %s (due %s) are suspended", step)
+		_, err = notify.Staff(st.ctx, st.tx, notify.Alert{Key: "service_suspended", Customer: st.customer,
+			Data: notify.Data{"Services": labels, "Reason": "overdue: " + reason}, DedupeKey: "dunning:" + st.inv.Id + ":" + step + ":staff"})
+		return fmt.Sprintf("%d services suspended", len(labels)), err
 	case step == StepTerminate:
 		if st.customer.GetBool("dunning_exempt") {
 			return "customer exempt from termination", nil
@@ -64,7 +70,7 @@ func (st *stepper) recordCharge(step string) (string, error) {
 	o := st.outcome
 	if o.noCharge != "" {
 		// Without a charge to report, the customer is asked to pay once.
-		return "no charge: " + o.noCharge, st.notify("payment_due", "Invoice %s is due since %s: please pay it", "payment_due")
+		return "no charge: " + o.noCharge, st.tell("payment_due", "payment_due", nil)
 	}
 	if o.result.Status == gateway.StatusSucceeded {
 		_, _, err := payments.ApplyCharge(st.ctx, st.tx, payments.Charge{
@@ -87,9 +93,15 @@ func (st *stepper) recordCharge(step string) (string, error) {
 		return "", err
 	}
 	if o.result.Status == gateway.StatusRequiresAction {
-		return "needs the customer to authenticate", st.notify("payment_action_required", "Invoice %s (due %s) needs you to confirm the payment", step)
+		return "needs the customer to authenticate", st.tell("payment_action_required", step, nil)
 	}
-	return "declined: " + o.result.FailureCode, st.notify("payment_failed", "Payment of invoice %s (due %s) failed", step)
+	if err := st.tell("payment_failed", step, nil); err != nil {
+		return "", err
+	}
+	_, err = notify.Staff(st.ctx, st.tx, notify.Alert{Key: "payment_failed", Customer: st.customer,
+		Data:      notify.Data{"Invoice": notify.InvoiceFacts(st.inv), "Reason": o.result.FailureCode + " " + o.result.FailureMessage},
+		DedupeKey: "dunning:" + st.inv.Id + ":payment_failed_notice"})
+	return "declined: " + o.result.FailureCode, err
 }
 
 // services are the invoice's services, from its lines.
@@ -129,13 +141,13 @@ func (st *stepper) setSubscriptions(status string) error {
 }
 
 // suspend suspends the invoice's active services for non-payment, through
-// the provisioning queue.
-func (st *stepper) suspend() (int, error) {
+// the provisioning queue, and names those it suspended.
+func (st *stepper) suspend() ([]string, error) {
 	svcs, err := st.services()
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	n := 0
+	var labels []string
 	for _, svc := range svcs {
 		if svc.GetString("status") != "active" {
 			continue
@@ -144,15 +156,15 @@ func (st *stepper) suspend() (int, error) {
 		svc.Set("suspend_reason", "overdue")
 		svc.Set("suspended_at", st.now)
 		if err := st.tx.SaveWithContext(st.ctx, svc); err != nil {
-			return n, err
+			return labels, err
 		}
 		if _, err := provisioning.Enqueue(st.ctx, st.tx, provisioning.Job{ServiceID: svc.Id, Action: provisioning.ActionSuspend,
 			DedupeKey: "dunning:" + st.inv.Id + ":suspend:" + svc.Id, RequestedBy: "dunning", RunAfter: st.now}); err != nil {
-			return n, err
+			return labels, err
 		}
-		n++
+		labels = append(labels, notify.ServiceLabel(svc))
 	}
-	return n, nil
+	return labels, nil
 }
 
 // terminate queues the termination of services still suspended for
@@ -184,14 +196,14 @@ func (st *stepper) terminate() (int, error) {
 	return n, nil
 }
 
-// notify queues the customer's email for a step, once per invoice and key.
-func (st *stepper) notify(template, format, key string) error {
-	number := ledger.Label(st.inv)
-	subject := fmt.Sprintf(format, number, st.inv.GetDateTime("due_at").Time().Format("2 Jan 2006"))
-	_, err := outbox.Queue(st.ctx, st.tx, outbox.Message{
-		Channel: "email", Recipient: st.customer.Email(), CustomerID: st.customer.Id, Template: template,
-		Subject: subject, BodyText: subject + ".\n\nPay it here: " + st.portal + "/billing/invoices/" + st.inv.Id,
-		DedupeKey: "dunning:" + st.inv.Id + ":" + key,
-	})
+// tell queues the customer's email for a step, with the invoice and its
+// pay link, once per invoice and key.
+func (st *stepper) tell(key, dedupe string, extra notify.Data) error {
+	data := notify.Data{"Invoice": notify.InvoiceFacts(st.inv), "Link": st.portal + "/billing/invoices/" + st.inv.Id}
+	for k, v := range extra {
+		data[k] = v
+	}
+	_, err := notify.Customer(st.ctx, st.tx, notify.Email{Key: key, Customer: st.customer, Data: data,
+		DedupeKey: "dunning:" + st.inv.Id + ":" + dedupe})
 	return err
 }

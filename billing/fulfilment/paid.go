@@ -15,9 +15,8 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/ezscale/ezscale/billing/ledger"
-	"github.com/ezscale/ezscale/billing/money"
 	"github.com/ezscale/ezscale/billing/planchange"
-	"github.com/ezscale/ezscale/integrations/outbox"
+	"github.com/ezscale/ezscale/integrations/notify"
 	"github.com/ezscale/ezscale/integrations/provisioning"
 )
 
@@ -108,18 +107,15 @@ func receipts(ctx context.Context, app core.App, inv *ledger.Invoice) error {
 	if err != nil {
 		return err
 	}
-	total := money.Amount{Minor: inv.Total(), Currency: inv.Currency()}
-	if _, err := outbox.Queue(ctx, app, outbox.Message{
-		Channel: "email", Recipient: customer.Email(), CustomerID: customer.Id, Template: "payment_received",
-		Subject:   fmt.Sprintf("Payment received for invoice %s (%s)", ledger.Label(inv), total),
-		DedupeKey: "invoice:" + inv.Id + ":receipt",
+	facts := notify.InvoiceFacts(inv)
+	if _, err := notify.Customer(ctx, app, notify.Email{
+		Key: "payment_received", Customer: customer, DedupeKey: "invoice:" + inv.Id + ":receipt",
+		Data:        notify.Data{"Invoice": facts, "Amount": facts["Total"], "Link": notify.InvoiceLink(app, inv.Id)},
+		Attachments: []map[string]string{{"kind": "invoice_pdf", "invoice": inv.Id}},
 	}); err != nil {
 		return err
 	}
-	_, err = outbox.Queue(ctx, app, outbox.Message{
-		Channel: "discord", Template: "invoice_paid", Severity: "success", CustomerID: customer.Id,
-		Subject:   fmt.Sprintf("%s paid invoice %s (%s)", customer.Email(), ledger.Label(inv), total),
-		DedupeKey: "invoice:" + inv.Id + ":paid_notice",
-	})
+	_, err = notify.Staff(ctx, app, notify.Alert{Key: "invoice_paid", Customer: customer,
+		Data: notify.Data{"Invoice": facts}, DedupeKey: "invoice:" + inv.Id + ":paid_notice"})
 	return err
 }

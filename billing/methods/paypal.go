@@ -11,7 +11,7 @@ import (
 	"github.com/ezscale/ezscale/billing/money"
 	"github.com/ezscale/ezscale/billing/payments"
 	"github.com/ezscale/ezscale/integrations/gateway"
-	"github.com/ezscale/ezscale/integrations/outbox"
+	"github.com/ezscale/ezscale/integrations/notify"
 	"github.com/ezscale/ezscale/integrations/paypal"
 )
 
@@ -177,11 +177,7 @@ func PayPalRevise(ctx context.Context, app core.App, pp PayPalReviser, sub *core
 	if err != nil {
 		return approveURL, err
 	}
-	_, err = outbox.Queue(ctx, app, outbox.Message{
-		Channel: "email", Recipient: customer.Email(), CustomerID: customer.Id, Template: "paypal_revision",
-		Subject:   "Please approve your plan change in PayPal",
-		BodyText:  "Your plan changed. Approve the new amount for your PayPal subscription: " + approveURL,
-		DedupeKey: "paypal-revise:" + sub.Id + ":" + planID,
-	})
+	_, err = notify.Customer(ctx, app, notify.Email{Key: "paypal_revision", Customer: customer,
+		Data: notify.Data{"Link": approveURL}, DedupeKey: "paypal-revise:" + sub.Id + ":" + planID})
 	return approveURL, err
 }

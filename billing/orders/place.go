@@ -212,6 +212,9 @@ func place(ctx context.Context, tx core.App, customer *core.Record, req Request,
 	if err != nil {
 		return nil, err
 	}
+	if err := announce(ctx, tx, s, customer, plan, order, fresh); err != nil {
+		return nil, err
+	}
 	return &Result{Order: order, Subscription: sub, Service: svc, Invoice: fresh}, nil
 }
 

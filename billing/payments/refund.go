@@ -11,7 +11,7 @@ import (
 	"github.com/ezscale/ezscale/billing/ledger"
 	"github.com/ezscale/ezscale/billing/money"
 	"github.com/ezscale/ezscale/integrations/gateway"
-	"github.com/ezscale/ezscale/integrations/outbox"
+	"github.com/ezscale/ezscale/integrations/notify"
 	"github.com/ezscale/ezscale/internal/settings"
 )
 
@@ -156,12 +156,9 @@ func Settle(ctx context.Context, tx core.App, refund *core.Record, at time.Time)
 	if err != nil {
 		return err
 	}
-	amount := money.Amount{Minor: refund.GetInt64("amount"), Currency: refund.GetString("currency")}
-	_, err = outbox.Queue(ctx, tx, outbox.Message{
-		Channel: "email", Recipient: customer.Email(), CustomerID: customer.Id, Template: "refund_issued",
-		Subject:   fmt.Sprintf("Refund of %s for invoice %s (credit note %s)", amount, ledger.Label(inv), note.GetString("number")),
-		DedupeKey: "refund:" + refund.Id,
-	})
+	_, err = notify.Customer(ctx, tx, notify.Email{Key: "refund_issued", Customer: customer, DedupeKey: "refund:" + refund.Id,
+		Data: notify.Data{"Invoice": notify.InvoiceFacts(inv), "CreditNote": note.GetString("number"), "Link": notify.InvoiceLink(tx, inv.Id),
+			"Amount": money.Amount{Minor: refund.GetInt64("amount"), Currency: refund.GetString("currency")}}})
 	return err
 }
 

@@ -11,6 +11,8 @@ import (
 	"github.com/ezscale/ezscale/billing/coupon"
 	"github.com/ezscale/ezscale/billing/cycle"
 	"github.com/ezscale/ezscale/billing/ledger"
+	"github.com/ezscale/ezscale/integrations/notify"
+	"github.com/ezscale/ezscale/integrations/outbox"
 	"github.com/ezscale/ezscale/internal/audit"
 	"github.com/ezscale/ezscale/internal/bulk"
 )
@@ -88,6 +90,7 @@ func (b *biller) load(tx core.App, groups []invoiceGroup) (*batch, error) {
 type writes struct {
 	invoices, items, audits []*core.Record
 	subs                    []*core.Record
+	messages                []*core.Record // outbox (not audited)
 }
 
 // billBatch issues the invoices of groups in the transaction tx. Invoices
@@ -165,6 +168,11 @@ func (b *biller) billGroup(ctx context.Context, tx core.App, bt *batch, g invoic
 		return err
 	}
 	bulk.Prepare(items, b.now)
+	msg, err := b.notices.Message(notify.InvoiceIssuedEmail(tx, inv, customer))
+	if err != nil {
+		return err
+	}
+	w.messages = append(w.messages, outbox.NewRecord(b.outbox, msg))
 	w.invoices = append(w.invoices, inv.ProxyRecord())
 	w.items = append(w.items, items...)
 	for _, r := range append([]*core.Record{inv.ProxyRecord()}, items...) {
@@ -196,8 +204,9 @@ func (b *biller) issueOneByOne(ctx context.Context, tx core.App, customer *core.
 	return ledger.Finalize(ctx, tx, inv, b.now)
 }
 
-// store writes a batch: the invoices, lines and audit entries in bulk, the
-// subscriptions' new billed-until, and the number sequences.
+// store writes a batch: the invoices, lines, audit entries and invoice
+// emails in bulk, the subscriptions' new billed-until, and the number
+// sequences.
 func (b *biller) store(ctx context.Context, tx core.App, numbers *ledger.BatchNumbers, w *writes) error {
 	if err := numbers.Flush(); err != nil {
 		return err
@@ -220,7 +229,8 @@ func (b *biller) store(ctx context.Context, tx core.App, numbers *ledger.BatchNu
 		}
 	}
 	bulk.Prepare(w.audits, b.now)
-	for _, recs := range [][]*core.Record{w.invoices, w.items, w.audits} {
+	bulk.Prepare(w.messages, b.now)
+	for _, recs := range [][]*core.Record{w.invoices, w.items, w.audits, w.messages} {
 		if err := bulk.Insert(tx, recs); err != nil {
 			return err
 		}

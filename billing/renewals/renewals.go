@@ -16,6 +16,8 @@ import (
 	"github.com/ezscale/ezscale/billing/cycle"
 	"github.com/ezscale/ezscale/billing/ledger"
 	"github.com/ezscale/ezscale/billing/tax"
+	"github.com/ezscale/ezscale/integrations/notify"
+	"github.com/ezscale/ezscale/integrations/outbox"
 	"github.com/ezscale/ezscale/internal/audit"
 	"github.com/ezscale/ezscale/internal/settings"
 )
@@ -173,6 +175,8 @@ type biller struct {
 	now             time.Time
 	planNames       map[string]string
 	invoices, items *core.Collection
+	outbox          *core.Collection
+	notices         *notify.Batch // the issued invoices' emails, written with them
 }
 
 func newBiller(app core.App, s *settings.Settings, rates []tax.Rate, now time.Time) (*biller, error) {
@@ -182,6 +186,12 @@ func newBiller(app core.App, s *settings.Settings, rates []tax.Rate, now time.Ti
 		return nil, err
 	}
 	if b.items, err = app.FindCachedCollectionByNameOrId(ledger.ItemsCollection); err != nil {
+		return nil, err
+	}
+	if b.outbox, err = app.FindCachedCollectionByNameOrId(outbox.Collection); err != nil {
+		return nil, err
+	}
+	if b.notices, err = notify.NewBatch(app); err != nil {
 		return nil, err
 	}
 	plans, err := app.FindAllRecords("plans")

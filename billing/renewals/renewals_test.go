@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/ezscale/ezscale/billing/ledger"
@@ -291,4 +292,36 @@ func TestCreditPaidRenewalsShareTheNumbering(t *testing.T) {
 		t.Errorf("paid %d open %d", paid, open)
 	}
 	assertGapless(t, w.app)
+}
+
+// Each renewal invoice is emailed once, in the batch that issues it, on
+// the bulk path and on the one-by-one path (credit) alike.
+func TestRenewalInvoicesAreEmailedOnce(t *testing.T) {
+	w := newWorld(t)
+	bulk := testutil.Customer(t, w.app, "bulk@example.com", "USD")
+	credited := testutil.Customer(t, w.app, "credit@example.com", "USD")
+	w.subscribe(t, bulk, "")
+	w.subscribe(t, credited, "")
+	if _, err := ledger.AddCredit(ctx, w.app, ledger.CreditEntry{CustomerID: credited.Id, Currency: "USD", Amount: 300,
+		Reason: ledger.CreditManual, Description: "goodwill"}); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		run(t, w.app, time.Date(2026, 2, 22, 6, 0, 0, 0, time.UTC))
+	}
+	for _, inv := range renewalInvoices(t, w.app) {
+		customer, _ := w.app.FindRecordById("customers", inv.GetString("customer"))
+		msgs, err := w.app.FindAllRecords("outbox", dbx.HashExp{"template": "invoice_issued", "dedupe_key": "invoice:" + inv.Id + ":issued"})
+		if err != nil || len(msgs) != 1 {
+			t.Fatalf("invoice %s: %d emails, %v", inv.Id, len(msgs), err)
+		}
+		m := msgs[0]
+		if m.GetString("recipient") != customer.Email() || m.GetString("status") != "pending" ||
+			!strings.Contains(m.GetString("subject"), inv.GetString("number")) || !strings.Contains(m.GetString("attachments"), inv.Id) {
+			t.Errorf("email %v", m.FieldsData())
+		}
+	}
+	if n := len(renewalInvoices(t, w.app)); n != 2 {
+		t.Errorf("%d renewal invoices", n)
+	}
 }

@@ -3,7 +3,6 @@ package webhooks
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -11,7 +10,7 @@ import (
 
 	"github.com/ezscale/ezscale/billing/payments"
 	"github.com/ezscale/ezscale/integrations/gateway"
-	"github.com/ezscale/ezscale/integrations/outbox"
+	"github.com/ezscale/ezscale/integrations/notify"
 	"github.com/ezscale/ezscale/integrations/paypal"
 )
 
@@ -100,11 +99,9 @@ func paypalSubscription(ctx context.Context, tx core.App, ev paypal.Event) (stri
 		return "", err
 	}
 	if ev.Type != paypal.EventSubscriptionActivated && ev.Type != paypal.EventSubscriptionReactivated {
-		_, err = outbox.Queue(ctx, tx, outbox.Message{
-			Channel: "discord", Template: "paypal_subscription", Severity: "warning", CustomerID: sub.GetString("customer"),
-			Subject:   fmt.Sprintf("PayPal subscription %s of %s: %s", ev.Subscription.ID, sub.Id, ev.Type),
-			DedupeKey: "paypal:" + ev.ID,
-		})
+		customer, _ := tx.FindRecordById("customers", sub.GetString("customer"))
+		_, err = notify.Staff(ctx, tx, notify.Alert{Key: "paypal_subscription", Customer: customer, DedupeKey: "paypal:" + ev.ID,
+			Data: notify.Data{"PayPal": ev.Subscription.ID, "Subscription": sub.Id, "Type": ev.Type}})
 	}
 	return processed(err)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/ezscale/ezscale/integrations/gateway"
+	"github.com/ezscale/ezscale/integrations/notify"
 	"github.com/ezscale/ezscale/internal/audit"
 )
 
@@ -69,6 +70,11 @@ func Receive(app core.App, gw string, ev gateway.Event, handle Handler) (Outcome
 			return err
 		}
 		out = Outcome{Event: rec, Status: status}
+		if status == StatusUnmatched {
+			if err := alertUnmatched(ctx, tx, gw, ev); err != nil {
+				return err
+			}
+		}
 		return mark(ctx, tx, rec, status, "")
 	})
 	if err == nil || out.Duplicate {
@@ -120,6 +126,14 @@ func Rerun(app core.App, id string, handle Handler) (Outcome, error) {
 	}
 	rec, _ = app.FindRecordById(Collection, id)
 	return Outcome{Event: rec, Status: status}, nil
+}
+
+// alertUnmatched tells staff about an event that names nothing we know
+// (a payment for an unknown invoice, a dispute on an unknown charge), once.
+func alertUnmatched(ctx context.Context, tx core.App, gw string, ev gateway.Event) error {
+	_, err := notify.Staff(ctx, tx, notify.Alert{Key: "webhook_unmatched", DedupeKey: "webhook:" + gw + ":" + ev.ID + ":unmatched",
+		Data: notify.Data{"Gateway": gw, "Event": ev.ID, "Type": ev.Type}})
+	return err
 }
 
 func find(app core.App, gw, eventID string) (*core.Record, error) {

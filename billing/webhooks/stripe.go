@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -14,7 +13,7 @@ import (
 	"github.com/ezscale/ezscale/billing/money"
 	"github.com/ezscale/ezscale/billing/payments"
 	"github.com/ezscale/ezscale/integrations/gateway"
-	"github.com/ezscale/ezscale/integrations/outbox"
+	"github.com/ezscale/ezscale/integrations/notify"
 	"github.com/ezscale/ezscale/integrations/stripe"
 )
 
@@ -111,11 +110,12 @@ func stripeDispute(ctx context.Context, tx core.App, ev stripe.Event) (string, e
 			return "", err
 		}
 	}
-	_, err = outbox.Queue(ctx, tx, outbox.Message{
-		Channel: "discord", Template: "dispute", Severity: "danger", CustomerID: customer.Id,
-		Subject:   fmt.Sprintf("Dispute %s (%s) on a %s payment by %s", ev.DisputeID, ev.Status, ev.Amount, customer.Email()),
-		DedupeKey: "stripe:" + ev.ID,
-	})
+	key := "dispute_closed"
+	if ev.Type == "charge.dispute.created" {
+		key = "dispute_opened"
+	}
+	_, err = notify.Staff(ctx, tx, notify.Alert{Key: key, Customer: customer, DedupeKey: "stripe:" + ev.ID,
+		Data: notify.Data{"Dispute": ev.DisputeID, "Status": ev.Status, "Amount": ev.Amount}})
 	return processed(err)
 }
 

@@ -36,7 +36,11 @@ type Message struct {
 // Queue adds m unless a message with its dedupe key exists.
 func Queue(ctx context.Context, app core.App, m Message) (*core.Record, error) {
 	if m.DedupeKey != "" {
-		existing, err := app.FindFirstRecordByFilter(Collection, "dedupe_key = {:k}", dbx.Params{"k": m.DedupeKey})
+		// "!= ''" repeats the unique index's condition: without it SQLite
+		// cannot use that partial index and reads the whole outbox.
+		existing := &core.Record{}
+		err := app.RecordQuery(Collection).AndWhere(dbx.NewExp("[[dedupe_key]] != '' AND [[dedupe_key]] = {:k}", dbx.Params{"k": m.DedupeKey})).
+			Limit(1).One(existing)
 		if err == nil {
 			return existing, nil
 		}
@@ -48,14 +52,21 @@ func Queue(ctx context.Context, app core.App, m Message) (*core.Record, error) {
 	if err != nil {
 		return nil, err
 	}
+	rec := NewRecord(col, m)
+	if err := app.SaveWithContext(ctx, rec); err != nil {
+		return nil, fmt.Errorf("outbox %s for %s: %w", m.Template, m.Recipient, err)
+	}
+	return rec, nil
+}
+
+// NewRecord is m as an unsaved pending outbox row, for Queue and for jobs
+// that write messages in bulk (internal/bulk) with fresh dedupe keys.
+func NewRecord(col *core.Collection, m Message) *core.Record {
 	rec := core.NewRecord(col)
 	rec.Load(map[string]any{
 		"channel": m.Channel, "recipient": m.Recipient, "customer": m.CustomerID, "template": m.Template,
 		"subject": m.Subject, "body_text": m.BodyText, "body_html": m.BodyHTML, "severity": m.Severity, "status": "pending", "attachments": m.Attachments,
 		"next_attempt_at": time.Now().UTC(), "dedupe_key": m.DedupeKey,
 	})
-	if err := app.SaveWithContext(ctx, rec); err != nil {
-		return nil, fmt.Errorf("outbox %s for %s: %w", m.Template, m.Recipient, err)
-	}
-	return rec, nil
+	return rec
 }

@@ -6,7 +6,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
-	"github.com/ezscale/ezscale/integrations/outbox"
+	"github.com/ezscale/ezscale/integrations/notify"
 )
 
 // execute calls the platform for one job and writes the result on the
@@ -52,7 +52,12 @@ func (w *Worker) execute(ctx context.Context, actx context.Context, job *core.Re
 	if err != nil {
 		return err
 	}
-	return w.App.SaveWithContext(actx, svc)
+	return w.App.RunInTransaction(func(tx core.App) error {
+		if err := tx.SaveWithContext(actx, svc); err != nil {
+			return err
+		}
+		return statusNotice(actx, tx, svc, job)
+	})
 }
 
 func (w *Worker) create(ctx, actx context.Context, driver Provisioner, svc, job *core.Record) error {
@@ -96,8 +101,9 @@ func (w *Worker) create(ctx, actx context.Context, driver Provisioner, svc, job 
 		}
 		// The message names the service; delivery opens the sealed
 		// credentials when it sends, so no secret sits in the outbox.
-		_, err := outbox.Queue(actx, tx, outbox.Message{Channel: "email", Recipient: customer.Email(), CustomerID: customer.Id,
-			Template: "service_ready", Subject: "Your " + plan.GetString("name") + " is ready",
+		_, err := notify.Customer(actx, tx, notify.Email{Key: "service_ready", Customer: customer,
+			Data: notify.Data{"Service": notify.Data{"ID": svc.Id, "Label": notify.ServiceLabel(svc), "Plan": plan.GetString("name")},
+				"Link": notify.ServiceLink(tx, svc.Id)},
 			Attachments: []map[string]string{{"kind": "service_credentials", "service": svc.Id}},
 			DedupeKey:   "service:" + svc.Id + ":ready"})
 		return err

@@ -10,7 +10,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
-	"github.com/ezscale/ezscale/integrations/outbox"
+	"github.com/ezscale/ezscale/integrations/notify"
 	"github.com/ezscale/ezscale/internal/audit"
 )
 
@@ -82,8 +82,8 @@ func (s *Syncer) Run(ctx context.Context) (SyncResult, error) {
 		}
 		if s.track(name, failed) {
 			res.Unreachable = append(res.Unreachable, name)
-			_, _ = outbox.Queue(actx, s.App, outbox.Message{Channel: "discord", Template: "platform_unreachable", Severity: "danger",
-				Subject:   name + " has not answered " + fmt.Sprint(unreachableAfter) + " status checks in a row",
+			_, _ = notify.Staff(actx, s.App, notify.Alert{Key: "platform_unreachable",
+				Data:      notify.Data{"Platform": name, "Checks": unreachableAfter},
 				DedupeKey: "unreachable:" + name + ":" + time.Now().UTC().Format("2006-01-02T15")})
 		}
 	}

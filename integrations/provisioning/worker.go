@@ -12,7 +12,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
-	"github.com/ezscale/ezscale/integrations/outbox"
+	"github.com/ezscale/ezscale/integrations/notify"
 	"github.com/ezscale/ezscale/internal/audit"
 	"github.com/ezscale/ezscale/internal/secrets"
 )
@@ -132,9 +132,8 @@ func (w *Worker) Process(ctx context.Context, job *core.Record) {
 			if err := tx.SaveWithContext(actx, job); err != nil {
 				return err
 			}
-			_, err := outbox.Queue(actx, tx, outbox.Message{Channel: "discord", Template: "provisioning_failed", Severity: "danger",
-				Subject:   fmt.Sprintf("Provisioning %s of service %s failed: %s", job.GetString("action"), job.GetString("service"), err),
-				DedupeKey: "job:" + job.Id + ":failed"})
+			_, err := notify.Staff(actx, tx, notify.Alert{Key: "provisioning_failed", DedupeKey: "job:" + job.Id + ":failed",
+				Data: notify.Data{"Action": job.GetString("action"), "Service": job.GetString("service"), "Error": job.GetString("last_error")}})
 			return err
 		})
 		return

@@ -49,6 +49,10 @@ func bindPortal(app core.App) {
 			})
 			if !e.Router.HasRoute(http.MethodGet, "/{path...}") {
 				e.Router.GET("/{path...}", func(re *core.RequestEvent) error {
+					// An API path no route took is a missing resource, not a page.
+					if strings.HasPrefix(re.Request.URL.Path, "/api/") {
+						return re.NotFoundError("", nil)
+					}
 					setPortalHeaders(re)
 					return static(re)
 				})

@@ -48,7 +48,8 @@ type Settings struct {
 	DunningTerminateDays    int               `json:"dunning_terminate_days"`
 	TaxEnabled              bool              `json:"tax_enabled"`
 	EUReverseCharge         bool              `json:"eu_reverse_charge"`
-	HighValueOrderThreshold int64             `json:"high_value_order_threshold"`
+	RenewalReminderDays     int               `json:"renewal_reminder_days"`
+	HighValueOrderThreshold int64             `json:"high_value_order_threshold"` // base currency minor units; 0 = off
 	BandwidthAlertPercents  []int             `json:"bandwidth_alert_percents"`
 	BandwidthSettleHours    int               `json:"bandwidth_settle_hours"`
 }
@@ -163,10 +164,14 @@ func (s *Settings) Validate() error {
 		"dunning_terminate_days":    s.DunningTerminateDays,
 		"upgrade_invoice_void_days": s.UpgradeInvoiceVoidDays,
 		"bandwidth_settle_hours":    s.BandwidthSettleHours,
+		"renewal_reminder_days":     s.RenewalReminderDays,
 	} {
 		if v < 0 {
 			fail(field, "cannot be negative")
 		}
+	}
+	if s.HighValueOrderThreshold < 0 {
+		fail("high_value_order_threshold", "cannot be negative; 0 turns the alert off")
 	}
 	return errs.Filter()
 }

@@ -43,6 +43,9 @@ func TestValidate(t *testing.T) {
 		{"retry days not increasing", func(s *Settings) { s.DunningRetryDays = []int{1, 5, 3} }, "dunning_retry_days"},
 		{"retry day zero", func(s *Settings) { s.DunningRetryDays = []int{0, 3} }, "dunning_retry_days"},
 		{"alert percent zero", func(s *Settings) { s.BandwidthAlertPercents = []int{0} }, "bandwidth_alert_percents"},
+		{"negative high-value threshold", func(s *Settings) { s.HighValueOrderThreshold = -1 }, "high_value_order_threshold"},
+		{"high-value alert off", func(s *Settings) { s.HighValueOrderThreshold = 0 }, ""},
+		{"negative reminder days", func(s *Settings) { s.RenewalReminderDays = -1 }, "renewal_reminder_days"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -24,34 +24,45 @@ function bufferToBase64url(buffer) {
   return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
 }
 
-// creationOptions turns the server's {publicKey: {...}} into what
-// navigator.credentials.create() takes.
-export function creationOptions(options) {
+// decodeOptions turns the server's {publicKey: {...}} into what the browser
+// API takes: the challenge and the ids in the credential list named `list`
+// as ArrayBuffers, and no empty fields.
+function decodeOptions(options, list) {
   const pk = { ...(options?.publicKey || options || {}) }
   pk.challenge = base64urlToBuffer(pk.challenge)
-  pk.user = { ...pk.user, id: base64urlToBuffer(pk.user?.id) }
-  if (Array.isArray(pk.excludeCredentials)) {
-    pk.excludeCredentials = pk.excludeCredentials.map((c) => ({ ...c, id: base64urlToBuffer(c.id) }))
-  }
+  if (Array.isArray(pk[list])) pk[list] = pk[list].map((c) => ({ ...c, id: base64urlToBuffer(c.id) }))
   for (const key of Object.keys(pk)) if (pk[key] === null || pk[key] === undefined) delete pk[key]
-  return { publicKey: pk }
+  return pk
 }
 
-// attestationJSON is the new credential as the server expects it.
-export function attestationJSON(cred) {
-  const r = cred.response
+// credentialJSON is a credential as go-webauthn parses it, with the
+// ceremony's own response fields.
+function credentialJSON(cred, response) {
   return {
     id: cred.id,
     rawId: bufferToBase64url(cred.rawId),
     type: cred.type,
     authenticatorAttachment: cred.authenticatorAttachment || undefined,
     clientExtensionResults: cred.getClientExtensionResults?.() || {},
-    response: {
-      clientDataJSON: bufferToBase64url(r.clientDataJSON),
-      attestationObject: bufferToBase64url(r.attestationObject),
-      transports: typeof r.getTransports === 'function' ? r.getTransports() : undefined,
-    },
+    response,
   }
+}
+
+// creationOptions is what navigator.credentials.create() takes.
+export function creationOptions(options) {
+  const pk = decodeOptions(options, 'excludeCredentials')
+  pk.user = { ...pk.user, id: base64urlToBuffer(pk.user?.id) }
+  return { publicKey: pk }
+}
+
+// attestationJSON is the new credential as the server expects it.
+export function attestationJSON(cred) {
+  const r = cred.response
+  return credentialJSON(cred, {
+    clientDataJSON: bufferToBase64url(r.clientDataJSON),
+    attestationObject: bufferToBase64url(r.attestationObject),
+    transports: typeof r.getTransports === 'function' ? r.getTransports() : undefined,
+  })
 }
 
 // browserError explains why the browser's passkey prompt failed.
@@ -71,33 +82,15 @@ export function browserError(err) {
   }
 }
 
-// requestOptions turns the server's {publicKey: {...}} into what
-// navigator.credentials.get() takes.
-function requestOptions(options) {
-  const pk = { ...(options?.publicKey || options || {}) }
-  pk.challenge = base64urlToBuffer(pk.challenge)
-  if (Array.isArray(pk.allowCredentials)) {
-    pk.allowCredentials = pk.allowCredentials.map((c) => ({ ...c, id: base64urlToBuffer(c.id) }))
-  }
-  for (const key of Object.keys(pk)) if (pk[key] === null) delete pk[key]
-  return { publicKey: pk }
-}
-
+// assertionJSON is the sign-in answer as the server expects it.
 function assertionJSON(cred) {
   const r = cred.response
-  return {
-    id: cred.id,
-    rawId: bufferToBase64url(cred.rawId),
-    type: cred.type,
-    authenticatorAttachment: cred.authenticatorAttachment || undefined,
-    clientExtensionResults: cred.getClientExtensionResults?.() || {},
-    response: {
-      clientDataJSON: bufferToBase64url(r.clientDataJSON),
-      authenticatorData: bufferToBase64url(r.authenticatorData),
-      signature: bufferToBase64url(r.signature),
-      userHandle: r.userHandle ? bufferToBase64url(r.userHandle) : undefined,
-    },
-  }
+  return credentialJSON(cred, {
+    clientDataJSON: bufferToBase64url(r.clientDataJSON),
+    authenticatorData: bufferToBase64url(r.authenticatorData),
+    signature: bufferToBase64url(r.signature),
+    userHandle: r.userHandle ? bufferToBase64url(r.userHandle) : undefined,
+  })
 }
 
 // PasskeyCancelled is thrown when the person closes the browser's prompt.
@@ -108,7 +101,7 @@ export async function signInWithPasskey() {
   const begun = await pb.send('/api/auth/passkey/begin', { method: 'POST', body: {} })
   let cred
   try {
-    cred = await navigator.credentials.get(requestOptions(begun.options))
+    cred = await navigator.credentials.get({ publicKey: decodeOptions(begun.options, 'allowCredentials') })
   } catch (err) {
     if (err?.name === 'NotAllowedError' || err?.name === 'AbortError') throw new PasskeyCancelled('Passkey sign-in was cancelled or timed out.')
     throw new Error(err?.message || 'This browser could not use a passkey.')

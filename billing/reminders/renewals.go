@@ -1,0 +1,166 @@
+// Package reminders tells customers ahead of time what is about to happen
+// to their account, so a renewal charge is never a surprise.
+package reminders
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/ezscale/ezscale/billing/money"
+	"github.com/ezscale/ezscale/integrations/notify"
+	"github.com/ezscale/ezscale/integrations/outbox"
+	"github.com/ezscale/ezscale/internal/bulk"
+	"github.com/ezscale/ezscale/internal/settings"
+)
+
+const (
+	dateLayout = "2006-01-02 15:04:05.000Z"
+	page       = 500
+)
+
+// Renewals queues a renewal reminder for every active subscription whose
+// current period ends (and next one is billed) within settings'
+// renewal_reminder_days of now, once per subscription and period: a daily
+// run, or several, send each reminder once. Subscriptions cancelled at
+// period end and hourly ones (billed in arrears) get none. A page of
+// subscriptions is loaded in a few queries and its reminders written in
+// bulk, so a run over many thousands stays quick. It answers how many
+// reminders it queued.
+func Renewals(ctx context.Context, app core.App, now time.Time) (int, error) {
+	s, err := settings.Load(app)
+	if err != nil {
+		return 0, err
+	}
+	if s.RenewalReminderDays <= 0 {
+		return 0, nil
+	}
+	r, err := newReminder(app, now)
+	if err != nil {
+		return 0, err
+	}
+	// Plain SQL, so SQLite uses the (status, current_period_end) index;
+	// pages follow the id.
+	window := dbx.NewExp("[[status]] = 'active' AND [[current_period_end]] > {:now} AND [[current_period_end]] <= {:until} "+
+		"AND [[cancel_at_period_end]] = FALSE AND [[cycle]] != 'hourly'",
+		dbx.Params{"now": now.UTC().Format(dateLayout), "until": now.UTC().AddDate(0, 0, s.RenewalReminderDays).Format(dateLayout)})
+	last := ""
+	for {
+		var subs []*core.Record
+		err := app.RecordQuery("subscriptions").AndWhere(window).AndWhere(dbx.NewExp("[[id]] > {:last}", dbx.Params{"last": last})).
+			OrderBy("id").Limit(page).All(&subs)
+		if err != nil {
+			return r.queued, fmt.Errorf("renewal reminders: %w", err)
+		}
+		if err := app.RunInTransaction(func(tx core.App) error { return r.page(tx, subs) }); err != nil || len(subs) < page {
+			return r.queued, err
+		}
+		last = subs[len(subs)-1].Id
+	}
+}
+
+type reminder struct {
+	now     time.Time
+	notices *notify.Batch
+	outbox  *core.Collection
+	plans   map[string]string // names by id
+	queued  int
+}
+
+func newReminder(app core.App, now time.Time) (*reminder, error) {
+	r := &reminder{now: now, plans: map[string]string{}}
+	var err error
+	if r.notices, err = notify.NewBatch(app); err != nil {
+		return nil, err
+	}
+	if r.outbox, err = app.FindCachedCollectionByNameOrId(outbox.Collection); err != nil {
+		return nil, err
+	}
+	plans, err := app.FindAllRecords("plans")
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range plans {
+		r.plans[p.Id] = p.GetString("name")
+	}
+	return r, nil
+}
+
+// page writes the reminders of subs not reminded yet for their period.
+func (r *reminder) page(tx core.App, subs []*core.Record) error {
+	keys := make([]any, len(subs))
+	for i, sub := range subs {
+		keys[i] = dedupeKey(sub)
+	}
+	var sent []string
+	// "!= ''" lets SQLite use the partial unique index on dedupe_key.
+	if err := tx.DB().Select("dedupe_key").From(outbox.Collection).
+		Where(dbx.And(dbx.NewExp("[[dedupe_key]] != ''"), dbx.In("dedupe_key", keys...))).Column(&sent); err != nil {
+		return err
+	}
+	done := map[string]bool{}
+	for _, k := range sent {
+		done[k] = true
+	}
+	var due []*core.Record
+	var ids []any
+	var customerIDs []string
+	for _, sub := range subs {
+		if !done[dedupeKey(sub)] {
+			due = append(due, sub)
+			ids = append(ids, sub.Id)
+			customerIDs = append(customerIDs, sub.GetString("customer"))
+		}
+	}
+	if len(due) == 0 {
+		return nil
+	}
+	customers, err := tx.FindRecordsByIds("customers", customerIDs)
+	if err != nil {
+		return err
+	}
+	byID := map[string]*core.Record{}
+	for _, c := range customers {
+		byID[c.Id] = c
+	}
+	services, err := tx.FindAllRecords("services", dbx.In("subscription", ids...))
+	if err != nil {
+		return err
+	}
+	bySub := map[string]*core.Record{}
+	for _, svc := range services {
+		bySub[svc.GetString("subscription")] = svc
+	}
+
+	var msgs []*core.Record
+	for _, sub := range due {
+		key := dedupeKey(sub)
+		customer, svc := byID[sub.GetString("customer")], bySub[sub.Id]
+		if customer == nil || svc == nil {
+			continue
+		}
+		m, err := r.notices.Message(notify.Email{Key: "renewal_reminder", Customer: customer, DedupeKey: key,
+			Data: notify.Data{
+				"Service":  notify.Data{"ID": svc.Id, "Label": notify.ServiceLabel(svc), "Plan": r.plans[svc.GetString("plan")]},
+				"Amount":   money.Amount{Minor: sub.GetInt64("amount"), Currency: sub.GetString("currency")},
+				"RenewsAt": sub.GetDateTime("current_period_end").Time(), "Link": notify.ServiceLink(tx, svc.Id)}})
+		if err != nil {
+			return fmt.Errorf("renewal reminder of subscription %s: %w", sub.Id, err)
+		}
+		msgs = append(msgs, outbox.NewRecord(r.outbox, m))
+	}
+	bulk.Prepare(msgs, r.now)
+	if err := bulk.Insert(tx, msgs); err != nil {
+		return err
+	}
+	r.queued += len(msgs)
+	return nil
+}
+
+// dedupeKey names a subscription's reminder for its coming renewal.
+func dedupeKey(sub *core.Record) string {
+	return "renewal_reminder:" + sub.Id + ":" + sub.GetDateTime("current_period_end").Time().UTC().Format("2006-01-02")
+}

@@ -1,0 +1,148 @@
+package outbox
+
+import (
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"sort"
+	"strings"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/ezscale/ezscale/billing/ledger"
+	"github.com/ezscale/ezscale/billing/pdf"
+	"github.com/ezscale/ezscale/internal/secrets"
+)
+
+// Attachment kinds a message may reference; each is resolved when the
+// message is sent, so the outbox holds neither files nor secrets.
+const (
+	KindInvoicePDF         = "invoice_pdf"         // {"kind", "invoice"}: the invoice's PDF
+	KindCreditNotePDF      = "credit_note_pdf"     // {"kind", "credit_note"}: the credit note's PDF
+	KindServiceCredentials = "service_credentials" // {"kind", "service"}: the login, added to the text and HTML
+)
+
+// compose builds what goes out from a row: its content, the PDFs it
+// references and the service credentials it names, opened with box.
+func compose(app core.App, box *secrets.Box, rec *core.Record) (*Outgoing, error) {
+	m := &Outgoing{
+		ID: rec.Id, Channel: rec.GetString("channel"), To: rec.GetString("recipient"),
+		Subject: rec.GetString("subject"), Text: rec.GetString("body_text"), HTML: rec.GetString("body_html"),
+		Severity: rec.GetString("severity"), Template: rec.GetString("template"), Queued: rec.GetDateTime("created").Time(),
+	}
+	var refs []map[string]string
+	if raw, _ := json.Marshal(rec.Get("attachments")); len(raw) > 0 && string(raw) != "null" && string(raw) != `""` {
+		if err := json.Unmarshal(raw, &refs); err != nil {
+			return nil, Permanent(fmt.Errorf("attachments are not a list of references: %w", err))
+		}
+	}
+	for _, ref := range refs {
+		if err := attach(app, box, m, ref); err != nil {
+			return nil, fmt.Errorf("attachment %s: %w", ref["kind"], err)
+		}
+	}
+	return m, nil
+}
+
+func attach(app core.App, box *secrets.Box, m *Outgoing, ref map[string]string) error {
+	switch ref["kind"] {
+	case KindInvoicePDF:
+		inv, err := ledger.FindInvoice(app, first(ref["invoice"], ref["id"]))
+		if err != nil {
+			return missing("invoice", first(ref["invoice"], ref["id"]), err)
+		}
+		doc, err := ledger.Document(app, inv)
+		if err != nil {
+			return err
+		}
+		body, err := pdf.Render(doc)
+		if err != nil {
+			return err
+		}
+		name := first(inv.Number(), inv.GetString("proforma_number"), inv.Id)
+		m.Files = append(m.Files, File{Name: fileName(name), ContentType: "application/pdf", Data: body})
+	case KindCreditNotePDF:
+		note, err := app.FindRecordById("credit_notes", first(ref["credit_note"], ref["id"]))
+		if err != nil {
+			return missing("credit note", first(ref["credit_note"], ref["id"]), err)
+		}
+		doc, err := ledger.CreditNoteDocument(app, note)
+		if err != nil {
+			return err
+		}
+		body, err := pdf.Render(doc)
+		if err != nil {
+			return err
+		}
+		m.Files = append(m.Files, File{Name: fileName(first(note.GetString("number"), note.Id)), ContentType: "application/pdf", Data: body})
+	case KindServiceCredentials:
+		svc, err := app.FindRecordById("services", first(ref["service"], ref["id"]))
+		if err != nil {
+			return missing("service", first(ref["service"], ref["id"]), err)
+		}
+		sealed := svc.GetString("credentials")
+		if sealed == "" {
+			return nil // nothing stored (e.g. a manual service): the message stands as written
+		}
+		if box == nil {
+			return Permanent(fmt.Errorf("service %s has sealed credentials but no encryption key is configured", svc.Id))
+		}
+		creds, err := box.Open(sealed)
+		if err != nil {
+			return Permanent(fmt.Errorf("service %s: %w", svc.Id, err))
+		}
+		addCredentials(m, first(svc.GetString("hostname"), svc.GetString("label"), svc.Id), creds)
+	default:
+		return Permanent(fmt.Errorf("unknown kind %q", ref["kind"]))
+	}
+	return nil
+}
+
+// addCredentials writes the login into both parts: after the text, and
+// before </body> in the HTML (or at its end).
+func addCredentials(m *Outgoing, service string, creds map[string]string) {
+	keys := make([]string, 0, len(creds))
+	for k := range creds {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var text, rows strings.Builder
+	text.WriteString("\n\nLogin details for " + service + ":\n")
+	for _, k := range keys {
+		text.WriteString(k + ": " + creds[k] + "\n")
+		rows.WriteString("<tr><th align=\"left\">" + html.EscapeString(k) + "</th><td><code>" + html.EscapeString(creds[k]) + "</code></td></tr>")
+	}
+	m.Text = strings.TrimRight(m.Text, "\n") + text.String()
+	if m.HTML == "" {
+		return
+	}
+	block := "<p>Login details for " + html.EscapeString(service) + ":</p><table>" + rows.String() + "</table>"
+	if i := strings.LastIndex(strings.ToLower(m.HTML), "</body>"); i >= 0 {
+		m.HTML = m.HTML[:i] + block + m.HTML[i:]
+	} else {
+		m.HTML += block
+	}
+}
+
+// missing is permanent when the record is gone, retryable otherwise.
+func missing(what, id string, err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return Permanent(fmt.Errorf("%s %q not found", what, id))
+	}
+	return fmt.Errorf("%s %q: %w", what, id, err)
+}
+
+func fileName(s string) string {
+	return strings.NewReplacer(`"`, "", "/", "-", `\`, "-").Replace(strings.TrimSpace(s)) + ".pdf"
+}
+
+func first(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,59 @@
+package provisioning
+
+import (
+	"context"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/ezscale/ezscale/integrations/notify"
+)
+
+// suspendReasons say to the customer why staff suspended a service.
+var suspendReasons = map[string]string{
+	"staff": "suspended by our team; contact support for details",
+	"abuse": "a breach of our acceptable use policy; contact support",
+}
+
+// statusNotice tells the customer that the platform has suspended,
+// brought back or terminated their service, once per job, in the
+// transaction that records it. A suspension for non-payment is announced
+// by dunning instead, with the invoice to pay.
+func statusNotice(ctx context.Context, tx core.App, svc, job *core.Record) error {
+	data := notify.Data{"Services": []string{notify.ServiceLabel(svc)}}
+	var key string
+	switch job.GetString("action") {
+	case ActionSuspend:
+		reason, ok := suspendReasons[svc.GetString("suspend_reason")]
+		if !ok {
+			return nil
+		}
+		key, data["Reason"], data["Link"] = "service_suspended", reason, notify.ServiceLink(tx, svc.Id)
+	case ActionUnsuspend:
+		key, data["Link"] = "service_unsuspended", notify.ServiceLink(tx, svc.Id)
+	case ActionTerminate:
+		key, data["Reason"] = "service_terminated", terminateReason(tx, svc)
+	default:
+		return nil
+	}
+	customer, err := tx.FindRecordById("customers", svc.GetString("customer"))
+	if err != nil {
+		return err
+	}
+	_, err = notify.Customer(ctx, tx, notify.Email{Key: key, Customer: customer, Data: data,
+		DedupeKey: "job:" + job.Id + ":" + key})
+	return err
+}
+
+// terminateReason says why a service ended, from its subscription.
+func terminateReason(tx core.App, svc *core.Record) string {
+	sub, err := tx.FindRecordById("subscriptions", svc.GetString("subscription"))
+	switch {
+	case err != nil:
+		return "ended by our team"
+	case sub.GetString("cancel_reason") == "non_payment":
+		return "its invoice stayed unpaid"
+	case sub.GetString("status") == "cancelled":
+		return "its subscription was cancelled"
+	}
+	return "ended by our team"
+}

@@ -1,0 +1,8 @@
+// The EZSCALE staff console: a second page of the portal build, served at
+// /staff/, for PocketBase superusers only.
+import { createApp } from 'vue'
+import StaffApp from './StaffApp.vue'
+import { router } from './router.js'
+import '../style.css'
+
+createApp(StaffApp).use(router).mount('#app')

@@ -1,0 +1,35 @@
+// The staff console's routes, under /staff/. Every page but the login
+// needs a superuser session of the console's own client.
+import { createRouter, createWebHistory } from 'vue-router'
+import { staffSignedIn } from './lib/pb.js'
+
+const routes = [
+  { path: '/', name: 'analytics', component: () => import('./pages/Analytics.vue'), meta: { auth: true, title: 'Analytics' } },
+  { path: '/operations', name: 'operations', component: () => import('./pages/Operations.vue'), meta: { auth: true, title: 'Operations' } },
+  { path: '/customers', name: 'customers', component: () => import('./pages/Customers.vue'), meta: { auth: true, title: 'Customers' } },
+  { path: '/customers/:id', name: 'customer', component: () => import('./pages/Customer.vue'), meta: { auth: true, title: 'Customer' } },
+  { path: '/login', name: 'login', component: () => import('./pages/Login.vue'), meta: { guest: true, title: 'Staff log in' } },
+  { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('./pages/NotFound.vue'), meta: { auth: true, title: 'Not found' } },
+]
+
+export const router = createRouter({
+  history: createWebHistory('/staff/'),
+  routes,
+  scrollBehavior: (to, from, saved) => saved || { top: 0 },
+})
+
+// safeNext keeps a post-login redirect inside the console.
+export function safeNext(next) {
+  return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') ? next : '/'
+}
+
+router.beforeEach((to) => {
+  if (to.meta.auth && !staffSignedIn()) {
+    return { name: 'login', query: to.fullPath !== '/' ? { next: to.fullPath } : {} }
+  }
+  if (to.meta.guest && staffSignedIn()) return { name: 'analytics' }
+})
+
+router.afterEach((to) => {
+  document.title = to.meta.title ? `${to.meta.title} · EZSCALE staff` : 'EZSCALE staff'
+})
