@@ -13,7 +13,7 @@ import (
 
 // TestStaffConsole: a superuser signs in to /staff/ with the password and
 // the emailed one-time code, sees the analytics, finds the demo customer
-// and adds account credit to them.
+// and adds account credit to them, and opens the bandwidth report.
 func TestStaffConsole(t *testing.T) {
 	pf := startPlatform(t)
 	p := newPage(t, pf.URL)
@@ -40,6 +40,10 @@ func TestStaffConsole(t *testing.T) {
 	p.fill("Description", "Goodwill for the outage")
 	p.clickID("confirm")
 	p.waitFor("form-success")
+
+	p.visit("/staff/bandwidth")
+	p.waitText("Top 20 services by traffic")
+	p.screenshot("53-staff-bandwidth")
 
 	customer, err := pf.App.FindAuthRecordByEmail("customers", seed.DemoCustomerEmail)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/billing/bandwidth"
 	"github.com/ezscale/ezscale/billing/planchange"
 	"github.com/ezscale/ezscale/billing/reminders"
 	"github.com/ezscale/ezscale/billing/renewals"
@@ -21,11 +22,14 @@ type BillingResult struct {
 	VoidedUpgrades int
 	// Reminders are renewal reminders queued for subscriptions renewing soon.
 	Reminders int
+	// Bandwidth is the overage of ended periods settled and billed.
+	Bandwidth bandwidth.SettleResult
 }
 
 // RunBilling is the daily billing run, from the scheduler or
 // `ezscale billing run`: renewals for every subscription due at now, then
-// the upgrade invoices left unpaid too long, then the renewal reminders.
+// the upgrade invoices left unpaid too long, then the renewal reminders,
+// then the bandwidth overage of periods that have settled.
 func RunBilling(app core.App, now time.Time, progress io.Writer) (BillingResult, error) {
 	var res BillingResult
 	var err error
@@ -38,6 +42,9 @@ func RunBilling(app core.App, now time.Time, progress io.Writer) (BillingResult,
 	}
 	if res.Reminders, err = reminders.Renewals(ctx, app, now); err != nil {
 		return res, fmt.Errorf("renewal reminders: %w", err)
+	}
+	if res.Bandwidth, err = bandwidth.Settle(audit.WithActor(context.Background(), bandwidth.Actor), app, bandwidth.Options{Now: now, Progress: progress}); err != nil {
+		return res, fmt.Errorf("bandwidth overage: %w", err)
 	}
 	return res, nil
 }

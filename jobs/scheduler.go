@@ -14,26 +14,35 @@ import (
 	"github.com/go-co-op/gocron/v2"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/billing/bandwidth"
 	"github.com/ezscale/ezscale/integrations/gateways"
 	"github.com/ezscale/ezscale/integrations/provisioning"
 	"github.com/ezscale/ezscale/internal/config"
 	"github.com/ezscale/ezscale/internal/settings"
 )
 
-// Register starts the scheduler and the provisioning workers with the
-// server and stops them on shutdown.
-func Register(app core.App, cfg *config.Config, gw *gateways.Set, platforms map[string]provisioning.Provisioner) {
+// Deps are the outside systems the jobs use; nil ones are off.
+type Deps struct {
+	Gateways  *gateways.Set
+	Platforms map[string]provisioning.Provisioner // drivers by platform name
+	Bandwidth bandwidth.Source                    // traffic for the hourly bandwidth run
+}
+
+// Register starts the scheduler, the provisioning workers and the outbox
+// delivery with the server and stops them on shutdown.
+func Register(app core.App, cfg *config.Config, deps Deps) {
 	var s *scheduler
 	ctx, stop := context.WithCancel(context.Background())
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
 		var err error
-		if s, err = start(e.App, gw, cfg.PublicURL); err != nil {
+		if s, err = start(e.App, deps.Gateways, cfg.PublicURL); err != nil {
 			return fmt.Errorf("jobs: %w", err)
 		}
-		if err := s.startProvisioning(ctx, cfg, platforms); err != nil {
+		if err := s.startProvisioning(ctx, cfg, deps.Platforms); err != nil {
 			return fmt.Errorf("jobs: %w", err)
 		}
 		startOutbox(ctx, e.App, cfg)
+		scheduleBandwidth(e.App, s.cron, deps.Bandwidth)
 		return e.Next()
 	})
 	app.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {

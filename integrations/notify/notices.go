@@ -90,6 +90,12 @@ var staffNotices = map[string]struct {
 		return Data{"Email": "admin@example.com", "IP": "203.0.113.9", "Reason": "wrong email or password"}
 	}},
 	"superuser_new_ip": {"warning", func() Data { return Data{"Email": "admin@example.com", "IP": "203.0.113.9"} }},
+	"bandwidth_run_failed": {"danger", func() Data {
+		return Data{"Error": "traffic source: elasticsearch unavailable", "Services": 1200}
+	}},
+	"bandwidth_over_quota": {"warning", func() Data {
+		return Data{"Service": sampleService(), "Used": int64(1_050_000_000_000), "Quota": int64(1_000_000_000_000), "Percent": 105}
+	}},
 }
 
 // EmailKeys lists the customer email notices, sorted: the values of

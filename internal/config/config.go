@@ -64,6 +64,18 @@ type Config struct {
 	// notices stay in the outbox as cancelled.
 	DiscordWebhookURL string
 	CFAccess          CFAccess
+
+	Elastiflow Elastiflow
+}
+
+// Elastiflow is the Elasticsearch cluster holding ElastiFlow's flow records,
+// read for bandwidth usage; an empty URL means bandwidth is not metered.
+type Elastiflow struct {
+	URL string
+	// APIKey (base64 "id:key") wins over Username/Password (basic auth).
+	APIKey, Username, Password string
+	Index                      string // index pattern, default elastiflow-flow-codex-*
+	PageSize                   int    // services per search request, default 500
 }
 
 // Mailgun is the Mailgun sending domain; an empty Domain means email goes
@@ -146,6 +158,13 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 		DiscordWebhookURL: getenv("DISCORD_WEBHOOK_URL"),
 		CFAccess: CFAccess{TeamDomain: getenv("CF_ACCESS_TEAM_DOMAIN"), AUD: getenv("CF_ACCESS_AUD"),
 			CertsURL: getenv("CF_ACCESS_CERTS_URL")},
+		Elastiflow: Elastiflow{URL: strings.TrimRight(getenv("ELASTICSEARCH_URL"), "/"), APIKey: getenv("ELASTICSEARCH_API_KEY"),
+			Username: getenv("ELASTICSEARCH_USERNAME"), Password: getenv("ELASTICSEARCH_PASSWORD"),
+			Index: getenv("ELASTIFLOW_INDEX"), PageSize: 500},
+	}
+	if c.Elastiflow.Index == "" {
+		// ElastiFlow's CODEX output (its default); ECS output is elastiflow-flow-ecs-*.
+		c.Elastiflow.Index = "elastiflow-flow-codex-*"
 	}
 	if c.PublicURL == "" {
 		c.PublicURL = "http://127.0.0.1:8090"
@@ -157,6 +176,16 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 	}
 	if c.Mailgun.Domain != "" && c.Mailgun.APIKey == "" {
 		errs = append(errs, errors.New("MAILGUN_API_KEY is required with MAILGUN_DOMAIN"))
+	}
+	if v := getenv("ELASTIFLOW_PAGE_SIZE"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 10000 {
+			errs = append(errs, fmt.Errorf("ELASTIFLOW_PAGE_SIZE %q: want 1 to 10000 services per request", v))
+		}
+		c.Elastiflow.PageSize = n
+	}
+	if (c.Elastiflow.Username == "") != (c.Elastiflow.Password == "") {
+		errs = append(errs, errors.New("ELASTICSEARCH_USERNAME and ELASTICSEARCH_PASSWORD are set together or not at all"))
 	}
 	if (c.CFAccess.TeamDomain == "") != (c.CFAccess.AUD == "") {
 		errs = append(errs, errors.New("CF_ACCESS_TEAM_DOMAIN and CF_ACCESS_AUD are set together or not at all"))

@@ -95,3 +95,39 @@ func TestDotEnvNeverOverridesTheEnvironment(t *testing.T) {
 		t.Errorf("a missing .env is fine, got %v", err)
 	}
 }
+
+func TestElastiflowFromEnv(t *testing.T) {
+	cases := []struct {
+		name    string
+		env     map[string]string
+		want    Elastiflow
+		wantErr string
+	}{
+		{name: "unset: off, contract defaults", env: map[string]string{},
+			want: Elastiflow{Index: "elastiflow-flow-codex-*", PageSize: 500}},
+		{name: "API key", env: map[string]string{"ELASTICSEARCH_URL": "https://es.example.net:9200/", "ELASTICSEARCH_API_KEY": "aWQ6a2V5",
+			"ELASTIFLOW_INDEX": "elastiflow-flow-ecs-*", "ELASTIFLOW_PAGE_SIZE": "250"},
+			want: Elastiflow{URL: "https://es.example.net:9200", APIKey: "aWQ6a2V5", Index: "elastiflow-flow-ecs-*", PageSize: 250}},
+		{name: "basic auth", env: map[string]string{"ELASTICSEARCH_URL": "https://es:9200", "ELASTICSEARCH_USERNAME": "billing", "ELASTICSEARCH_PASSWORD": "pw"},
+			want: Elastiflow{URL: "https://es:9200", Username: "billing", Password: "pw", Index: "elastiflow-flow-codex-*", PageSize: 500}},
+		{name: "user without password", env: map[string]string{"ELASTICSEARCH_USERNAME": "billing"}, wantErr: "ELASTICSEARCH_USERNAME and ELASTICSEARCH_PASSWORD"},
+		{name: "page size not a number", env: map[string]string{"ELASTIFLOW_PAGE_SIZE": "many"}, wantErr: "ELASTIFLOW_PAGE_SIZE"},
+		{name: "page size zero", env: map[string]string{"ELASTIFLOW_PAGE_SIZE": "0"}, wantErr: "ELASTIFLOW_PAGE_SIZE"},
+		{name: "page size too large", env: map[string]string{"ELASTIFLOW_PAGE_SIZE": "10001"}, wantErr: "ELASTIFLOW_PAGE_SIZE"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.env["EZ_DEV"] = "1"
+			c, err := FromEnv(env(tc.env))
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("want error %q, got %v", tc.wantErr, err)
+				}
+				return
+			}
+			if err != nil || c.Elastiflow != tc.want {
+				t.Fatalf("got %+v, %v; want %+v", c.Elastiflow, err, tc.want)
+			}
+		})
+	}
+}

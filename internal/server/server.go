@@ -26,10 +26,17 @@ func Setup(app core.App, cfg *config.Config) (stop func(), err error) {
 		gw.Close()
 		return nil, err
 	}
+	bw, stopBW, err := BandwidthSource(cfg)
+	if err != nil {
+		ps.Close()
+		gw.Close()
+		return nil, err
+	}
 	hooks.Register(app, cfg, hooks.Deps{Gateways: gw, Platforms: ps.Drivers})
-	jobs.Register(app, cfg, gw, ps.Drivers)
+	jobs.Register(app, cfg, jobs.Deps{Gateways: gw, Platforms: ps.Drivers, Bandwidth: bw})
 	bindPortal(app)
 	return func() {
+		stopBW()
 		ps.Close()
 		gw.Close()
 	}, nil

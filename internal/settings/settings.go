@@ -52,6 +52,9 @@ type Settings struct {
 	HighValueOrderThreshold int64             `json:"high_value_order_threshold"` // base currency minor units; 0 = off
 	BandwidthAlertPercents  []int             `json:"bandwidth_alert_percents"`
 	BandwidthSettleHours    int               `json:"bandwidth_settle_hours"`
+	// BandwidthOverageReviewHours is how long a draft overage invoice waits
+	// for staff to waive lines before it is issued.
+	BandwidthOverageReviewHours int `json:"bandwidth_overage_review_hours"`
 }
 
 // Load reads the settings record.
@@ -158,13 +161,14 @@ func (s *Settings) Validate() error {
 		}
 	}
 	for field, v := range map[string]int{
-		"invoice_due_days":          s.InvoiceDueDays,
-		"dunning_reminder_days":     s.DunningReminderDays,
-		"dunning_suspend_days":      s.DunningSuspendDays,
-		"dunning_terminate_days":    s.DunningTerminateDays,
-		"upgrade_invoice_void_days": s.UpgradeInvoiceVoidDays,
-		"bandwidth_settle_hours":    s.BandwidthSettleHours,
-		"renewal_reminder_days":     s.RenewalReminderDays,
+		"invoice_due_days":               s.InvoiceDueDays,
+		"dunning_reminder_days":          s.DunningReminderDays,
+		"dunning_suspend_days":           s.DunningSuspendDays,
+		"dunning_terminate_days":         s.DunningTerminateDays,
+		"upgrade_invoice_void_days":      s.UpgradeInvoiceVoidDays,
+		"bandwidth_settle_hours":         s.BandwidthSettleHours,
+		"bandwidth_overage_review_hours": s.BandwidthOverageReviewHours,
+		"renewal_reminder_days":          s.RenewalReminderDays,
 	} {
 		if v < 0 {
 			fail(field, "cannot be negative")

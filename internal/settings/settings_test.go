@@ -46,6 +46,8 @@ func TestValidate(t *testing.T) {
 		{"negative high-value threshold", func(s *Settings) { s.HighValueOrderThreshold = -1 }, "high_value_order_threshold"},
 		{"high-value alert off", func(s *Settings) { s.HighValueOrderThreshold = 0 }, ""},
 		{"negative reminder days", func(s *Settings) { s.RenewalReminderDays = -1 }, "renewal_reminder_days"},
+		{"negative overage review hours", func(s *Settings) { s.BandwidthOverageReviewHours = -1 }, "bandwidth_overage_review_hours"},
+		{"negative settle hours", func(s *Settings) { s.BandwidthSettleHours = -1 }, "bandwidth_settle_hours"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

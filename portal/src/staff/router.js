@@ -6,6 +6,7 @@ import { staffSignedIn } from './lib/pb.js'
 const routes = [
   { path: '/', name: 'analytics', component: () => import('./pages/Analytics.vue'), meta: { auth: true, title: 'Analytics' } },
   { path: '/operations', name: 'operations', component: () => import('./pages/Operations.vue'), meta: { auth: true, title: 'Operations' } },
+  { path: '/bandwidth', name: 'bandwidth', component: () => import('./pages/Bandwidth.vue'), meta: { auth: true, title: 'Bandwidth' } },
   { path: '/customers', name: 'customers', component: () => import('./pages/Customers.vue'), meta: { auth: true, title: 'Customers' } },
   { path: '/customers/:id', name: 'customer', component: () => import('./pages/Customer.vue'), meta: { auth: true, title: 'Customer' } },
   { path: '/login', name: 'login', component: () => import('./pages/Login.vue'), meta: { guest: true, title: 'Staff log in' } },

@@ -1,0 +1,138 @@
+package bandwidth
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+
+	"github.com/ezscale/ezscale/integrations/elastiflow"
+)
+
+// period is one billing period of one service that a run measures.
+type period struct {
+	service, customer string
+	start, end        time.Time
+	quota             int64 // bytes; 0 = unmetered
+}
+
+// days is the range of UTC days that count toward p, [first, last): a day
+// counts toward the period in which it starts, except that the first day
+// of a period counts whole, so traffic is measured at the granularity the
+// flow records are summed at and no day counts twice.
+func (p period) days() (first, last string) {
+	return p.start.Truncate(24 * time.Hour).Format(dayLayout), p.end.Truncate(24 * time.Hour).Format(dayLayout)
+}
+
+func (p period) holds(day string) bool {
+	first, last := p.days()
+	return day >= first && day < last
+}
+
+// tracked is what a run measures: the services to ask about and their
+// periods (the current one and, while it is not final, the previous one).
+type tracked struct {
+	services []elastiflow.Service
+	periods  map[string][]period // by service
+}
+
+// serviceRow is the little a run needs of a service and its subscription.
+type serviceRow struct {
+	ID          string         `db:"id"`
+	Customer    string         `db:"customer"`
+	Plan        string         `db:"plan"`
+	IPs         types.JSONRaw  `db:"ip_addresses"`
+	PeriodStart types.DateTime `db:"current_period_start"`
+	PeriodEnd   types.DateTime `db:"current_period_end"`
+	QuotaGB     int64          `db:"bandwidth_quota_gb"`
+}
+
+// usageRow is an open (not final) usage record.
+type usageRow struct {
+	ID          string         `db:"id"`
+	Service     string         `db:"service"`
+	Customer    string         `db:"customer"`
+	PeriodStart types.DateTime `db:"period_start"`
+	PeriodEnd   types.DateTime `db:"period_end"`
+	Quota       int64          `db:"quota_bytes"`
+}
+
+// trackedPeriods lists every active or suspended service that has
+// addresses and a subscription period, with the periods to measure.
+func trackedPeriods(app core.App) (*tracked, error) {
+	var rows []serviceRow
+	err := app.DB().Select("s.id", "s.customer", "s.plan", "s.ip_addresses", "sub.current_period_start", "sub.current_period_end",
+		"p.bandwidth_quota_gb").
+		From("services s").
+		InnerJoin("subscriptions sub", dbx.NewExp("sub.id = s.subscription")).
+		InnerJoin("plans p", dbx.NewExp("p.id = s.plan")).
+		Where(dbx.In("s.status", "active", "suspended")).
+		AndWhere(dbx.NewExp("sub.current_period_start != '' AND sub.current_period_end != ''")).
+		OrderBy("s.id").All(&rows)
+	if err != nil {
+		return nil, fmt.Errorf("services to measure: %w", err)
+	}
+	var open []usageRow
+	err = app.DB().Select("id", "service", "customer", "period_start", "period_end", "quota_bytes").From(UsageCollection).
+		Where(dbx.HashExp{"final": false}).All(&open)
+	if err != nil {
+		return nil, fmt.Errorf("open bandwidth usage: %w", err)
+	}
+	previous := map[string][]usageRow{}
+	for _, u := range open {
+		previous[u.Service] = append(previous[u.Service], u)
+	}
+
+	t := &tracked{periods: map[string][]period{}}
+	for _, r := range rows {
+		var ips []string
+		if len(r.IPs) > 0 && string(r.IPs) != "null" {
+			if err := json.Unmarshal(r.IPs, &ips); err != nil {
+				return nil, fmt.Errorf("service %s: ip_addresses: %w", r.ID, err)
+			}
+		}
+		if len(ips) == 0 {
+			continue
+		}
+		cur := period{service: r.ID, customer: r.Customer, start: r.PeriodStart.Time().UTC(), end: r.PeriodEnd.Time().UTC(),
+			quota: r.QuotaGB * BytesPerGB}
+		ps := []period{cur}
+		for _, u := range previous[r.ID] {
+			start, end := u.PeriodStart.Time().UTC(), u.PeriodEnd.Time().UTC()
+			if start.Equal(cur.start) || end.After(cur.start) {
+				continue // the current period itself, or one that overlaps it
+			}
+			ps = append(ps, period{service: r.ID, customer: u.Customer, start: start, end: end, quota: u.Quota})
+		}
+		t.services = append(t.services, elastiflow.Service{ID: r.ID, IPs: ips})
+		t.periods[r.ID] = ps
+	}
+	return t, nil
+}
+
+// window is the span to ask the source about: from the first day of the
+// earliest period measured to now.
+func (t *tracked) window(now time.Time) (from time.Time) {
+	from = now
+	for _, ps := range t.periods {
+		for _, p := range ps {
+			if d := p.start.Truncate(24 * time.Hour); d.Before(from) {
+				from = d
+			}
+		}
+	}
+	return from
+}
+
+// periodOf finds the measured period of service that day counts toward.
+func (t *tracked) periodOf(service, day string) (period, bool) {
+	for _, p := range t.periods[service] {
+		if p.holds(day) {
+			return p, true
+		}
+	}
+	return period{}, false
+}
