@@ -93,6 +93,15 @@ func (w *Worker) create(ctx, actx context.Context, driver Provisioner, svc, job 
 		}
 		svc.Set("credentials", sealed)
 	}
+	// The customer watches the service go live: ask the platform for its
+	// power state and usage now rather than at the next status sync (which
+	// catches up if this call fails).
+	ref := Ref{ServiceID: svc.Id, PlatformServiceID: created.PlatformServiceID, PlatformUserID: created.PlatformUserID}
+	if st, err := driver.Status(ctx, []Ref{ref}); err == nil {
+		if s, ok := st[svc.Id]; ok {
+			apply(svc, s)
+		}
+	}
 	svc.Set("status", "active")
 	svc.Set("activated_at", w.Now())
 	return w.App.RunInTransaction(func(tx core.App) error {
