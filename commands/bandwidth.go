@@ -2,6 +2,7 @@ package commands
 
 import (
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -17,27 +18,14 @@ import (
 // after an outage. The traffic comes from the source the configuration
 // names (server.BandwidthSource); with none the run refuses.
 func bandwidthCommand(app core.App, cfg *config.Config) *cobra.Command {
-	cmd := &cobra.Command{Use: "bandwidth", Short: "Bandwidth accounting jobs"}
-	var now string
-	run := &cobra.Command{
-		Use:          "run",
-		Short:        "Measure the traffic of every active service's current period so far and queue quota alerts",
-		Args:         cobra.NoArgs,
-		SilenceUsage: true,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			at, err := parseNow(now)
-			if err != nil {
-				return err
-			}
-			if err := migrate(app); err != nil {
-				return err
-			}
+	cmd, _ := jobRunCommand(app, "bandwidth", "Bandwidth accounting jobs",
+		"Measure the traffic of every active service's current period so far and queue quota alerts",
+		func(out io.Writer, at time.Time) error {
 			src, stop, err := server.BandwidthSource(cfg)
 			if err != nil {
 				return err
 			}
 			defer stop()
-			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "Bandwidth run at %s\n", at.Format(time.RFC3339))
 			res, err := jobs.RunBandwidth(app, src, at, out)
 			if err != nil {
@@ -46,9 +34,6 @@ func bandwidthCommand(app core.App, cfg *config.Config) *cobra.Command {
 			fmt.Fprintf(out, "Measured %d services: %d days changed, %d periods updated, %d alerts queued; the source took %d requests, %d pages.\n",
 				res.Services, res.Days, res.Periods, res.Alerts, res.Source.Requests, res.Source.Pages)
 			return nil
-		},
-	}
-	run.Flags().StringVar(&now, "now", "", "run as if it were this time (2026-12-01 or RFC 3339); default: now")
-	cmd.AddCommand(run)
+		})
 	return cmd
 }
