@@ -14,7 +14,7 @@ func Register(app *pocketbase.PocketBase, cfg *config.Config) {
 	bench := benchCommand(app)
 	bench.AddCommand(benchBillingCommand(cfg), benchProvisioningCommand(cfg))
 	app.RootCmd.AddCommand(seedCommand(app), bench, billingCommand(app), dunningCommand(app, cfg), secretsCommand(app, cfg))
-	app.RootCmd.AddCommand(bandwidthCommand(app, cfg))
+	app.RootCmd.AddCommand(bandwidthCommand(app, cfg), supportCommand(app, cfg))
 }
 
 // migrate brings the database up to date, as serve does before it starts,

@@ -181,6 +181,13 @@ func (p *page) fill(label, v string) {
 			`document.querySelector(%q).dispatchEvent(new Event('change', {bubbles: true}))`, sel)))
 		return
 	}
+	if tag == "TEXTAREA" {
+		// chromedp.Clear fails on an empty textarea (no text node to clear).
+		value(p, "clear "+label, chromedp.Evaluate[bool](fmt.Sprintf(
+			`((el) => { el.value = ''; return el.dispatchEvent(new Event('input', {bubbles: true})) })(document.querySelector(%q))`, sel)))
+		p.run("type "+label, chromedp.SendKeys(sel, v))
+		return
+	}
 	p.run("type "+label, chromedp.Clear(sel), chromedp.SendKeys(sel, v))
 }
 

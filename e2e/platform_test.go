@@ -13,6 +13,7 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 
 	"github.com/ezscale/ezscale/integrations/pterodactyl"
+	"github.com/ezscale/ezscale/integrations/supportpal"
 	"github.com/ezscale/ezscale/internal/config"
 	"github.com/ezscale/ezscale/internal/server"
 	"github.com/ezscale/ezscale/internal/testutil"
@@ -25,6 +26,9 @@ type platform struct {
 	// Game is the Pterodactyl simulator game servers are built on; tests
 	// slow it down to watch provisioning happen.
 	Game *pterodactyl.Simulator
+	// Desk is the SupportPal simulator; tests answer tickets as staff on it
+	// and take it down.
+	Desk *supportpal.Simulator
 }
 
 // startPlatform starts the platform in dev mode (demo catalog, sandbox
@@ -49,9 +53,14 @@ func servePlatform(t testing.TB, app *tests.TestApp) *platform {
 	gameURL, stopGame := game.Start()
 	t.Cleanup(stopGame)
 
+	desk := supportpal.NewSimulator("e2e-supportpal-token", []byte("e2e-simpleauth-key"))
+	deskURL, stopDesk := desk.Start()
+	t.Cleanup(stopDesk)
+
 	env := map[string]string{
 		"EZ_DEV": "1", "EZ_PUBLIC_URL": url, "EZ_RATE_LIMITS": "false", "EZ_LOG_LEVEL": "warn",
 		"PTERODACTYL_URL": gameURL, "PTERODACTYL_APP_KEY": "e2e-app-key", "PTERODACTYL_CLIENT_KEY": "e2e-client-key",
+		"SUPPORTPAL_URL": deskURL, "SUPPORTPAL_TOKEN": "e2e-supportpal-token", "SUPPORTPAL_SSO_SECRET": "e2e-simpleauth-key",
 	}
 	cfg, err := config.FromEnv(func(k string) string { return env[k] })
 	if err != nil {
@@ -84,7 +93,7 @@ func servePlatform(t testing.TB, app *tests.TestApp) *platform {
 		}
 	}()
 	t.Cleanup(func() { _ = srv.Close() })
-	return &platform{URL: url, App: app, Game: game}
+	return &platform{URL: url, App: app, Game: game, Desk: desk}
 }
 
 // slowRequests logs every request that takes over two seconds: a browser

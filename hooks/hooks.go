@@ -8,6 +8,7 @@ import (
 
 	"github.com/ezscale/ezscale/integrations/gateways"
 	"github.com/ezscale/ezscale/integrations/provisioning"
+	"github.com/ezscale/ezscale/integrations/support"
 	"github.com/ezscale/ezscale/internal/config"
 	"github.com/ezscale/ezscale/internal/secrets"
 )
@@ -16,6 +17,7 @@ import (
 type Deps struct {
 	Gateways  *gateways.Set
 	Platforms map[string]provisioning.Provisioner // drivers by platform name
+	Support   *support.Desk                       // the help desk; nil when off
 }
 
 // Register binds every hook and route of the platform to app. main.go and
@@ -52,4 +54,5 @@ func Register(app core.App, cfg *config.Config, deps Deps) {
 	bindNotifications(app)
 	bindOutboxEdits(app)
 	bindAnalytics(app)
+	bindSupport(app, deps.Support)
 }

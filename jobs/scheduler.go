@@ -17,6 +17,7 @@ import (
 	"github.com/ezscale/ezscale/billing/bandwidth"
 	"github.com/ezscale/ezscale/integrations/gateways"
 	"github.com/ezscale/ezscale/integrations/provisioning"
+	"github.com/ezscale/ezscale/integrations/support"
 	"github.com/ezscale/ezscale/internal/config"
 	"github.com/ezscale/ezscale/internal/settings"
 )
@@ -26,6 +27,7 @@ type Deps struct {
 	Gateways  *gateways.Set
 	Platforms map[string]provisioning.Provisioner // drivers by platform name
 	Bandwidth bandwidth.Source                    // traffic for the hourly bandwidth run
+	Support   *support.Desk                       // the help desk whose tickets are mirrored; nil when off
 }
 
 // Register starts the scheduler, the provisioning workers and the outbox
@@ -43,6 +45,7 @@ func Register(app core.App, cfg *config.Config, deps Deps) {
 		}
 		startOutbox(ctx, e.App, cfg)
 		scheduleBandwidth(e.App, s.cron, deps.Bandwidth)
+		scheduleSupportSync(e.App, s.cron, deps.Support)
 		return e.Next()
 	})
 	app.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {

@@ -139,6 +139,8 @@ func accessMatrix() []accessRow {
 			update: map[string]any{"flagged": true}, expect: staffOnly(staff(200, 200, 204))},
 		{collection: "number_sequences", target: "invoice", create: like("invoice", map[string]any{"key": "INV-2026-"}),
 			update: map[string]any{"last": 3}, expect: staffOnly(staff(200, 200, 204))},
+		{collection: "sync_cursors", target: "support", create: like("support", map[string]any{"name": "other"}),
+			update: map[string]any{"synced_at": "2026-02-01 00:00:00.000Z"}, expect: staffOnly(staff(200, 200, 204))},
 		{collection: "email_templates", target: "welcome", create: like("welcome", map[string]any{"key": "invoice_issued"}),
 			update: map[string]any{"enabled": false}, expect: staffOnly(staff(200, 200, 204))},
 		// A customer's second factor: they read whether it is on (the secret
@@ -733,6 +735,7 @@ func newFixture(t *testing.T) *fixture {
 	f.add(t, "webhook_events", "paid", map[string]any{"gateway": "stripe", "event_id": "evt_1", "type": "invoice.paid",
 		"status": "processed", "payload": map[string]any{"id": "evt_1"}})
 	f.add(t, "number_sequences", "invoice", map[string]any{"series": "invoice", "key": "INV-2025-", "last": 2})
+	f.add(t, "sync_cursors", "support", map[string]any{"name": "supportpal", "synced_at": "2026-01-01 00:00:00.000Z"})
 	f.add(t, "email_templates", "welcome", map[string]any{"key": "welcome", "subject": "Welcome, {{.Customer.Name}}", "enabled": true})
 	main, err := settings.Record(app)
 	if err != nil {

@@ -93,6 +93,9 @@ var staffNotices = map[string]struct {
 	"bandwidth_run_failed": {"danger", func() Data {
 		return Data{"Error": "traffic source: elasticsearch unavailable", "Services": 1200}
 	}},
+	"ticket_opened": {"info", func() Data {
+		return Data{"Ticket": Data{"Number": "4711", "Subject": "Server unreachable", "Department": "Support", "Priority": "High"}}
+	}},
 	"bandwidth_over_quota": {"warning", func() Data {
 		return Data{"Service": sampleService(), "Used": int64(1_050_000_000_000), "Quota": int64(1_000_000_000_000), "Percent": 105}
 	}},

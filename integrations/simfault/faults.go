@@ -44,6 +44,13 @@ func (f *Faults) FailNext(n, status int, retryAfter time.Duration) {
 	}
 }
 
+// Recover ends an outage: the failures not yet consumed are dropped.
+func (f *Faults) Recover() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.fails = nil
+}
+
 // SetLatency delays every answer by d.
 func (f *Faults) SetLatency(d time.Duration) {
 	f.mu.Lock()

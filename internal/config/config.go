@@ -66,6 +66,16 @@ type Config struct {
 	CFAccess          CFAccess
 
 	Elastiflow Elastiflow
+	SupportPal SupportPal
+}
+
+// SupportPal is the help desk holding the tickets; an empty URL means
+// support tickets are off (in dev mode its simulator stands in).
+type SupportPal struct {
+	URL   string // the install URL, e.g. https://help.example.net
+	Token string // an API token allowed users and tickets
+	// SSOSecret is the SimpleAuth key; empty means no "open in help desk" link.
+	SSOSecret string
 }
 
 // Elastiflow is the Elasticsearch cluster holding ElastiFlow's flow records,
@@ -161,6 +171,8 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 		Elastiflow: Elastiflow{URL: strings.TrimRight(getenv("ELASTICSEARCH_URL"), "/"), APIKey: getenv("ELASTICSEARCH_API_KEY"),
 			Username: getenv("ELASTICSEARCH_USERNAME"), Password: getenv("ELASTICSEARCH_PASSWORD"),
 			Index: getenv("ELASTIFLOW_INDEX"), PageSize: 500},
+		SupportPal: SupportPal{URL: strings.TrimRight(getenv("SUPPORTPAL_URL"), "/"), Token: getenv("SUPPORTPAL_TOKEN"),
+			SSOSecret: getenv("SUPPORTPAL_SSO_SECRET")},
 	}
 	if c.Elastiflow.Index == "" {
 		// ElastiFlow's CODEX output (its default); ECS output is elastiflow-flow-ecs-*.
@@ -186,6 +198,9 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 	}
 	if (c.Elastiflow.Username == "") != (c.Elastiflow.Password == "") {
 		errs = append(errs, errors.New("ELASTICSEARCH_USERNAME and ELASTICSEARCH_PASSWORD are set together or not at all"))
+	}
+	if c.SupportPal.URL != "" && c.SupportPal.Token == "" {
+		errs = append(errs, errors.New("SUPPORTPAL_TOKEN is required with SUPPORTPAL_URL"))
 	}
 	if (c.CFAccess.TeamDomain == "") != (c.CFAccess.AUD == "") {
 		errs = append(errs, errors.New("CF_ACCESS_TEAM_DOMAIN and CF_ACCESS_AUD are set together or not at all"))

@@ -39,6 +39,7 @@ func TestFromEnv(t *testing.T) {
 		{name: "short key", env: map[string]string{"EZ_ENCRYPTION_KEY": "short"}, wantErr: "must be 32 bytes"},
 		{name: "bad log level", env: map[string]string{"EZ_DEV": "1", "EZ_LOG_LEVEL": "loud"}, wantErr: "EZ_LOG_LEVEL"},
 		{name: "negative log days", env: map[string]string{"EZ_DEV": "1", "EZ_LOG_MAX_DAYS": "-1"}, wantErr: "EZ_LOG_MAX_DAYS"},
+		{name: "supportpal url without token", env: map[string]string{"EZ_DEV": "1", "SUPPORTPAL_URL": "https://help.example.net"}, wantErr: "SUPPORTPAL_TOKEN"},
 		{name: "proxy headers and limits", env: map[string]string{
 			"EZ_DEV": "1", "EZ_TRUSTED_PROXY_HEADERS": "CF-Connecting-IP, X-Forwarded-For",
 			"EZ_RATE_LIMITS": "false", "EZ_PUBLIC_URL": "https://my.example.com/",

@@ -32,10 +32,18 @@ func Setup(app core.App, cfg *config.Config) (stop func(), err error) {
 		gw.Close()
 		return nil, err
 	}
-	hooks.Register(app, cfg, hooks.Deps{Gateways: gw, Platforms: ps.Drivers})
-	jobs.Register(app, cfg, jobs.Deps{Gateways: gw, Platforms: ps.Drivers, Bandwidth: bw})
+	desk, stopDesk, err := SupportDesk(app, cfg)
+	if err != nil {
+		stopBW()
+		ps.Close()
+		gw.Close()
+		return nil, err
+	}
+	hooks.Register(app, cfg, hooks.Deps{Gateways: gw, Platforms: ps.Drivers, Support: desk})
+	jobs.Register(app, cfg, jobs.Deps{Gateways: gw, Platforms: ps.Drivers, Bandwidth: bw, Support: desk})
 	bindPortal(app)
 	return func() {
+		stopDesk()
 		stopBW()
 		ps.Close()
 		gw.Close()

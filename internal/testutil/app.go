@@ -60,13 +60,29 @@ func NewAppWith(t testing.TB, cfg *config.Config) *tests.TestApp {
 // NewAppWithPlatforms also gives the hooks platform drivers, e.g. fakes.
 func NewAppWithPlatforms(t testing.TB, cfg *config.Config, platforms map[string]provisioning.Provisioner) *tests.TestApp {
 	t.Helper()
-	app := NewMigratedApp(t)
-	gw, err := gateways.FromConfig(cfg)
-	if err != nil {
-		t.Fatalf("gateways: %v", err)
+	return NewAppWithDeps(t, cfg, hooks.Deps{Platforms: platforms})
+}
+
+// NewAppWithDeps registers the hooks with the given outside systems on
+// app (a NewMigratedApp); the gateways come from cfg when deps has none.
+func NewAppWithDeps(t testing.TB, cfg *config.Config, deps hooks.Deps) *tests.TestApp {
+	t.Helper()
+	return RegisterHooks(t, NewMigratedApp(t), cfg, deps)
+}
+
+// RegisterHooks registers the hooks on app, a NewMigratedApp, for tests
+// whose outside systems need the app first (the help desk does).
+func RegisterHooks(t testing.TB, app *tests.TestApp, cfg *config.Config, deps hooks.Deps) *tests.TestApp {
+	t.Helper()
+	if deps.Gateways == nil {
+		gw, err := gateways.FromConfig(cfg)
+		if err != nil {
+			t.Fatalf("gateways: %v", err)
+		}
+		t.Cleanup(gw.Close)
+		deps.Gateways = gw
 	}
-	t.Cleanup(gw.Close)
-	hooks.Register(app, cfg, hooks.Deps{Gateways: gw, Platforms: platforms})
+	hooks.Register(app, cfg, deps)
 	if err := hooks.ApplyConfig(app, cfg); err != nil {
 		t.Fatalf("apply config: %v", err)
 	}

@@ -33,6 +33,9 @@ const routes = [
   { path: '/billing/credit', name: 'credit', component: () => import('./pages/billing/Credit.vue'), meta: { auth: true, title: 'Account credit' } },
   { path: '/account', name: 'account', component: () => import('./pages/account/Profile.vue'), meta: { auth: true, title: 'Account' } },
   { path: '/account/security', name: 'security', component: () => import('./pages/account/Security.vue'), meta: { auth: true, title: 'Security' } },
+  { path: '/support', name: 'support', component: () => import('./pages/support/Tickets.vue'), meta: { auth: true, title: 'Support' } },
+  { path: '/support/new', name: 'new-ticket', component: () => import('./pages/support/NewTicket.vue'), meta: { auth: true, title: 'New ticket' } },
+  { path: '/support/:id', name: 'ticket', component: () => import('./pages/support/Ticket.vue'), meta: { auth: true, title: 'Ticket' } },
 
   { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('./pages/NotFound.vue'), meta: { title: 'Not found' } },
 ]
