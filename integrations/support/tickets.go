@@ -10,8 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/pocketbase/dbx"
-	"github.com/pocketbase/pocketbase/core"
 	validation "github.com/pocketbase/ozzo-validation/v4"
+	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/ezscale/ezscale/integrations/supportpal"
 	"github.com/ezscale/ezscale/internal/htmlsafe"
