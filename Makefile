@@ -8,7 +8,7 @@ HTTP    ?= 127.0.0.1:8090
 DATA    ?= pb_data
 GOFLAGS ?=
 
-.PHONY: run build portal chromium test vet fmt seed bench-api bench-portal bench-billing bench-analytics clean
+.PHONY: run build portal chromium test vet fmt seed bench-api bench-portal bench-billing bench-analytics bench-whmcs clean
 
 PORTAL_SRC := $(shell find portal/src portal/index.html portal/vite.config.js portal/package.json -type f 2>/dev/null)
 
@@ -33,8 +33,12 @@ pb_public/portal/index.html: portal/node_modules/.package-lock.json $(PORTAL_SRC
 chromium:
 	@scripts/chromium.sh >/dev/null
 
+## mariadb: install Debian's MariaDB server for the WHMCS importer's tests (if missing)
+mariadb:
+	@scripts/mariadb.sh install >/dev/null
+
 ## test: every test (starts and stops the services the tests need)
-test: portal chromium vet
+test: portal chromium mariadb vet
 	go test $(GOFLAGS) -count=1 -timeout 15m ./...
 
 vet:
@@ -65,6 +69,14 @@ bench-portal: portal chromium
 ## bench-billing: the renewal run over 100,000 due subscriptions (temporary DB)
 bench-billing: build
 	EZ_DEV=1 ./$(BIN) bench billing --subscriptions 100000
+
+## bench-whmcs: the WHMCS import of a generated $(WHMCS_SIZE) WHMCS database, twice, on a throwaway MariaDB (stopped even on failure)
+WHMCS_SIZE ?= large
+bench-whmcs: build mariadb
+	@dir=$$(mktemp -d /tmp/ezmdb.XXXXXX) && \
+	trap 'scripts/mariadb.sh stop "$$dir" >/dev/null; rm -rf "$$dir"' EXIT && \
+	port=$$(scripts/mariadb.sh start "$$dir") && \
+	EZ_DEV=1 EZ_LOG_LEVEL=warn ./$(BIN) bench whmcs --size $(WHMCS_SIZE) --dsn "root@tcp(127.0.0.1:$$port)/"
 
 clean:
 	rm -rf bin portal/node_modules

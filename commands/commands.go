@@ -12,9 +12,9 @@ import (
 // Register adds every platform command to app's root command.
 func Register(app *pocketbase.PocketBase, cfg *config.Config) {
 	bench := benchCommand(app)
-	bench.AddCommand(benchBillingCommand(cfg), benchProvisioningCommand(cfg))
+	bench.AddCommand(benchBillingCommand(cfg), benchProvisioningCommand(cfg), benchWHMCSCommand(cfg))
 	app.RootCmd.AddCommand(seedCommand(app), bench, billingCommand(app), dunningCommand(app, cfg), secretsCommand(app, cfg))
-	app.RootCmd.AddCommand(bandwidthCommand(app, cfg), supportCommand(app, cfg))
+	app.RootCmd.AddCommand(bandwidthCommand(app, cfg), supportCommand(app, cfg), importCommand(app, cfg))
 }
 
 // migrate brings the database up to date, as serve does before it starts,

@@ -14,8 +14,9 @@ import (
 	_ "github.com/ezscale/ezscale/pb_migrations"
 )
 
-// run executes the ezscale command line args on the data directory dir.
-func run(t *testing.T, dir string, args ...string) string {
+// execute runs the ezscale command line args on the data directory dir and
+// answers its output, its progress (stderr) and its error.
+func execute(t *testing.T, dir string, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
 	app := pocketbase.NewWithConfig(pocketbase.Config{DefaultDataDir: dir, DefaultDev: false})
 	cfg := testutil.Config()
@@ -25,13 +26,23 @@ func run(t *testing.T, dir string, args ...string) string {
 		t.Fatal(err)
 	}
 	defer app.ResetBootstrapState()
-	var out bytes.Buffer
+	var out, progress bytes.Buffer
 	app.RootCmd.SetOut(&out)
+	app.RootCmd.SetErr(&progress)
 	app.RootCmd.SetArgs(args)
-	if err := app.RootCmd.Execute(); err != nil {
-		t.Fatalf("%v: %v\n%s", args, err, out.String())
+	err = app.RootCmd.Execute()
+	return out.String(), progress.String(), err
+}
+
+// run executes the ezscale command line args on the data directory dir
+// and answers its output; an error fails the test.
+func run(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	out, progress, err := execute(t, dir, args...)
+	if err != nil {
+		t.Fatalf("%v: %v\n%s%s", args, err, out, progress)
 	}
-	return out.String()
+	return out
 }
 
 func TestSeedThenBenchAPI(t *testing.T) {

@@ -55,4 +55,5 @@ func Register(app core.App, cfg *config.Config, deps Deps) {
 	bindOutboxEdits(app)
 	bindAnalytics(app)
 	bindSupport(app, deps.Support)
+	bindImportedLogins(app)
 }

@@ -126,6 +126,8 @@ func accessMatrix() []accessRow {
 			update: map[string]any{"bytes_in": 10}, expect: owned(staff(200, 200, 204))},
 		{collection: "support_tickets", target: "A", create: like("A", map[string]any{"supportpal_id": 99}),
 			update: map[string]any{"status": "closed"}, expect: owned(staff(200, 200, 204))},
+		{collection: "ticket_archive", target: "A", create: like("A", map[string]any{"whmcs_id": "new"}),
+			update: map[string]any{"status": "Closed"}, expect: owned(staff(200, 200, 204))},
 		// Audit entries are written by the platform and append-only, even for staff.
 		{collection: "audit_logs", target: "A", create: auditBody,
 			update: map[string]any{"message": "rewritten"}, expect: owned(staff(403, 400, 400))},
@@ -824,6 +826,8 @@ func (f *fixture) addOwned(t *testing.T, key string, c *core.Record, plan, price
 	f.add(t, "bandwidth_daily", key, of(map[string]any{"service": service.Id, "day": "2025-01-01", "bytes_in": 1, "bytes_out": 2}))
 	f.add(t, "support_tickets", key, of(map[string]any{"service": service.Id, "supportpal_id": n, "subject": "Help " + key,
 		"status": "open", "last_notified_message_id": 7}))
+	f.add(t, "ticket_archive", key, of(map[string]any{"service": service.Id, "whmcs_id": "t" + key, "number": "ABC-" + key,
+		"subject": "Old ticket " + key, "messages": []map[string]any{{"author": "customer", "html": "<p>hi</p>"}}}))
 	f.add(t, "provisioning_jobs", key, map[string]any{"service": service.Id, "action": "create", "status": "succeeded",
 		"dedupe_key": "create:" + service.Id, "requested_by": c.Id})
 	f.add(t, "outbox", key, of(map[string]any{"channel": "email", "recipient": c.Email(), "template": "invoice_paid", "status": "failed", "last_error": "mailbox full"}))

@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ezscale/ezscale/internal/repo"
 )
 
 // stripeMockURL is the base URL of the stripe-mock TestMain started.
@@ -41,7 +43,7 @@ func TestMain(m *testing.M) {
 // (a no-op when it is current), starts it on loopback ports the system
 // picks, and waits until it answers.
 func startStripeMock() (url string, stop func(), err error) {
-	root, err := repoRoot()
+	root, err := repo.Root()
 	if err != nil {
 		return "", nil, err
 	}
@@ -120,24 +122,5 @@ func waitAnswering(url string, within time.Duration) error {
 			return fmt.Errorf("not answering at %s: %w", url, err)
 		}
 		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-// repoRoot walks up from the test's working directory (the package's) to
-// the directory holding go.mod.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod above the working directory")
-		}
-		dir = parent
 	}
 }

@@ -172,14 +172,29 @@ func TestRequestShape(t *testing.T) {
 			return err
 		}, "POST", "/support/api/ticket/ticket", "", map[string]any{"user": float64(42), "department": float64(1),
 			"status": float64(1), "priority": float64(2), "subject": "Down", "text": "<p>502</p>",
-			"user_ip_address": "198.51.100.7", "send_user_email": float64(1), "send_operators_email": float64(1)}, nil},
+			"user_ip_address": "198.51.100.7", "send_user_email": float64(1), "send_operators_email": float64(1)},
+			[]string{"created_at"}},
+		{"create ticket quietly, back-dated", func() error {
+			_, err := c.CreateTicket(ctx, NewTicket{User: 42, Department: 1, Status: 2, Priority: 2, Subject: "Old",
+				Text: "<p>old</p>", Quiet: true, CreatedAt: 1600000000})
+			return err
+		}, "POST", "/support/api/ticket/ticket", "", map[string]any{"send_user_email": float64(0),
+			"send_operators_email": float64(0), "created_at": float64(1600000000)}, []string{"user_ip_address"}},
+		{"set ticket status", func() error { _, err := c.SetTicketStatus(ctx, 1503, 2); return err },
+			"PUT", "/support/api/ticket/ticket/1503", "", map[string]any{"status": float64(2)}, nil},
 		{"messages", func() error { _, err := c.Messages(ctx, 1503); return err },
 			"GET", "/support/api/ticket/message", "limit=50&order_column=id&order_direction=asc&start=1&ticket_id=1503", nil, nil},
 		{"create message", func() error {
 			_, err := c.CreateMessage(ctx, NewMessage{TicketID: 1503, UserID: 42, Text: "<p>Still down</p>"})
 			return err
 		}, "POST", "/support/api/ticket/message", "", map[string]any{"ticket_id": float64(1503), "user_id": float64(42),
-			"text": "<p>Still down</p>", "message_type": float64(0)}, []string{"user_ip_address"}},
+			"text": "<p>Still down</p>", "message_type": float64(0)},
+			[]string{"user_ip_address", "send_user_email", "send_operators_email", "created_at"}},
+		{"create message quietly, back-dated", func() error {
+			_, err := c.CreateMessage(ctx, NewMessage{TicketID: 1503, UserID: 42, Text: "<p>old</p>", Quiet: true, CreatedAt: 1600000000})
+			return err
+		}, "POST", "/support/api/ticket/message", "", map[string]any{"send_user_email": false,
+			"send_operators_email": false, "created_at": float64(1600000000)}, nil},
 		{"departments", func() error { _, err := c.Departments(ctx); return err },
 			"GET", "/support/api/ticket/department", "limit=50&start=1", nil, nil},
 		{"priorities", func() error { _, err := c.Priorities(ctx); return err },
@@ -490,6 +505,32 @@ func TestTickets(t *testing.T) {
 	}
 	if n := len(sim.Tickets()); n != 9 {
 		t.Errorf("%d tickets after refused creates, want 9", n)
+	}
+
+	clk.t = clk.t.Add(time.Minute)
+	statusCases := []struct {
+		name           string
+		ticket, status int64
+		want           string // the status name after, or the error
+	}{
+		{"in progress", bobs.ID, 3, "In Progress"},
+		{"closed", bobs.ID, 2, "Closed"},
+		{"unknown status", bobs.ID, 99, "The selected status is invalid."},
+		{"unknown ticket", 999999, 2, "Ticket not found."},
+	}
+	for _, tc := range statusCases {
+		t.Run("set status: "+tc.name, func(t *testing.T) {
+			got, err := c.SetTicketStatus(ctx, tc.ticket, tc.status)
+			if err != nil {
+				if e := asError(t, err); e.Message != tc.want {
+					t.Errorf("err %v, want %q", err, tc.want)
+				}
+				return
+			}
+			if got.ID != tc.ticket || got.Status.Name != tc.want || got.UpdatedAt != clk.t.Unix() {
+				t.Errorf("ticket %+v, want status %q updated now", got, tc.want)
+			}
+		})
 	}
 }
 

@@ -77,6 +77,11 @@ func (c *Client) Messages(ctx context.Context, ticketID int64) ([]Message, error
 type NewMessage struct {
 	TicketID, UserID    int64
 	Text, UserIPAddress string
+	// Quiet sends no e-mail to the user or the operators (a message carried
+	// over from another help desk); otherwise SupportPal's settings decide.
+	Quiet bool
+	// CreatedAt (UNIX seconds, 0 = now) back-dates a carried-over message.
+	CreatedAt int64
 }
 
 // createMessageBody leaves out zero ids, so SupportPal says which field is
@@ -87,12 +92,20 @@ type createMessageBody struct {
 	Text          string `json:"text"`
 	MessageType   int    `json:"message_type"`
 	UserIPAddress string `json:"user_ip_address,omitempty"`
+	// The switches are sent only to turn e-mail off.
+	SendUserEmail      *bool `json:"send_user_email,omitempty"`
+	SendOperatorsEmail *bool `json:"send_operators_email,omitempty"`
+	CreatedAt          int64 `json:"created_at,omitempty"`
 }
 
 // CreateMessage posts a reply (never an internal note) to a ticket.
 func (c *Client) CreateMessage(ctx context.Context, nm NewMessage) (*Message, error) {
 	body := createMessageBody{TicketID: nm.TicketID, UserID: nm.UserID, Text: nm.Text, MessageType: MessageReply,
-		UserIPAddress: nm.UserIPAddress}
+		UserIPAddress: nm.UserIPAddress, CreatedAt: nm.CreatedAt}
+	if nm.Quiet {
+		off := false
+		body.SendUserEmail, body.SendOperatorsEmail = &off, &off
+	}
 	var w wireMessage
 	if err := c.post(ctx, "reply to ticket "+strconv.FormatInt(nm.TicketID, 10), "ticket/message", body, &w); err != nil {
 		return nil, err

@@ -23,17 +23,18 @@ func invalid(format string, a ...any) *simErr {
 
 func notFound(what string) *simErr { return &simErr{http.StatusNotFound, what + " not found."} }
 
-// simResource is one REST resource: list and create on its path, get on
-// path/{id}. A nil handler answers 405.
+// simResource is one REST resource: list and create on its path, get and
+// update (PUT) on path/{id}. A nil handler answers 405.
 type simResource struct {
 	list   func(s *Simulator, q url.Values) ([]map[string]any, *simErr)
 	get    func(s *Simulator, id int64) (map[string]any, *simErr)
 	create func(s *Simulator, b body) (map[string]any, *simErr)
+	update func(s *Simulator, id int64, b body) (map[string]any, *simErr)
 }
 
 var simResources = map[string]simResource{
 	"user/user":         {list: (*Simulator).listUsers, get: (*Simulator).getUser, create: (*Simulator).createUser},
-	"ticket/ticket":     {list: (*Simulator).listTickets, get: (*Simulator).getTicket, create: (*Simulator).createTicket},
+	"ticket/ticket":     {list: (*Simulator).listTickets, get: (*Simulator).getTicket, create: (*Simulator).createTicket, update: (*Simulator).updateTicket},
 	"ticket/message":    {list: (*Simulator).listMessages, get: (*Simulator).getMessage, create: (*Simulator).createMessage},
 	"ticket/department": {list: (*Simulator).listDepartments, get: (*Simulator).getDepartment},
 	"ticket/status":     {list: (*Simulator).listStatuses, get: (*Simulator).getStatus},
@@ -60,7 +61,7 @@ func (s *Simulator) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var b body
-	if r.Method == http.MethodPost {
+	if r.Method == http.MethodPost || r.Method == http.MethodPut {
 		var e *simErr
 		if b, e = readBody(r); e != nil {
 			writeError(w, e.status, e.msg)
@@ -84,6 +85,8 @@ func (s *Simulator) serveAPI(w http.ResponseWriter, r *http.Request) {
 		}
 	case r.Method == http.MethodPost && !hasID && res.create != nil:
 		data, e = res.create(s, b)
+	case r.Method == http.MethodPut && hasID && res.update != nil:
+		data, e = res.update(s, id, b)
 	default:
 		e = &simErr{http.StatusMethodNotAllowed, "Method not allowed."}
 	}

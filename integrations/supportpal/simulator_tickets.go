@@ -114,6 +114,23 @@ func (s *Simulator) createTicket(b body) (map[string]any, *simErr) {
 	return s.ticketJSON(t), nil
 }
 
+// updateTicket changes a ticket's status, the one field of the contract's
+// update the platform sends; other fields are ignored.
+func (s *Simulator) updateTicket(id int64, b body) (map[string]any, *simErr) {
+	t := s.tickets[id]
+	if t == nil {
+		return nil, notFound("Ticket")
+	}
+	if b.has("status") {
+		status, e := b.requiredID("status", "status", func(id int64) bool { return s.status(id) != nil })
+		if e != nil {
+			return nil, e
+		}
+		t.StatusID, t.UpdatedAt = status, s.now().Unix()
+	}
+	return s.ticketJSON(t), nil
+}
+
 var (
 	simTagRE   = regexp.MustCompile(`<[^>]*>`)
 	simSpaceRE = regexp.MustCompile(`\s+`)

@@ -2,6 +2,7 @@ package supportpal
 
 import (
 	"context"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -134,6 +135,11 @@ func (c *Client) Ticket(ctx context.Context, id int64) (*Ticket, error) {
 type NewTicket struct {
 	User, Department, Status, Priority int64
 	Subject, Text, UserIPAddress       string
+	// Quiet sends no e-mail to the user or the operators: a ticket carried
+	// over from another help desk is old news to both.
+	Quiet bool
+	// CreatedAt (UNIX seconds, 0 = now) back-dates a carried-over ticket.
+	CreatedAt int64
 }
 
 // createTicketBody leaves out zero ids, so SupportPal says which field is
@@ -148,15 +154,34 @@ type createTicketBody struct {
 	UserIPAddress      string `json:"user_ip_address,omitempty"`
 	SendUserEmail      int    `json:"send_user_email"`
 	SendOperatorsEmail int    `json:"send_operators_email"`
+	CreatedAt          int64  `json:"created_at,omitempty"`
 }
 
-// CreateTicket opens a ticket; the customer gets SupportPal's
-// acknowledgement e-mail and the department's operators are notified.
+// CreateTicket opens a ticket; unless it is Quiet, the customer gets
+// SupportPal's acknowledgement e-mail and the department's operators are
+// notified.
 func (c *Client) CreateTicket(ctx context.Context, nt NewTicket) (*Ticket, error) {
 	body := createTicketBody{User: nt.User, Department: nt.Department, Status: nt.Status, Priority: nt.Priority,
-		Subject: nt.Subject, Text: nt.Text, UserIPAddress: nt.UserIPAddress, SendUserEmail: 1, SendOperatorsEmail: 1}
+		Subject: nt.Subject, Text: nt.Text, UserIPAddress: nt.UserIPAddress, SendUserEmail: bit(!nt.Quiet),
+		SendOperatorsEmail: bit(!nt.Quiet), CreatedAt: nt.CreatedAt}
 	var w wireTicket
 	if err := c.post(ctx, "create ticket for user "+strconv.FormatInt(nt.User, 10), "ticket/ticket", body, &w); err != nil {
+		return nil, err
+	}
+	t := w.ticket()
+	return &t, nil
+}
+
+// SetTicketStatus moves a ticket to a status (look the id up by name: ids
+// differ between installs) and answers the updated ticket.
+func (c *Client) SetTicketStatus(ctx context.Context, id, status int64) (*Ticket, error) {
+	op := "set the status of ticket " + strconv.FormatInt(id, 10)
+	env, err := c.do(ctx, op, http.MethodPut, idPath("ticket/ticket", id), nil, map[string]int64{"status": status})
+	if err != nil {
+		return nil, err
+	}
+	var w wireTicket
+	if err := env.decode(op, &w); err != nil {
 		return nil, err
 	}
 	t := w.ticket()

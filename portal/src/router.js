@@ -35,6 +35,7 @@ const routes = [
   { path: '/account/security', name: 'security', component: () => import('./pages/account/Security.vue'), meta: { auth: true, title: 'Security' } },
   { path: '/support', name: 'support', component: () => import('./pages/support/Tickets.vue'), meta: { auth: true, title: 'Support' } },
   { path: '/support/new', name: 'new-ticket', component: () => import('./pages/support/NewTicket.vue'), meta: { auth: true, title: 'New ticket' } },
+  { path: '/support/archive/:id', name: 'archived-ticket', component: () => import('./pages/support/ArchivedTicket.vue'), meta: { auth: true, title: 'Earlier ticket' } },
   { path: '/support/:id', name: 'ticket', component: () => import('./pages/support/Ticket.vue'), meta: { auth: true, title: 'Ticket' } },
 
   { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('./pages/NotFound.vue'), meta: { title: 'Not found' } },
