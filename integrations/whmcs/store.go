@@ -30,8 +30,12 @@ type table struct {
 	byWHMCS          map[string]*stored
 	// staged are the records this run created: a dry run writes nothing,
 	// so later steps find them here instead of in the database.
-	staged  map[string]*stored
+	staged map[string]*stored
+	// pending holds the rows not written yet: at most a batch, as put
+	// writes each full batch at once (write), keeping a step's memory flat.
 	pending []pendingRow
+	write   func([]pendingRow) error
+	err     error // the first failed write; the step's flush returns it
 	count   *Count
 	now     string
 }
@@ -54,6 +58,7 @@ func (im *importer) table(collection string, count *Count, cols []string, insert
 	}
 	t := &table{name: collection, cols: cols, insertOnly: insertOnly, byWHMCS: map[string]*stored{}, count: count,
 		staged: im.staged[collection], now: types.NowDateTime().String()}
+	t.write = func(batch []pendingRow) error { return im.writeBatch(im.ctx, t, batch) }
 	if im.opts.DryRun {
 		for k, v := range t.staged {
 			t.byWHMCS[k] = v
@@ -107,7 +112,7 @@ func (t *table) put(whmcsID string, values map[string]any) string {
 		}
 		params["updated"] = t.now
 		s.values = canon
-		t.pending = append(t.pending, pendingRow{id: s.id, params: params})
+		t.stage(pendingRow{id: s.id, params: params})
 		t.count.Updated++
 		return s.id
 	}
@@ -121,50 +126,64 @@ func (t *table) put(whmcsID string, values map[string]any) string {
 	}
 	t.byWHMCS[whmcsID] = &stored{id: id, values: canon}
 	t.staged[whmcsID] = t.byWHMCS[whmcsID]
-	t.pending = append(t.pending, pendingRow{id: id, create: true, params: params})
+	t.stage(pendingRow{id: id, create: true, params: params})
 	t.count.Created++
 	return id
+}
+
+// stage queues a row and writes the batch once it is full.
+func (t *table) stage(r pendingRow) {
+	t.pending = append(t.pending, r)
+	if len(t.pending) < batchSize {
+		return
+	}
+	if t.err == nil {
+		t.err = t.write(t.pending)
+	}
+	t.pending = t.pending[:0]
 }
 
 // batchSize rows are written per transaction: big enough to be fast,
 // small enough that an interrupted run loses little and locks briefly.
 const batchSize = 5000
 
-// flush writes what put staged, unless this is a dry run. Each batch
-// commits on its own; a run stopped between batches is completed by the
-// next run, which finds the written records by whmcs_id.
+// flush writes the rows put has not written yet and answers the first
+// failed write of the step. Each batch commits on its own; a run stopped
+// between batches is completed by the next run, which finds the written
+// records by whmcs_id.
 func (im *importer) flush(ctx context.Context, t *table) error {
 	defer func() { t.pending = nil }()
-	if im.opts.DryRun {
+	if t.err != nil {
+		return t.err
+	}
+	return im.writeBatch(ctx, t, t.pending)
+}
+
+// writeBatch writes rows of t in one transaction, unless this is a dry run.
+func (im *importer) writeBatch(ctx context.Context, t *table, batch []pendingRow) error {
+	if im.opts.DryRun || len(batch) == 0 {
 		return nil
 	}
-	for start := 0; start < len(t.pending); start += batchSize {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		batch := t.pending[start:min(start+batchSize, len(t.pending))]
-		err := im.app.RunInTransaction(func(tx core.App) error {
-			// One prepared INSERT per batch: parsed once, not per record.
-			insert := tx.DB().NewQuery(t.insertSQL()).Prepare()
-			defer insert.Close()
-			for _, r := range batch {
-				var err error
-				if r.create {
-					_, err = insert.Bind(r.params).Execute()
-				} else {
-					_, err = tx.DB().Update(t.name, r.params, dbx.HashExp{"id": r.id}).Execute()
-				}
-				if err != nil {
-					return fmt.Errorf("write %s %s (WHMCS %v): %w", t.name, r.id, r.params["whmcs_id"], err)
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
+	if err := ctx.Err(); err != nil {
+		return err
 	}
-	return nil
+	return im.app.RunInTransaction(func(tx core.App) error {
+		// One prepared INSERT per batch: parsed once, not per record.
+		insert := tx.DB().NewQuery(t.insertSQL()).Prepare()
+		defer insert.Close()
+		for _, r := range batch {
+			var err error
+			if r.create {
+				_, err = insert.Bind(r.params).Execute()
+			} else {
+				_, err = tx.DB().Update(t.name, r.params, dbx.HashExp{"id": r.id}).Execute()
+			}
+			if err != nil {
+				return fmt.Errorf("write %s %s (WHMCS %v): %w", t.name, r.id, r.params["whmcs_id"], err)
+			}
+		}
+		return nil
+	})
 }
 
 // insertSQL inserts a new record: every column put gives it.

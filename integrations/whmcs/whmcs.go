@@ -56,6 +56,8 @@ type ProductOverride struct {
 
 // importer is one run.
 type importer struct {
+	// ctx is the run's: tables write their full batches as rows are put.
+	ctx    context.Context
 	app    core.App
 	src    *sql.DB
 	opts   Options
@@ -81,7 +83,7 @@ func Import(ctx context.Context, app core.App, src *sql.DB, opts Options) (*Repo
 	if out == nil {
 		out = io.Discard
 	}
-	im := &importer{app: app, src: src, opts: opts, out: out, report: &Report{DryRun: opts.DryRun, StartedAt: time.Now().UTC()},
+	im := &importer{ctx: ctx, app: app, src: src, opts: opts, out: out, report: &Report{DryRun: opts.DryRun, StartedAt: time.Now().UTC()},
 		money: map[string]sums{"invoices": {}, "payments": {}, "credit": {}}, staged: map[string]map[string]*stored{}}
 	steps := []struct {
 		entity string

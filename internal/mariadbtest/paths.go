@@ -7,8 +7,8 @@ import (
 	"github.com/ezscale/ezscale/internal/repo"
 )
 
-// FixturePath is the path of a shared test fixture: the fixtures live
-// beside the repository, in <repo>/../shared/fixtures.
+// FixturePath is the path of a shared test fixture in <repo>/testdata
+// (the WHMCS sample database and its expected figures).
 func FixturePath(name string) string {
 	root, err := repo.Root()
 	if err != nil {
@@ -16,7 +16,7 @@ func FixturePath(name string) string {
 		// fixture to find then.
 		panic("mariadbtest: " + err.Error())
 	}
-	return filepath.Join(root, "..", "shared", "fixtures", name)
+	return filepath.Join(root, "testdata", name)
 }
 
 func scriptPath(root string) string {
