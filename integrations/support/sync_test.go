@@ -42,7 +42,7 @@ type syncEnv struct {
 	customer *core.Record
 }
 
-func newSyncEnv(t *testing.T) *syncEnv {
+func newSyncEnv(t testing.TB) *syncEnv {
 	t.Helper()
 	app := testutil.NewMigratedApp(t)
 	c := &clock{t: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}
@@ -51,7 +51,7 @@ func newSyncEnv(t *testing.T) *syncEnv {
 	return &syncEnv{app: app, sim: hd.Sim, api: hd.API, desk: hd.Desk, clock: c, customer: testutil.Customer(t, app, "jane@example.com", "EUR")}
 }
 
-func (e *syncEnv) sync(t *testing.T) support.SyncResult {
+func (e *syncEnv) sync(t testing.TB) support.SyncResult {
 	t.Helper()
 	res, err := e.desk.Sync(context.Background(), io.Discard)
 	if err != nil {

@@ -27,8 +27,8 @@ type Ticket struct {
 	LastReplyBy  string      `json:"last_reply_by"` // staff, customer or ""
 	Service      *ServiceRef `json:"service"`
 	// The thread view adds these.
-	FrontendURL string `json:"frontend_url,omitempty"`
-	Locked      bool   `json:"locked,omitempty"`
+	FrontendURL string `json:"frontend_url,omitzero"`
+	Locked      bool   `json:"locked,omitzero"`
 }
 
 // ServiceRef names the service a ticket is about.
