@@ -74,6 +74,9 @@ type expected struct {
 	RowCounts              map[string]int `json:"row_counts"`
 	ServicesByBillingCycle map[string]int `json:"services_by_billingcycle"`
 	ServicesByStatus       map[string]int `json:"services_by_domainstatus"`
+	ServicesByServertype   map[string]int `json:"services_by_servertype"`
+	TransactionsByGateway  map[string]int `json:"transactions_by_gateway"`
+	UsersLinkedToSeveral   idList         `json:"users_linked_to_several_clients"`
 	TransactionsByCurrency map[string]struct {
 		AmountIn, AmountOut, Fees string
 		Rows                      int
@@ -387,6 +390,84 @@ func TestImportMatchesTheSample(t *testing.T) {
 		}
 	})
 
+	t.Run("statuses, platforms and gateways", func(t *testing.T) {
+		byStatus := func(collection, status string) int {
+			return countWhere(t, app, collection, fmt.Sprintf("whmcs_id != '' AND status = '%s'", status))
+		}
+		if got := byStatus("customers", "active"); got != e.ClientsByStatus["Active"]+e.ClientsByStatus["Inactive"] {
+			t.Errorf("%d active customers, want WHMCS's Active and Inactive (%d)", got, e.ClientsByStatus["Active"]+e.ClientsByStatus["Inactive"])
+		}
+		for _, id := range e.ClosedClients.IDs {
+			if countWhere(t, app, "customers", fmt.Sprintf("whmcs_id = '%d' AND status = 'closed'", id)) != 1 {
+				t.Errorf("closed client %d is not a closed customer", id)
+			}
+		}
+		// Invoices: every WHMCS status lands on ours; the two invoices of a
+		// deleted client (one Cancelled, one Unpaid) are not imported.
+		w := e.InvoicesByStatus
+		for _, c := range []struct {
+			name      string
+			got, want int
+		}{
+			{"paid", byStatus("invoices", "paid") + byStatus("invoices", "partially_refunded"), w["Paid"]},
+			{"refunded", byStatus("invoices", "refunded"), w["Refunded"]},
+			{"uncollectible", byStatus("invoices", "uncollectible"), w["Collections"]},
+			{"draft", byStatus("invoices", "draft"), w["Draft"]},
+			{"void", byStatus("invoices", "void"), w["Cancelled"] - 1},
+			{"open", byStatus("invoices", "open"), w["Unpaid"] + w["Payment Pending"] - 1},
+		} {
+			if c.got != c.want {
+				t.Errorf("%d %s invoices, want %d", c.got, c.name, c.want)
+			}
+		}
+		for platform, n := range e.ServicesByServertype {
+			if platform == "_missing_product" {
+				continue
+			}
+			if got := countWhere(t, app, "services", fmt.Sprintf("whmcs_id != '' AND platform = '%s'", platform)); got != n {
+				t.Errorf("%d services on %s, want %d", got, platform, n)
+			}
+		}
+		for gateway, n := range e.TransactionsByGateway {
+			ours := map[string]string{"banktransfer": "manual"}[gateway]
+			if ours == "" {
+				ours = gateway
+			}
+			got := countWhere(t, app, "payments", fmt.Sprintf("whmcs_id != '' AND gateway = '%s'", ours))
+			if gateway == "banktransfer" {
+				got += count(rep, "payments").Skipped // the unmatched deposits
+			}
+			if got != n {
+				t.Errorf("%d payments by %s, want %d", got, gateway, n)
+			}
+		}
+		for _, s := range rep.Payments {
+			if w, ok := e.TransactionsByCurrency[s.Currency]; ok && s.Status == "fees" && s.WHMCS != cents(t, w.Fees, s.Currency) {
+				t.Errorf("fees in %s: %d, want %s", s.Currency, s.WHMCS, w.Fees)
+			}
+		}
+		if n := countWhere(t, app, "invoices", "whmcs_id != '' AND (issued_at LIKE '0%' OR due_at LIKE '0%' OR paid_at LIKE '0%')"); n != 0 {
+			t.Errorf("%d invoices carry WHMCS's zero dates", n)
+		}
+	})
+
+	t.Run("one login owning several clients", func(t *testing.T) {
+		// User 11 owns clients 11 and 13 (their addresses differ in case
+		// only): both customers sign in with that login's password.
+		var hashes []string
+		if err := app.DB().NewQuery("SELECT password FROM customers WHERE whmcs_id IN ('11', '13')").Column(&hashes); err != nil {
+			t.Fatal(err)
+		}
+		if len(hashes) != 2 || hashes[0] == "" || hashes[0] != hashes[1] {
+			t.Errorf("clients 11 and 13 do not share their owner's password hash: %q", hashes)
+		}
+		for _, id := range e.UsersLinkedToSeveral.IDs {
+			if id != 11 && !listed(rep.NotImported, "users", id) {
+				t.Errorf("user %d, a team member of several clients, is not listed", id)
+			}
+		}
+	})
+
 	t.Run("every orphan imported and noted, or listed", func(t *testing.T) {
 		for _, c := range []struct {
 			orphans, entity string
@@ -419,6 +500,18 @@ func TestImportMatchesTheSample(t *testing.T) {
 			if got := signIn(l.Email, l.Password+"x"); got == http.StatusOK {
 				t.Errorf("%s with a wrong password signed in", l.Email)
 			}
+		}
+		var other *core.Record
+		for _, c := range mustRecords(t, app, "customers") {
+			if !slices.ContainsFunc(e.KnownPasswords, func(l login) bool { return l.Email == c.Email() }) &&
+				!slices.ContainsFunc(e.LegacyPasswords, func(l login) bool { return l.Email == c.Email() }) &&
+				c.GetString("whmcs_id") != "11" && c.GetString("whmcs_id") != "13" {
+				other = c
+				break
+			}
+		}
+		if other == nil || signIn(other.Email(), e.FillerPassword.Password) != http.StatusOK {
+			t.Errorf("another customer does not sign in with the filler password (%v)", other)
 		}
 		for _, l := range e.LegacyPasswords {
 			if got := signIn(l.Email, l.Password); got == http.StatusOK {
