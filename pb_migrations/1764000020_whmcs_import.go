@@ -25,7 +25,7 @@ func init() {
 			if err != nil {
 				return err
 			}
-			c.Fields.Add(&core.TextField{Name: "whmcs_id", Max: 64, Help: "the WHMCS record this was imported from"})
+			c.Fields.Add(&core.TextField{Name: "whmcs_id", Max: 64, Help: "the WHMCS record this was imported from"}, whmcsHash())
 			c.AddIndex("idx_"+name+"_whmcs_id", true, "whmcs_id", "whmcs_id != ''")
 			if name == "customers" {
 				// WHMCS allows 250 characters; nothing imported is cut short.
@@ -48,6 +48,7 @@ func init() {
 		}
 		archive.Fields.Add(
 			&core.TextField{Name: "whmcs_id", Max: 64},
+			whmcsHash(),
 			&core.TextField{Name: "number", Max: 40, Presentable: true},
 			&core.TextField{Name: "subject", Max: 500},
 			&core.TextField{Name: "department", Max: 200},
@@ -78,6 +79,7 @@ func init() {
 			}
 			c.RemoveIndex("idx_" + name + "_whmcs_id")
 			c.Fields.RemoveByName("whmcs_id")
+			c.Fields.RemoveByName("whmcs_hash")
 			c.Fields.RemoveByName("password_reset_required")
 			if err := app.Save(c); err != nil {
 				return err
@@ -85,4 +87,12 @@ func init() {
 		}
 		return nil
 	})
+}
+
+// whmcsHash is the digest of what the import last wrote into a record:
+// when the record no longer matches it, the platform has changed it since
+// (an invoice paid, a renewal billed, an address the customer corrected)
+// and a later import leaves it alone instead of reverting it.
+func whmcsHash() *core.TextField {
+	return &core.TextField{Name: "whmcs_hash", Hidden: true, Max: 64, Help: "set by the WHMCS import"}
 }

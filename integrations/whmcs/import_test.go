@@ -553,6 +553,49 @@ func TestSecondRunChangesNothing(t *testing.T) {
 	}
 }
 
+// TestRerunKeepsWhatThePlatformChanged: an invoice paid and an address
+// corrected on the platform after the import are not reverted by the next
+// run from WHMCS's older data; they are noted instead.
+func TestRerunKeepsWhatThePlatformChanged(t *testing.T) {
+	app := testutil.NewApp(t)
+	runImport(t, app, whmcs.Options{})
+	inv, err := app.FindFirstRecordByData("invoices", "whmcs_id", fmt.Sprint(readExpected(t).PartiallyPaid.IDs[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv.Set("status", "paid")
+	inv.Set("amount_paid", inv.GetInt("total")-inv.GetInt("credit_applied"))
+	inv.Set("amount_due", 0)
+	customer, err := app.FindFirstRecordByData("customers", "whmcs_id", "2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	customer.Set("city", "Corrected City")
+	for _, r := range []*core.Record{inv, customer} {
+		if err := app.Save(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	rep := runImport(t, app, whmcs.Options{})
+	if c := count(rep, "invoices"); c.Updated != 0 {
+		t.Errorf("the re-run updated invoices: %+v", c)
+	}
+	if inv, _ = app.FindRecordById("invoices", inv.Id); inv.GetString("status") != "paid" || inv.GetInt("amount_due") != 0 {
+		t.Errorf("the invoice paid on the platform was reverted to %s, %d due", inv.GetString("status"), inv.GetInt("amount_due"))
+	}
+	if customer, _ = app.FindRecordById("customers", customer.Id); customer.GetString("city") != "Corrected City" {
+		t.Errorf("the corrected city was reverted to %q", customer.GetString("city"))
+	}
+	for _, k := range []struct {
+		entity, id string
+	}{{"invoices", inv.GetString("whmcs_id")}, {"customers", "2"}} {
+		if !slices.ContainsFunc(rep.Notes, func(p whmcs.Problem) bool { return p.Entity == k.entity && p.ID == k.id }) {
+			t.Errorf("%s %s kept without a note", k.entity, k.id)
+		}
+	}
+}
+
 // TestInterruptedRunIsCompletedByARerun stops an import in the middle of the
 // invoices, then runs it again: the result is the complete import, nothing
 // twice.

@@ -2,6 +2,8 @@ package whmcs
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strconv"
 	"strings"
@@ -15,7 +17,9 @@ import (
 // table stages the imported records of one collection and writes them in
 // batches. Records are matched by whmcs_id: a new one is created, an
 // existing one updated only when a value differs, so a second run over
-// the same WHMCS data writes nothing.
+// the same WHMCS data writes nothing — and only while the record still
+// holds what the import last wrote (whmcs_hash): one the platform has
+// changed since is kept as it is, and noted.
 //
 // Records are written with plain SQL, not app.Save: the platform's record
 // hooks would treat an imported paid invoice as a payment just received
@@ -37,12 +41,16 @@ type table struct {
 	write   func([]pendingRow) error
 	err     error // the first failed write; the step's flush returns it
 	count   *Count
+	report  *Report
 	now     string
 }
 
 type stored struct {
 	id     string
 	values map[string]string
+	// hash is whmcs_hash: the digest of the values the import last wrote
+	// ("" for records written before it was kept).
+	hash string
 }
 
 type pendingRow struct {
@@ -56,7 +64,7 @@ func (im *importer) table(collection string, count *Count, cols []string, insert
 	if im.staged[collection] == nil {
 		im.staged[collection] = map[string]*stored{}
 	}
-	t := &table{name: collection, cols: cols, insertOnly: insertOnly, byWHMCS: map[string]*stored{}, count: count,
+	t := &table{name: collection, cols: cols, insertOnly: insertOnly, byWHMCS: map[string]*stored{}, count: count, report: im.report,
 		staged: im.staged[collection], now: types.NowDateTime().String()}
 	t.write = func(batch []pendingRow) error { return im.writeBatch(im.ctx, t, batch) }
 	if im.opts.DryRun {
@@ -64,7 +72,7 @@ func (im *importer) table(collection string, count *Count, cols []string, insert
 			t.byWHMCS[k] = v
 		}
 	}
-	rows, err := im.app.DB().Select(append([]string{"id", "whmcs_id"}, cols...)...).From(collection).
+	rows, err := im.app.DB().Select(append([]string{"id", "whmcs_id", "whmcs_hash"}, cols...)...).From(collection).
 		Where(dbx.NewExp("[[whmcs_id]] != ''")).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("read imported %s: %w", collection, err)
@@ -75,7 +83,7 @@ func (im *importer) table(collection string, count *Count, cols []string, insert
 		if err := rows.ScanMap(m); err != nil {
 			return nil, fmt.Errorf("read imported %s: %w", collection, err)
 		}
-		s := &stored{id: m["id"].String, values: make(map[string]string, len(cols))}
+		s := &stored{id: m["id"].String, values: make(map[string]string, len(cols)), hash: m["whmcs_hash"].String}
 		for _, c := range cols {
 			s.values[c] = m[c].String
 		}
@@ -110,25 +118,43 @@ func (t *table) put(whmcsID string, values map[string]any) string {
 			t.count.Unchanged++
 			return s.id
 		}
+		if s.hash != "" && s.hash != t.hash(s.values) {
+			// Changed on the platform since the import wrote it: WHMCS's
+			// older view must not revert a payment, a renewal or an edit.
+			t.count.Unchanged++
+			t.report.note(t.count.Entity, whmcsID, "changed on EZSCALE since the last import: WHMCS's changes not applied")
+			return s.id
+		}
+		s.values, s.hash = canon, t.hash(canon)
+		params["whmcs_hash"] = s.hash
 		params["updated"] = t.now
-		s.values = canon
 		t.stage(pendingRow{id: s.id, params: params})
 		t.count.Updated++
 		return s.id
 	}
 	id := core.GenerateDefaultRandomId()
-	params := dbx.Params{"id": id, "whmcs_id": whmcsID, "created": t.now, "updated": t.now}
+	params := dbx.Params{"id": id, "whmcs_id": whmcsID, "whmcs_hash": t.hash(canon), "created": t.now, "updated": t.now}
 	for _, c := range t.cols {
 		params[c] = sqlValue(values[c])
 	}
 	for _, c := range t.insertOnly {
 		params[c] = sqlValue(values[c])
 	}
-	t.byWHMCS[whmcsID] = &stored{id: id, values: canon}
+	t.byWHMCS[whmcsID] = &stored{id: id, values: canon, hash: params["whmcs_hash"].(string)}
 	t.staged[whmcsID] = t.byWHMCS[whmcsID]
 	t.stage(pendingRow{id: id, create: true, params: params})
 	t.count.Created++
 	return id
+}
+
+// hash digests a record's values in column order.
+func (t *table) hash(values map[string]string) string {
+	h := sha256.New()
+	for _, c := range t.cols {
+		h.Write([]byte(values[c]))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
 // stage queues a row and writes the batch once it is full.
@@ -188,7 +214,7 @@ func (im *importer) writeBatch(ctx context.Context, t *table, batch []pendingRow
 
 // insertSQL inserts a new record: every column put gives it.
 func (t *table) insertSQL() string {
-	cols := append([]string{"id", "whmcs_id", "created", "updated"}, t.cols...)
+	cols := append([]string{"id", "whmcs_id", "whmcs_hash", "created", "updated"}, t.cols...)
 	cols = append(cols, t.insertOnly...)
 	names := make([]string, len(cols))
 	holders := make([]string, len(cols))
