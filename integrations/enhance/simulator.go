@@ -176,21 +176,9 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests++
 	s.mu.Unlock()
-	fail, drop := s.Take(r)
-	if !s.Wait(r) {
-		return
-	}
-	if fail != nil {
-		fail.SetRetryAfter(w)
-		writeErr(w, simErr{fail.Status, "injected", "injected failure " + strconv.Itoa(fail.Status)})
-		return
-	}
-	if drop {
-		s.serve(httptest.NewRecorder(), r)
-		simfault.Lose(w)
-		return
-	}
-	s.serve(w, r)
+	s.Serve(w, r, func(w http.ResponseWriter, f simfault.Failure) {
+		writeErr(w, simErr{f.Status, "injected", "injected failure " + strconv.Itoa(f.Status)})
+	}, s.serve)
 }
 
 func writeErr(w http.ResponseWriter, e simErr) {

@@ -221,9 +221,6 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests++
 	s.mu.Unlock()
-	if !s.Wait(r) {
-		return
-	}
 	if !strings.Contains(strings.ToLower(r.Header.Get("Accept")), "json") {
 		// Laravel redirects requests that do not expect JSON.
 		http.Redirect(w, r, "/auth/login", http.StatusFound)
@@ -251,22 +248,13 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	fail, drop := s.Take(r)
-	if fail != nil {
-		fail.SetRetryAfter(w)
+	s.Serve(w, r, func(w http.ResponseWriter, f simfault.Failure) {
 		code, detail := "HttpException", "An unexpected error was encountered while processing this request, please try again."
-		if fail.Status == http.StatusTooManyRequests {
+		if f.Status == http.StatusTooManyRequests {
 			code, detail = "ThrottleRequestsException", "Too Many Attempts."
 		}
-		writeErr(w, fail.Status, code, detail)
-		return
-	}
-	if drop {
-		s.route(httptest.NewRecorder(), r)
-		simfault.Lose(w)
-		return
-	}
-	s.route(w, r)
+		writeErr(w, f.Status, code, detail)
+	}, s.route)
 }
 
 var simRoutes = []struct {

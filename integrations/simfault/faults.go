@@ -7,6 +7,7 @@ package simfault
 import (
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"sync"
 	"time"
@@ -105,6 +106,26 @@ func (f *Faults) Take(r *http.Request) (fail *Failure, drop bool) {
 		}
 	}
 	return nil, false
+}
+
+// Serve answers r the way the faults due say: an injected failure written
+// by fail (after its Retry-After header), the latency, or serve doing the
+// work and the answer being lost; else serve answers.
+func (f *Faults) Serve(w http.ResponseWriter, r *http.Request, fail func(http.ResponseWriter, Failure), serve http.HandlerFunc) {
+	failure, drop := f.Take(r)
+	if !f.Wait(r) {
+		return
+	}
+	switch {
+	case failure != nil:
+		failure.SetRetryAfter(w)
+		fail(w, *failure)
+	case drop:
+		serve(httptest.NewRecorder(), r)
+		Lose(w)
+	default:
+		serve(w, r)
+	}
 }
 
 // Lose closes the connection without an answer, after the caller did the

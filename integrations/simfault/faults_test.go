@@ -12,21 +12,11 @@ func TestFaults(t *testing.T) {
 	var f Faults
 	calls := 0
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !f.Wait(r) {
-			return
-		}
-		fail, drop := f.Take(r)
-		if fail != nil {
-			fail.SetRetryAfter(w)
-			w.WriteHeader(fail.Status)
-			return
-		}
-		calls++
-		if drop {
-			Lose(w)
-			return
-		}
-		io.WriteString(w, "ok")
+		f.Serve(w, r, func(w http.ResponseWriter, fail Failure) { w.WriteHeader(fail.Status) },
+			func(w http.ResponseWriter, r *http.Request) {
+				calls++
+				io.WriteString(w, "ok")
+			})
 	}))
 	defer srv.Close()
 	post := func() (*http.Response, error) { return http.Post(srv.URL, "text/plain", nil) }
@@ -52,5 +42,11 @@ func TestFaults(t *testing.T) {
 	start := time.Now()
 	if res, err := post(); err != nil || res.StatusCode != 200 || time.Since(start) < 30*time.Millisecond {
 		t.Errorf("latency: %v %v after %v", res, err, time.Since(start))
+	}
+	f.SetLatency(0)
+	f.FailNext(3, http.StatusBadGateway, 0)
+	f.Recover()
+	if res, err := post(); err != nil || res.StatusCode != 200 {
+		t.Errorf("after Recover: %v %v", res, err)
 	}
 }

@@ -270,25 +270,13 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.base = "http://" + r.Host
 	}
 	s.mu.Unlock()
-	fail, drop := s.Take(r)
-	if !s.Wait(r) {
-		return
-	}
-	if fail != nil {
-		fail.SetRetryAfter(w)
-		msg := fmt.Sprintf("injected failure %d", fail.Status)
-		if fail.Status == http.StatusTooManyRequests {
+	s.Serve(w, r, func(w http.ResponseWriter, f simfault.Failure) {
+		msg := fmt.Sprintf("injected failure %d", f.Status)
+		if f.Status == http.StatusTooManyRequests {
 			msg = "Too Many Attempts."
 		}
-		writeError(w, fail.Status, msg)
-		return
-	}
-	if drop {
-		s.serve(httptest.NewRecorder(), r)
-		simfault.Lose(w)
-		return
-	}
-	s.serve(w, r)
+		writeError(w, f.Status, msg)
+	}, s.serve)
 }
 
 func (s *Simulator) serve(w http.ResponseWriter, r *http.Request) {

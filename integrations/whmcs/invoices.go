@@ -98,7 +98,7 @@ func (im *importer) importInvoices(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if r.serviceIDs, err = im.idSet(ctx, "SELECT id FROM tblhosting"); err != nil {
+	if r.serviceIDs, err = im.idSet(ctx, "tblhosting"); err != nil {
 		return err
 	}
 	if r.services, err = im.table("services", &Count{}, []string{"subscription"}); err != nil {

@@ -75,10 +75,10 @@ func (im *importer) importServices(ctx context.Context) error {
 		return err
 	}
 	var err error
-	if r.products, err = im.productStates(ctx); err != nil {
+	if r.products, err = im.idFlags(ctx, "SELECT id, retired FROM tblproducts"); err != nil {
 		return err
 	}
-	if r.servers, err = im.idSet(ctx, "SELECT id FROM tblservers"); err != nil {
+	if r.servers, err = im.idSet(ctx, "tblservers"); err != nil {
 		return err
 	}
 	if r.plans, err = im.table("plans", &Count{}, []string{"service_type", "platform"}); err != nil {
@@ -240,27 +240,14 @@ func (im *importer) serviceNotes(h hosting, retiredProduct bool, servers map[int
 	}
 }
 
-// productStates reads every WHMCS product id and whether it is retired.
-func (im *importer) productStates(ctx context.Context) (map[int64]bool, error) {
-	rows, err := im.rows(ctx, "SELECT id, retired FROM tblproducts")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[int64]bool{}
-	for rows.Next() {
-		var id int64
-		var retired bool
-		if err := rows.Scan(&id, &retired); err != nil {
-			return nil, err
-		}
-		out[id] = retired
-	}
-	return out, rows.Err()
+// idSet reads the ids of a WHMCS table.
+func (im *importer) idSet(ctx context.Context, table string) (map[int64]bool, error) {
+	return im.idFlags(ctx, "SELECT id, TRUE FROM "+table)
 }
 
-// idSet reads a query's single id column.
-func (im *importer) idSet(ctx context.Context, query string) (map[int64]bool, error) {
+// idFlags reads (id, flag) rows into a map, e.g. every product and
+// whether it is retired.
+func (im *importer) idFlags(ctx context.Context, query string) (map[int64]bool, error) {
 	rows, err := im.rows(ctx, query)
 	if err != nil {
 		return nil, err
@@ -269,10 +256,11 @@ func (im *importer) idSet(ctx context.Context, query string) (map[int64]bool, er
 	out := map[int64]bool{}
 	for rows.Next() {
 		var id int64
-		if err := rows.Scan(&id); err != nil {
+		var flag bool
+		if err := rows.Scan(&id, &flag); err != nil {
 			return nil, err
 		}
-		out[id] = true
+		out[id] = flag
 	}
 	return out, rows.Err()
 }

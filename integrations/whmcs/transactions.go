@@ -43,7 +43,7 @@ func (im *importer) importTransactions(ctx context.Context) error {
 		return err
 	}
 	var err error
-	if r.whmcsInvoices, err = im.idSet(ctx, "SELECT id FROM tblinvoices"); err != nil {
+	if r.whmcsInvoices, err = im.idSet(ctx, "tblinvoices"); err != nil {
 		return err
 	}
 	if r.invoices, err = im.table("invoices", &Count{}, nil); err != nil {
