@@ -190,6 +190,14 @@ func TestAnotherCustomersTicketIsNotFound(t *testing.T) {
 			t.Errorf("anonymous GET %s: %d", path, res.Status)
 		}
 	}
+	for _, path := range []string{"/api/tickets", fmt.Sprintf("/api/tickets/%d/replies", id)} {
+		if res := s.api.Do(http.MethodPost, path, "", ticketBody("Anonymous", "hello")); res.Status != http.StatusUnauthorized {
+			t.Errorf("anonymous POST %s: %d", path, res.Status)
+		}
+	}
+	if got := s.sim.Tickets()[0].MessagesCount; got != messagesBefore {
+		t.Errorf("anonymous requests changed A's ticket: %d messages", got)
+	}
 }
 
 func TestTicketInputIsChecked(t *testing.T) {
