@@ -1,4 +1,5 @@
-// Package hooks wires record events and requests to the domain packages.
+// Package hooks wires requests and request policy to the domain packages,
+// and registers the domain packages' own rules (ledger, fulfilment).
 // It decides when something happens; billing/, integrations/ and jobs/
 // decide what happens.
 package hooks
@@ -6,6 +7,8 @@ package hooks
 import (
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/billing/fulfilment"
+	"github.com/ezscale/ezscale/billing/ledger"
 	"github.com/ezscale/ezscale/integrations/gateways"
 	"github.com/ezscale/ezscale/integrations/provisioning"
 	"github.com/ezscale/ezscale/integrations/support"
@@ -29,11 +32,15 @@ func Register(app core.App, cfg *config.Config, deps Deps) {
 		gw = &gateways.Set{}
 	}
 	box, _ := secrets.New(cfg.EncryptionKey) // nil without a key: nothing is sealed or revealed
+	// The domain's own rules: what keeps an invoice consistent and what a
+	// paid invoice sets off, registered beside their models.
+	ledger.Bind(app)
+	fulfilment.Bind(app)
+
 	bindAppSettings(app, cfg)
 	bindAudit(app)
 	bindCustomers(app)
 	bindSettings(app)
-	bindInvoices(app)
 	bindOrderRoutes(app)
 	bindServiceRoutes(app)
 	bindServiceStatus(app)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -17,6 +18,7 @@ const (
 	CreditRefund       = "refund"
 	CreditManual       = "manual"
 	CreditApplied      = "applied"
+	CreditVoid         = "void"
 )
 
 // Balance is a customer's account credit in one currency: the sum of the
@@ -60,6 +62,11 @@ type CreditEntry struct {
 	Reason      string
 	InvoiceID   string
 	Description string
+	// Unused time returned (downgrade, cancellation): the subscription and
+	// the span of time this credit gives back.
+	Subscription string
+	PeriodStart  time.Time
+	PeriodEnd    time.Time
 }
 
 // AddCredit appends an entry to the credit ledger.
@@ -87,6 +94,11 @@ func NewCreditRecord(col *core.Collection, e CreditEntry) *core.Record {
 	rec.Set("reason", e.Reason)
 	rec.Set("invoice", e.InvoiceID)
 	rec.Set("description", e.Description)
+	if e.Subscription != "" {
+		rec.Set("subscription", e.Subscription)
+		rec.Set("period_start", e.PeriodStart)
+		rec.Set("period_end", e.PeriodEnd)
+	}
 	return rec
 }
 

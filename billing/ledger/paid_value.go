@@ -1,0 +1,190 @@
+package ledger
+
+import (
+	"fmt"
+	"math/big"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// PaidValue is what a customer actually paid for a subscription's time
+// between from and to, tax included, less the credit already returned for
+// that time. It is the most a downgrade or a cancellation may give back:
+// a list price says what the time would cost, not what was paid for it (a
+// 100 % coupon paid nothing; a forever coupon paid half).
+//
+// It counts the period and proration lines of the subscription on paid
+// invoices, each net of its share of the coupon discounts on the same
+// invoice and service, scaled down by what was refunded of the invoice,
+// and prorated to the second over the part of the line's period that lies
+// between from and to. Every share is rounded down and every credit
+// already given rounded up, so the result never exceeds what was paid.
+func PaidValue(app core.App, subscriptionID string, from, to time.Time) (int64, error) {
+	if !to.After(from) {
+		return 0, nil
+	}
+	lines, err := paidLines(app, subscriptionID, from, to)
+	if err != nil {
+		return 0, fmt.Errorf("paid value of subscription %s: %w", subscriptionID, err)
+	}
+	var value int64
+	for _, l := range lines {
+		v := l.gross
+		if l.baseGross > 0 && l.discountGross != 0 {
+			v = mulDivFloor(v, l.baseGross+l.discountGross, l.baseGross)
+		}
+		if l.invoiceTotal > 0 && l.refunded > 0 {
+			v = mulDivFloor(v, max(l.invoiceTotal-l.refunded, 0), l.invoiceTotal)
+		}
+		value += mulDivFloor(max(v, 0), overlap(l.start, l.end, from, to), int64(l.end.Sub(l.start)/time.Second))
+	}
+	returned, err := returnedCredit(app, subscriptionID, from, to)
+	if err != nil {
+		return 0, fmt.Errorf("paid value of subscription %s: %w", subscriptionID, err)
+	}
+	return max(value-returned, 0), nil
+}
+
+// paidLine is a billed span of a subscription with what its invoice says
+// about the money behind it.
+type paidLine struct {
+	Invoice       string `db:"invoice"`
+	Service       string `db:"service"`
+	Amount        int64  `db:"amount"`
+	Tax           int64  `db:"tax_amount"`
+	Inclusive     bool   `db:"tax_inclusive"`
+	PeriodStart   string `db:"period_start"`
+	PeriodEnd     string `db:"period_end"`
+	InvoiceTotal  int64  `db:"total"`
+	Refunded      int64  `db:"amount_refunded"`
+	start, end    time.Time
+	gross         int64
+	invoiceTotal  int64
+	refunded      int64
+	baseGross     int64 // the service's non-discount lines on the invoice
+	discountGross int64 // the service's discount lines on the invoice (negative)
+}
+
+func paidLines(app core.App, subscriptionID string, from, to time.Time) ([]*paidLine, error) {
+	var rows []*paidLine
+	err := app.DB().NewQuery(`SELECT it.invoice, it.service, it.amount, it.tax_amount, it.tax_inclusive,
+			it.period_start, it.period_end, inv.total, inv.amount_refunded
+		FROM invoice_items it JOIN invoices inv ON inv.id = it.invoice
+		WHERE it.subscription = {:sub} AND it.kind IN ('period', 'proration') AND it.waived = FALSE
+			AND it.period_start != '' AND it.period_end > {:from} AND it.period_start < {:to}
+			AND inv.status IN ('paid', 'partially_refunded', 'refunded')`).
+		Bind(dbx.Params{"sub": subscriptionID, "from": from.UTC().Format(dateLayout), "to": to.UTC().Format(dateLayout)}).
+		All(&rows)
+	if err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	invoices := make([]any, 0, len(rows))
+	for _, l := range rows {
+		if l.start, err = time.Parse(dateLayout, l.PeriodStart); err != nil {
+			return nil, fmt.Errorf("line of invoice %s: period start %q: %w", l.Invoice, l.PeriodStart, err)
+		}
+		if l.end, err = time.Parse(dateLayout, l.PeriodEnd); err != nil {
+			return nil, fmt.Errorf("line of invoice %s: period end %q: %w", l.Invoice, l.PeriodEnd, err)
+		}
+		l.gross = lineGross(l.Amount, l.Tax, l.Inclusive)
+		l.invoiceTotal, l.refunded = l.InvoiceTotal, l.Refunded
+		invoices = append(invoices, l.Invoice)
+	}
+
+	// What the coupon took off a service's lines on each invoice.
+	var others []struct {
+		Invoice   string `db:"invoice"`
+		Service   string `db:"service"`
+		Kind      string `db:"kind"`
+		Amount    int64  `db:"amount"`
+		Tax       int64  `db:"tax_amount"`
+		Inclusive bool   `db:"tax_inclusive"`
+	}
+	err = app.DB().Select("invoice", "service", "kind", "amount", "tax_amount", "tax_inclusive").From(ItemsCollection).
+		Where(dbx.In("invoice", invoices...)).AndWhere(dbx.HashExp{"waived": false}).All(&others)
+	if err != nil {
+		return nil, err
+	}
+	base, discount := map[string]int64{}, map[string]int64{}
+	for _, o := range others {
+		key := o.Invoice + "/" + o.Service
+		if o.Kind == KindDiscount {
+			discount[key] += lineGross(o.Amount, o.Tax, o.Inclusive)
+		} else {
+			base[key] += lineGross(o.Amount, o.Tax, o.Inclusive)
+		}
+	}
+	for _, l := range rows {
+		key := l.Invoice + "/" + l.Service
+		l.baseGross, l.discountGross = base[key], discount[key]
+	}
+	return rows, nil
+}
+
+// returnedCredit is the credit already given back for the subscription's
+// time between from and to, each entry prorated over the span it names and
+// rounded up.
+func returnedCredit(app core.App, subscriptionID string, from, to time.Time) (int64, error) {
+	var rows []struct {
+		Amount int64  `db:"amount"`
+		Start  string `db:"period_start"`
+		End    string `db:"period_end"`
+	}
+	err := app.DB().Select("amount", "period_start", "period_end").From(CreditCollection).
+		Where(dbx.HashExp{"subscription": subscriptionID, "reason": []any{CreditDowngrade, CreditCancellation}}).
+		AndWhere(dbx.NewExp("period_end > {:from} AND period_start < {:to}",
+			dbx.Params{"from": from.UTC().Format(dateLayout), "to": to.UTC().Format(dateLayout)})).
+		All(&rows)
+	if err != nil {
+		return 0, err
+	}
+	var total int64
+	for _, r := range rows {
+		start, err1 := time.Parse(dateLayout, r.Start)
+		end, err2 := time.Parse(dateLayout, r.End)
+		if err1 != nil || err2 != nil || !end.After(start) {
+			total += r.Amount // a span that cannot be read counts whole
+			continue
+		}
+		span := int64(end.Sub(start) / time.Second)
+		total += -mulDivFloor(-r.Amount, overlap(start, end, from, to), span) // rounded up
+	}
+	return total, nil
+}
+
+// lineGross is what a line costs with tax: an inclusive amount already has it.
+func lineGross(amount, tax int64, inclusive bool) int64 {
+	if inclusive {
+		return amount
+	}
+	return amount + tax
+}
+
+// overlap is how many whole seconds [aStart, aEnd) and [bStart, bEnd) share.
+func overlap(aStart, aEnd, bStart, bEnd time.Time) int64 {
+	start, end := aStart, aEnd
+	if bStart.After(start) {
+		start = bStart
+	}
+	if bEnd.Before(end) {
+		end = bEnd
+	}
+	if !end.After(start) {
+		return 0
+	}
+	return int64(end.Sub(start) / time.Second)
+}
+
+// mulDivFloor is floor(v × num / den) without overflow; 0 when den is 0.
+func mulDivFloor(v, num, den int64) int64 {
+	if den == 0 {
+		return 0
+	}
+	r := new(big.Int).Mul(big.NewInt(v), big.NewInt(num))
+	return r.Div(r, big.NewInt(den)).Int64() // Euclidean division: the floor for den > 0
+}
+
+// dateLayout is how PocketBase stores dates, which sort as text.
+const dateLayout = "2006-01-02 15:04:05.000Z"
