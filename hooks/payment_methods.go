@@ -158,6 +158,9 @@ func bindPayPalCheckout(se *core.ServeEvent, gw *gateways.Set, cfg *config.Confi
 		if err := decodeJSON(e, &body); err != nil {
 			return err
 		}
+		if body.OrderID == "" {
+			return e.BadRequestError("Name the PayPal order to capture.", fieldError("order_id", "validation_required", "order_id is required"))
+		}
 		res, err := methods.PayPalCapture(e.Request.Context(), e.App, gw.PayPal, e.Auth, e.Request.PathValue("id"), body.OrderID)
 		if err := payError(e, err); err != nil {
 			return err
@@ -167,14 +170,21 @@ func bindPayPalCheckout(se *core.ServeEvent, gw *gateways.Set, cfg *config.Confi
 }
 
 // payError answers a failed payment call: missing or someone else's
-// invoice 404, nothing due 409, the gateway down 502.
+// invoice 404, an unknown PayPal order 404, nothing due or a PayPal order
+// that is not this invoice's or not approved 409, the gateway down 502.
 func payError(e *core.RequestEvent, err error) error {
 	switch {
 	case err == nil:
 		return nil
 	case errors.Is(err, methods.ErrNotFound):
 		return e.NotFoundError("", nil)
-	case errors.Is(err, methods.ErrNothingDue):
+	case errors.Is(err, methods.ErrOrderNotFound):
+		return e.NotFoundError("PayPal order not found.", nil)
+	case errors.Is(err, methods.ErrOrderMismatch):
+		return e.Error(http.StatusConflict, "This PayPal order was not made for this invoice: pay it with a PayPal order of its own.", nil)
+	case errors.Is(err, methods.ErrOrderNotApproved):
+		return e.Error(http.StatusConflict, "This PayPal order has not been approved at PayPal.", nil)
+	case errors.Is(err, methods.ErrNothingDue), errors.Is(err, methods.ErrChargeInProgress):
 		return e.Error(http.StatusConflict, err.Error(), nil)
 	}
 	return e.Error(http.StatusBadGateway, "The payment service is unavailable, try again.", nil)

@@ -37,6 +37,9 @@ const (
 	StepOverdue   = "overdue_notice"
 	StepSuspend   = "suspended"
 	StepTerminate = "terminated"
+	// StepHeld is not a step but what a run reports for an invoice whose
+	// charge is pending at the gateway: nothing is taken until it settles.
+	StepHeld = "held"
 )
 
 // retryStep names the retry on a given day after the due date.

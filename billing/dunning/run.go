@@ -2,6 +2,7 @@ package dunning
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/ezscale/ezscale/billing/ledger"
 	"github.com/ezscale/ezscale/billing/money"
+	"github.com/ezscale/ezscale/billing/payments"
 	"github.com/ezscale/ezscale/integrations/gateway"
 	"github.com/ezscale/ezscale/internal/audit"
 	"github.com/ezscale/ezscale/internal/settings"
@@ -78,10 +80,16 @@ func Run(app core.App, opts Options) ([]Action, error) {
 	return actions, nil
 }
 
-// chase takes the due steps of one invoice. A charge, a call to the
-// gateway, happens outside any transaction; its outcome and the other
-// steps are recorded in one transaction afterwards.
-func chase(ctx context.Context, app core.App, p Policy, inv *ledger.Invoice, opts Options) ([]Action, error) {
+// chase takes the due steps of one invoice, as it is now: the run's list
+// was loaded at its start, and the invoice may have been paid since. A
+// charge, a call to the gateway, happens outside any transaction between
+// its reservation and the recording of its answer; the other steps are
+// recorded in the same transaction as that answer.
+func chase(ctx context.Context, app core.App, p Policy, listed *ledger.Invoice, opts Options) ([]Action, error) {
+	inv, err := ledger.FindInvoice(app, listed.Id)
+	if err != nil || inv.Status() != ledger.StatusOpen {
+		return nil, err
+	}
 	taken := map[string]time.Time{}
 	_ = inv.UnmarshalJSONField("dunning", &taken)
 	steps := p.Due(inv.GetDateTime("due_at").Time(), opts.Now, taken)
@@ -89,6 +97,19 @@ func chase(ctx context.Context, app core.App, p Policy, inv *ledger.Invoice, opt
 		return nil, nil
 	}
 	label := ledger.Label(inv)
+	// A charge in flight or pending at the gateway holds the timeline: no
+	// new attempt, no failure notice, no suspension until it is settled.
+	held, err := payments.PendingCharge(app, inv.Id)
+	if err != nil {
+		return nil, err
+	}
+	if held != nil {
+		detail := "a charge is in flight"
+		if id := held.GetString("gateway_id"); id != "" {
+			detail = "charge " + id + " is pending at the gateway"
+		}
+		return []Action{{label, StepHeld, detail}}, nil
+	}
 	if opts.DryRun {
 		out := make([]Action, len(steps))
 		for i, s := range steps {
@@ -103,22 +124,44 @@ func chase(ctx context.Context, app core.App, p Policy, inv *ledger.Invoice, opt
 			// One charge per run however many were missed: a job that was
 			// down for days does not charge a card five times at once.
 			o, err := charge(ctx, app, inv, opts.Charger)
-			if err != nil {
+			switch {
+			case errors.Is(err, ledger.ErrNothingDue):
+				return nil, nil // paid since it was read
+			case errors.Is(err, payments.ErrChargeHeld):
+				return []Action{{label, s, "another payment is in progress, will retry"}}, nil
+			case err != nil:
 				return []Action{{label, s, "gateway unavailable, will retry: " + err.Error()}}, nil
 			}
-			outcome = o
+			o.step, outcome = s, o
 			break
 		}
 	}
 
 	var actions []Action
-	err := app.RunInTransaction(func(tx core.App) error {
+	err = app.RunInTransaction(func(tx core.App) error {
 		fresh, err := ledger.FindInvoice(tx, inv.Id)
 		if err != nil {
 			return err
 		}
+		wasOpen := fresh.Status() == ledger.StatusOpen
+		if outcome != nil && outcome.reservation != nil {
+			// Money taken is recorded whatever happened to the invoice.
+			if _, err := payments.SettleCharge(ctx, tx, outcome.reservation, outcome.result, opts.Now); err != nil {
+				return fmt.Errorf("recording the charge: %w", err)
+			}
+			if fresh, err = ledger.FindInvoice(tx, inv.Id); err != nil {
+				return err
+			}
+		}
 		if fresh.Status() != ledger.StatusOpen {
-			return nil // paid meanwhile: nothing left to chase
+			if outcome != nil && outcome.result.Status == gateway.StatusSucceeded {
+				detail := "charged " + outcome.amount.String()
+				if !wasOpen {
+					detail += ", kept as credit: the invoice was paid meanwhile"
+				}
+				actions = append(actions, Action{label, outcome.step, detail})
+			}
+			return nil // paid: nothing left to chase
 		}
 		customer, err := tx.FindRecordById("customers", fresh.CustomerID())
 		if err != nil {
@@ -132,16 +175,13 @@ func chase(ctx context.Context, app core.App, p Policy, inv *ledger.Invoice, opt
 			}
 			taken[s] = opts.Now
 			actions = append(actions, Action{label, s, detail})
-			if st.paid {
-				return nil // the charge paid it: the chase is over
+			if st.held {
+				break // the rest waits for the gateway to settle the charge
 			}
 		}
 		fresh, err = ledger.FindInvoice(tx, inv.Id)
 		if err != nil {
 			return err
-		}
-		if fresh.Status() != ledger.StatusOpen {
-			return nil
 		}
 		fresh.Set("dunning", taken)
 		return tx.SaveWithContext(ctx, fresh)
@@ -151,18 +191,29 @@ func chase(ctx context.Context, app core.App, p Policy, inv *ledger.Invoice, opt
 
 // chargeOutcome is what the gateway said, to record in the transaction.
 type chargeOutcome struct {
-	attempt  int
-	method   *core.Record
-	amount   money.Amount
-	result   gateway.ChargeResult
-	noCharge string // why no charge was attempted
+	step        string // the charge step that made it
+	reservation *payments.Reservation
+	amount      money.Amount
+	result      gateway.ChargeResult
+	noCharge    string // why no charge was attempted
+	paypal      bool   // PayPal collects: the customer need not be asked to pay
 }
 
-// charge attempts to charge the customer's default saved method for what
-// is due. The idempotency key names the invoice and the attempt, so a run
-// that crashed after charging and charges again gets the same payment.
+// charge attempts to charge the customer's saved method for what is due.
+// The attempt is reserved first (the invoice re-read, still open, held by
+// nothing else), so a concurrent run or a pay now cannot charge it too,
+// and its idempotency key is the one every path uses for that attempt: a
+// run that crashed after charging and charges again gets the same payment.
 func charge(ctx context.Context, app core.App, inv *ledger.Invoice, c Charger) (*chargeOutcome, error) {
-	o := &chargeOutcome{attempt: inv.GetInt("charge_attempts") + 1, amount: money.Amount{Minor: inv.AmountDue(), Currency: inv.Currency()}}
+	o := &chargeOutcome{amount: money.Amount{Minor: inv.AmountDue(), Currency: inv.Currency()}}
+	paypal, err := collectedByPayPal(app, inv.Id)
+	if err != nil {
+		return nil, err
+	}
+	if paypal {
+		o.noCharge, o.paypal = "its PayPal subscription collects it", true
+		return o, nil
+	}
 	if c == nil {
 		o.noCharge = "no gateway charges saved methods"
 		return o, nil
@@ -176,16 +227,23 @@ func charge(ctx context.Context, app core.App, inv *ledger.Invoice, c Charger) (
 		o.noCharge = "no saved payment method"
 		return o, nil
 	}
-	o.method = method
-	o.result, err = c.Charge(ctx, gateway.ChargeRequest{
-		InvoiceID: inv.Id, CustomerID: customer.Id, GatewayCustomerID: customer.GetString("stripe_customer_id"),
-		PaymentMethodRef: method.GetString("gateway_ref"), Amount: o.amount,
-		Description:    "Invoice " + ledger.Label(inv),
-		IdempotencyKey: fmt.Sprintf("invoice:%s:attempt:%d", inv.Id, o.attempt),
-	})
+	r, err := payments.ReserveCharge(ctx, app, inv.Id, payments.GatewayStripe, method.Id)
 	if err != nil {
 		return nil, err
 	}
+	o.amount = r.Amount
+	o.result, err = c.Charge(ctx, gateway.ChargeRequest{
+		InvoiceID: inv.Id, CustomerID: customer.Id, GatewayCustomerID: customer.GetString("stripe_customer_id"),
+		PaymentMethodRef: method.GetString("gateway_ref"), Amount: r.Amount,
+		Description: "Invoice " + ledger.Label(inv), IdempotencyKey: r.Key(),
+	})
+	if err != nil {
+		if rerr := payments.ReleaseCharge(ctx, app, r); rerr != nil {
+			return nil, errors.Join(err, rerr)
+		}
+		return nil, err
+	}
+	o.reservation = r
 	return o, nil
 }
 

@@ -9,7 +9,6 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/ezscale/ezscale/billing/ledger"
-	"github.com/ezscale/ezscale/billing/payments"
 	"github.com/ezscale/ezscale/integrations/gateway"
 	"github.com/ezscale/ezscale/integrations/notify"
 	"github.com/ezscale/ezscale/integrations/provisioning"
@@ -24,8 +23,8 @@ type stepper struct {
 	outcome  *chargeOutcome
 	now      time.Time
 	portal   string
-	charged  bool // this run's charge is recorded; later charge steps ride on it
-	paid     bool
+	charged  bool // this run's charge is reported; later charge steps ride on it
+	held     bool // this run's charge is pending: the later steps wait for it
 }
 
 func (st *stepper) take(step string) (string, error) {
@@ -37,7 +36,7 @@ func (st *stepper) take(step string) (string, error) {
 			return "covered by this run's charge", nil
 		}
 		st.charged = true
-		return st.recordCharge(step)
+		return st.reportCharge(step)
 	case step == StepOverdue:
 		if err := st.setSubscriptions("past_due"); err != nil {
 			return "", err
@@ -65,40 +64,26 @@ func (st *stepper) take(step string) (string, error) {
 	return "", fmt.Errorf("unknown dunning step %q", step)
 }
 
-// recordCharge records what the gateway said about this run's charge.
-func (st *stepper) recordCharge(step string) (string, error) {
+// reportCharge tells the customer, and for a decline staff, what the
+// gateway said about this run's charge, recorded before the steps.
+func (st *stepper) reportCharge(step string) (string, error) {
 	o := st.outcome
-	if o.noCharge != "" {
+	switch {
+	case o.paypal:
+		return "no card charge: " + o.noCharge, nil
+	case o.noCharge != "":
 		// Without a charge to report, the customer is asked to pay once.
 		return "no charge: " + o.noCharge, st.tell("payment_due", "payment_due", nil)
-	}
-	if o.result.Status == gateway.StatusSucceeded {
-		_, _, err := payments.ApplyCharge(st.ctx, st.tx, payments.Charge{
-			InvoiceID: st.inv.Id, Gateway: payments.GatewayStripe, GatewayID: o.result.GatewayID,
-			Amount: o.amount, PaymentMethod: o.method.Id, PaidAt: st.now,
-		})
-		st.paid = err == nil
-		return "charged " + o.amount.String(), err
-	}
-	_, err := payments.RecordAttempt(st.ctx, st.tx, payments.Attempt{
-		InvoiceID: st.inv.Id, Gateway: payments.GatewayStripe, GatewayID: o.result.GatewayID, Amount: o.amount,
-		Status: o.result.Status, FailureCode: o.result.FailureCode, FailureMessage: o.result.FailureMessage,
-		PaymentMethod: o.method.Id, Attempt: o.attempt,
-	})
-	if err != nil {
-		return "", err
-	}
-	st.inv.Set("charge_attempts", o.attempt)
-	if err := st.tx.SaveWithContext(st.ctx, st.inv); err != nil {
-		return "", err
-	}
-	if o.result.Status == gateway.StatusRequiresAction {
+	case o.result.Status == gateway.StatusPending:
+		st.held = true
+		return "charge " + o.result.GatewayID + " pending at the gateway", nil
+	case o.result.Status == gateway.StatusRequiresAction:
 		return "needs the customer to authenticate", st.tell("payment_action_required", step, nil)
 	}
 	if err := st.tell("payment_failed", step, nil); err != nil {
 		return "", err
 	}
-	_, err = notify.Staff(st.ctx, st.tx, notify.Alert{Key: "payment_failed", Customer: st.customer,
+	_, err := notify.Staff(st.ctx, st.tx, notify.Alert{Key: "payment_failed", Customer: st.customer,
 		Data:      notify.Data{"Invoice": notify.InvoiceFacts(st.inv), "Reason": o.result.FailureCode + " " + o.result.FailureMessage},
 		DedupeKey: "dunning:" + st.inv.Id + ":payment_failed_notice"})
 	return "declined: " + o.result.FailureCode, err

@@ -2,13 +2,13 @@ package methods
 
 import (
 	"context"
-	"fmt"
+	"errors"
+	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/ezscale/ezscale/billing/ledger"
-	"github.com/ezscale/ezscale/billing/money"
 	"github.com/ezscale/ezscale/billing/payments"
 	"github.com/ezscale/ezscale/integrations/gateway"
 )
@@ -21,9 +21,16 @@ type Charger interface {
 // ErrNothingDue is an invoice with nothing left to pay.
 var ErrNothingDue = ledger.ErrNothingDue
 
+// ErrChargeInProgress is an invoice another charge holds (dunning's, or a
+// pay now in another tab, in flight or pending at the gateway).
+var ErrChargeInProgress = payments.ErrChargeHeld
+
 // PayNow charges what is due on an open invoice of the customer with one
 // of their saved cards (the default when methodID is empty) and records
-// the outcome: paid, declined, or waiting for 3-D Secure.
+// the outcome: paid, declined, pending, or waiting for 3-D Secure. The
+// attempt is reserved first, like dunning's, and charged under the same
+// idempotency key dunning would use for it, so the two never charge one
+// invoice at once and a retried attempt is one charge.
 func PayNow(ctx context.Context, app core.App, charger Charger, customer *core.Record, invoiceID, methodID string) (gateway.ChargeResult, error) {
 	inv, err := ledger.FindInvoice(app, invoiceID)
 	if err != nil || inv.CustomerID() != customer.Id || inv.Status() == ledger.StatusDraft {
@@ -44,32 +51,20 @@ func PayNow(ctx context.Context, app core.App, charger Charger, customer *core.R
 	if err != nil {
 		return gateway.ChargeResult{}, err
 	}
-	attempt := inv.GetInt("charge_attempts") + 1
-	amount := money.Amount{Minor: inv.AmountDue(), Currency: inv.Currency()}
+	r, err := payments.ReserveCharge(ctx, app, inv.Id, payments.GatewayStripe, method.Id)
+	if err != nil {
+		return gateway.ChargeResult{}, err
+	}
 	res, err := charger.Charge(ctx, gateway.ChargeRequest{
 		InvoiceID: inv.Id, CustomerID: customer.Id, GatewayCustomerID: customer.GetString("stripe_customer_id"),
-		PaymentMethodRef: method.GetString("gateway_ref"), Amount: amount, Description: "Invoice " + ledger.Label(inv),
-		IdempotencyKey: fmt.Sprintf("invoice:%s:pay:%d", inv.Id, attempt),
+		PaymentMethodRef: method.GetString("gateway_ref"), Amount: r.Amount, Description: "Invoice " + ledger.Label(inv),
+		IdempotencyKey: r.Key(),
 	})
 	if err != nil {
-		return res, err
+		return res, errors.Join(err, payments.ReleaseCharge(ctx, app, r))
 	}
 	return res, app.RunInTransaction(func(tx core.App) error {
-		if res.Status == gateway.StatusSucceeded {
-			_, _, err := payments.ApplyCharge(ctx, tx, payments.Charge{InvoiceID: inv.Id, Gateway: payments.GatewayStripe,
-				GatewayID: res.GatewayID, Amount: amount, PaymentMethod: method.Id})
-			return err
-		}
-		if _, err := payments.RecordAttempt(ctx, tx, payments.Attempt{InvoiceID: inv.Id, Gateway: payments.GatewayStripe,
-			GatewayID: res.GatewayID, Amount: amount, Status: res.Status, FailureCode: res.FailureCode,
-			FailureMessage: res.FailureMessage, PaymentMethod: method.Id, Attempt: attempt}); err != nil {
-			return err
-		}
-		fresh, err := ledger.FindInvoice(tx, inv.Id)
-		if err != nil {
-			return err
-		}
-		fresh.Set("charge_attempts", attempt)
-		return tx.SaveWithContext(ctx, fresh)
+		_, err := payments.SettleCharge(ctx, tx, r, res, time.Now().UTC())
+		return err
 	})
 }

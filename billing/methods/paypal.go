@@ -2,6 +2,7 @@ package methods
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -18,7 +19,8 @@ import (
 // PayPalOrders is PayPal's part of a one-off payment.
 type PayPalOrders interface {
 	CreateOrder(ctx context.Context, req paypal.OrderRequest) (orderID, approveURL string, err error)
-	CaptureOrder(ctx context.Context, orderID string) (gateway.ChargeResult, error)
+	GetOrder(ctx context.Context, orderID string) (paypal.Order, error)
+	CaptureOrder(ctx context.Context, orderID string) (paypal.Capture, error)
 }
 
 // PayPalCheckout starts paying an open invoice with PayPal: the order
@@ -34,20 +36,49 @@ func PayPalCheckout(ctx context.Context, app core.App, pp PayPalOrders, customer
 	})
 }
 
-// PayPalCapture captures an approved order and applies it to the invoice.
-// The capture webhook applies it too; whichever comes second changes nothing.
+// PayPalCapture captures an approved order and books what PayPal captured
+// on the invoice: less than is due leaves the rest due, more becomes
+// credit. PayPal captures any approved order of ours, so the order is read
+// first and refused, before anything is captured, unless it was made for
+// this invoice and customer. An order already captured (a retry after a
+// lost answer, a second click) is not captured again: its capture is
+// recorded once. The capture webhook applies it too; whichever comes
+// second changes nothing.
 func PayPalCapture(ctx context.Context, app core.App, pp PayPalOrders, customer *core.Record, invoiceID, orderID string) (gateway.ChargeResult, error) {
-	inv, err := payable(app, customer, invoiceID)
+	inv, err := ownedInvoice(app, customer, invoiceID)
 	if err != nil {
 		return gateway.ChargeResult{}, err
 	}
-	res, err := pp.CaptureOrder(ctx, orderID)
-	if err != nil || res.Status != gateway.StatusSucceeded {
-		return res, err
+	order, err := pp.GetOrder(ctx, orderID)
+	if errors.Is(err, paypal.ErrOrderNotFound) {
+		return gateway.ChargeResult{}, fmt.Errorf("%w: %w", ErrOrderNotFound, err)
 	}
-	return res, app.RunInTransaction(func(tx core.App) error {
+	if err != nil {
+		return gateway.ChargeResult{}, err
+	}
+	if err := orderFor(order, inv); err != nil {
+		return gateway.ChargeResult{}, err
+	}
+	capture := order.Capture
+	if capture == nil {
+		if inv.Status() != ledger.StatusOpen || inv.AmountDue() <= 0 {
+			return gateway.ChargeResult{}, ErrNothingDue
+		}
+		if order.Status != "APPROVED" {
+			return gateway.ChargeResult{}, fmt.Errorf("%w: PayPal order %s is %s", ErrOrderNotApproved, order.ID, order.Status)
+		}
+		captured, err := pp.CaptureOrder(ctx, order.ID)
+		if err != nil {
+			return gateway.ChargeResult{}, err
+		}
+		capture = &captured
+	}
+	if capture.Status != gateway.StatusSucceeded {
+		return capture.ChargeResult, nil // pending or declined: the capture's webhook says what became of it
+	}
+	return capture.ChargeResult, app.RunInTransaction(func(tx core.App) error {
 		_, _, err := payments.ApplyCharge(ctx, tx, payments.Charge{InvoiceID: inv.Id, Gateway: payments.GatewayPayPal,
-			GatewayID: res.GatewayID, Amount: money.Amount{Minor: inv.AmountDue(), Currency: inv.Currency()}, PaidAt: time.Now().UTC()})
+			GatewayID: capture.GatewayID, Amount: capture.Amount, PaidAt: time.Now().UTC()})
 		return err
 	})
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/ezscale/ezscale/billing/ledger"
 	"github.com/ezscale/ezscale/billing/money"
+	"github.com/ezscale/ezscale/integrations/notify"
 )
 
 // Collection holds charges and refunds.
@@ -109,6 +110,11 @@ func ApplyCharge(ctx context.Context, tx core.App, c Charge) (payment *core.Reco
 			return nil, false, err
 		}
 	}
+	if applicable == 0 {
+		if err := tellStaffCredited(ctx, tx, inv, payment, c); err != nil {
+			return nil, false, err
+		}
+	}
 	if applicable > 0 {
 		inv.Set("amount_paid", inv.GetInt64("amount_paid")+applicable)
 		if inv.AmountDue()-applicable <= 0 {
@@ -120,6 +126,19 @@ func ApplyCharge(ctx context.Context, tx core.App, c Charge) (payment *core.Reco
 		}
 	}
 	return payment, true, nil
+}
+
+// tellStaffCredited alerts staff to money that arrived for an invoice no
+// longer open (paid twice, e.g. a card charge crossing another payment):
+// it is account credit now, and staff decide whether to refund it.
+func tellStaffCredited(ctx context.Context, tx core.App, inv *ledger.Invoice, payment *core.Record, c Charge) error {
+	customer, err := tx.FindRecordById("customers", inv.CustomerID())
+	if err != nil {
+		return err
+	}
+	_, err = notify.Staff(ctx, tx, notify.Alert{Key: "payment_credited", Customer: customer, DedupeKey: "payment-credited:" + payment.Id,
+		Data: notify.Data{"Invoice": notify.InvoiceFacts(inv), "Amount": c.Amount, "Gateway": c.Gateway, "Payment": c.GatewayID}})
+	return err
 }
 
 // Find returns the payment a gateway knows by gatewayID.

@@ -10,29 +10,36 @@ import (
 
 	"github.com/ezscale/ezscale/billing/ledger"
 	"github.com/ezscale/ezscale/billing/money"
+	"github.com/ezscale/ezscale/integrations/gateway"
 )
 
-// Attempt is a charge that did not succeed: declined, or waiting for the
-// customer to authenticate (3-D Secure). It is recorded for staff and the
-// customer but pays nothing.
+// Attempt is a charge that did not succeed: declined, waiting for the
+// customer to authenticate (3-D Secure), or pending at the gateway (a
+// processing PaymentIntent, settled later by its webhook). It is recorded
+// for staff and the customer but pays nothing.
 type Attempt struct {
 	InvoiceID      string
 	Gateway        string
 	GatewayID      string
 	Amount         money.Amount
-	Status         string // failed or requires_action
+	Status         string // failed, requires_action or pending
 	FailureCode    string
 	FailureMessage string
 	PaymentMethod  string
 	Attempt        int
 }
 
-// RecordAttempt stores an unsuccessful charge once per gateway id.
+// RecordAttempt stores an unsuccessful charge once per gateway id. Known
+// already, it only moves on: a pending attempt to what the gateway settled
+// (failed or requires_action), one awaiting 3-D Secure to failed; a
+// succeeded payment never goes back.
 func RecordAttempt(ctx context.Context, tx core.App, a Attempt) (*core.Record, error) {
 	if a.GatewayID != "" {
-		if existing, err := Find(tx, a.Gateway, a.GatewayID); err == nil {
-			return existing, nil
-		} else if !errors.Is(err, sql.ErrNoRows) {
+		existing, err := Find(tx, a.Gateway, a.GatewayID)
+		if err == nil {
+			return existing, settleAttempt(ctx, tx, existing, a)
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
 			return nil, err
 		}
 	}
@@ -54,4 +61,19 @@ func RecordAttempt(ctx context.Context, tx core.App, a Attempt) (*core.Record, e
 		return nil, fmt.Errorf("payment attempt %s/%s: %w", a.Gateway, a.GatewayID, err)
 	}
 	return rec, nil
+}
+
+// attemptOrder ranks the unsuccessful statuses: an attempt only moves up.
+var attemptOrder = map[string]int{gateway.StatusPending: 1, gateway.StatusRequiresAction: 2, gateway.StatusFailed: 3}
+
+func settleAttempt(ctx context.Context, tx core.App, rec *core.Record, a Attempt) error {
+	from, to := attemptOrder[rec.GetString("status")], attemptOrder[a.Status]
+	if from == 0 || to <= from {
+		return nil
+	}
+	rec.Load(map[string]any{"status": a.Status, "failure_code": a.FailureCode, "failure_message": a.FailureMessage})
+	if err := tx.SaveWithContext(ctx, rec); err != nil {
+		return fmt.Errorf("payment attempt %s/%s: %w", a.Gateway, a.GatewayID, err)
+	}
+	return nil
 }

@@ -18,9 +18,9 @@ import (
 )
 
 // HandleStripe applies a verified Stripe event. Events arrive in any order
-// and any number of times: a failure after a success records an attempt
-// but never reopens the invoice; a refund of a payment we do not know is
-// unmatched, for staff.
+// and any number of times: a success or a failure settles a charge
+// recorded as pending; a failure after a success never reopens the
+// invoice; a refund of a payment we do not know is unmatched, for staff.
 func HandleStripe(ctx context.Context, tx core.App, ge gateway.Event) (string, error) {
 	ev, err := stripe.ParseEvent(ge.Payload)
 	if err != nil {
@@ -42,9 +42,8 @@ func HandleStripe(ctx context.Context, tx core.App, ge gateway.Event) (string, e
 		if ev.Type == "payment_intent.requires_action" {
 			status = gateway.StatusRequiresAction
 		}
-		if _, err := payments.Find(tx, payments.GatewayStripe, ev.PaymentIntentID); err == nil {
-			return StatusProcessed, nil // the charge call recorded this attempt, or it succeeded since
-		}
+		// Recorded already by the charge call, it only moves on: a pending
+		// charge settles (and no longer holds dunning), a succeeded one stays.
 		_, err := payments.RecordAttempt(ctx, tx, payments.Attempt{InvoiceID: ev.InvoiceID, Gateway: payments.GatewayStripe,
 			GatewayID: ev.PaymentIntentID, Amount: ev.Amount, Status: status, FailureCode: ev.FailureCode, FailureMessage: ev.FailureMessage})
 		return processed(err)

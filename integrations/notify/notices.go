@@ -70,6 +70,9 @@ var staffNotices = map[string]struct {
 	"high_value_order": {"warning", func() Data { d := sampleOrder(); d["Threshold"] = money.MustNew(50000, "EUR"); return d }},
 	"invoice_paid":     {"success", func() Data { return Data{"Invoice": sampleInvoice()} }},
 	"payment_failed":   {"warning", func() Data { return Data{"Invoice": sampleInvoice(), "Reason": "card_declined"} }},
+	"payment_credited": {"warning", func() Data {
+		return Data{"Invoice": sampleInvoice(), "Amount": money.MustNew(2999, "EUR"), "Gateway": "stripe", "Payment": "pi_sample"}
+	}},
 	"dispute_opened": {"danger", func() Data {
 		return Data{"Dispute": "du_sample", "Status": "needs_response", "Amount": money.MustNew(2999, "EUR")}
 	}},
