@@ -42,6 +42,9 @@ func bindPayments(app core.App, cfg *config.Config, gw *gateways.Set) {
 			if errors.Is(err, payments.ErrInvalid) {
 				return e.BadRequestError(err.Error(), nil)
 			}
+			if errors.Is(err, payments.ErrRefundPending) {
+				return e.JSON(http.StatusAccepted, refund) // reserved, retried with the same key until the gateway answers
+			}
 			if err != nil {
 				return e.Error(http.StatusBadGateway, err.Error(), nil)
 			}

@@ -46,6 +46,7 @@ func Register(app core.App, cfg *config.Config, deps Deps) {
 		startOutbox(ctx, e.App, cfg)
 		scheduleBandwidth(e.App, s.cron, deps.Bandwidth)
 		scheduleSupportSync(e.App, s.cron, deps.Support)
+		scheduleRefundRetry(e.App, s.cron, deps.Gateways)
 		return e.Next()
 	})
 	app.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {

@@ -2,6 +2,8 @@ package payments
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -28,13 +30,21 @@ type RefundRequest struct {
 	Reason    string
 }
 
+// ErrRefundPending says the gateway's answer was ambiguous (a timeout, a
+// lost answer, a 5xx): it may have refunded, so the refund stays pending,
+// keeps its amount reserved and is retried with the same idempotency key
+// (RetryPendingRefunds) until the gateway answers for certain.
+var ErrRefundPending = errors.New("refund pending")
+
 // Refund returns part or all of a charge: a pending refund row reserves the
 // amount first (so two refunds at once cannot together exceed what was
 // paid), the gateway is called outside any transaction with a key naming
 // that row (so a retry refunds once), and on success the refund settles:
 // the invoice becomes refunded or partially refunded, a credit note is
-// issued and the customer is told. refunders maps a gateway name to its
-// client; gateways without one (manual, sandbox) refund outside the app.
+// issued and the customer is told. Only a definite refusal fails the row
+// and frees its amount; an ambiguous failure keeps it pending and returns
+// ErrRefundPending. refunders maps a gateway name to its client; gateways
+// without one (manual, sandbox) refund outside the app.
 func Refund(ctx context.Context, app core.App, refunders map[string]Refunder, req RefundRequest) (*core.Record, error) {
 	var refund, charge *core.Record
 	err := app.RunInTransaction(func(tx core.App) error {
@@ -70,32 +80,72 @@ func Refund(ctx context.Context, app core.App, refunders map[string]Refunder, re
 	if err != nil {
 		return nil, err
 	}
-
-	result := gateway.RefundResult{Status: gateway.StatusSucceeded}
-	if r := refunders[charge.GetString("gateway")]; r != nil {
-		result, err = r.Refund(ctx, gateway.RefundRequest{
-			PaymentGatewayID: charge.GetString("gateway_id"), Amount: money.Amount{Minor: req.Amount, Currency: charge.GetString("currency")},
-			Reason: req.Reason, IdempotencyKey: "refund:" + refund.Id,
-		})
-	}
-	if err != nil || result.Status == gateway.StatusFailed {
-		refund.Set("status", "failed")
-		refund.Set("failure_message", fmt.Sprint(err))
-		if saveErr := app.SaveWithContext(ctx, refund); saveErr != nil {
-			return nil, saveErr
-		}
-		return refund, fmt.Errorf("refund of payment %s failed at the gateway: %v", charge.Id, err)
-	}
-	err = app.RunInTransaction(func(tx core.App) error {
-		refund.Set("gateway_id", result.GatewayID)
-		return Settle(ctx, tx, refund, time.Now().UTC())
-	})
-	return refund, err
+	return complete(ctx, app, refunders[charge.GetString("gateway")], charge, refund)
 }
 
-// RecordGatewayRefund records a refund made at the gateway (e.g. in
-// Stripe's dashboard) that a webhook reported. A refund already recorded,
-// such as one the platform made itself, changes nothing.
+// refundKey is the idempotency key of a refund row: the same on every
+// retry, so the gateway refunds it once.
+func refundKey(refund *core.Record) string { return "refund:" + refund.Id }
+
+// complete asks the gateway for a pending refund and records its answer:
+// settled on success, failed on a definite refusal, still pending (with
+// the error noted for staff) when the answer is ambiguous. The gateway's
+// webhook may have recorded the refund meanwhile; settleGatewayRefund then
+// finds it, so one refund is one row.
+func complete(ctx context.Context, app core.App, r Refunder, charge, refund *core.Record) (*core.Record, error) {
+	result := gateway.RefundResult{Status: gateway.StatusSucceeded}
+	var err error
+	if r != nil {
+		result, err = r.Refund(ctx, gateway.RefundRequest{
+			PaymentGatewayID: charge.GetString("gateway_id"), Amount: money.Amount{Minor: refund.GetInt64("amount"), Currency: refund.GetString("currency")},
+			Reason: refund.GetString("reason"), IdempotencyKey: refundKey(refund),
+		})
+	}
+	if err == nil && result.Status != gateway.StatusFailed {
+		var settled *core.Record
+		err = app.RunInTransaction(func(tx core.App) error {
+			var err error
+			settled, _, err = settleGatewayRefund(ctx, tx, charge, refund.GetString("gateway"), result.GatewayID,
+				refund.GetInt64("amount"), refund.Id, time.Now().UTC())
+			return err
+		})
+		return settled, err
+	}
+	definite := err == nil || gateway.Refused(err)
+	message := fmt.Sprint(err)
+	if err == nil {
+		message = "the gateway declined the refund"
+	}
+	var current *core.Record
+	saveErr := app.RunInTransaction(func(tx core.App) error {
+		var err error
+		if current, err = tx.FindRecordById(Collection, refund.Id); err != nil {
+			return err
+		}
+		if current.GetString("status") != "pending" {
+			return nil // settled meanwhile by the gateway's webhook: the money went back
+		}
+		if definite {
+			current.Set("status", "failed")
+		}
+		current.Set("failure_message", message)
+		return tx.SaveWithContext(ctx, current)
+	})
+	if saveErr != nil {
+		return nil, saveErr
+	}
+	if !definite {
+		return current, fmt.Errorf("%w: refund of payment %s: the gateway did not answer for certain (%s); it stays reserved and is retried with the same key",
+			ErrRefundPending, charge.Id, message)
+	}
+	return current, fmt.Errorf("refund of payment %s failed at the gateway: %s", charge.Id, message)
+}
+
+// RecordGatewayRefund records a refund the gateway reported by webhook. A
+// refund already recorded, such as one the platform made itself, changes
+// nothing. A refund the platform asked for whose own answer has not come
+// back yet settles into that pending row (same charge and amount) instead
+// of a second row; one made in the gateway's dashboard gets its own row.
 func RecordGatewayRefund(ctx context.Context, tx core.App, gw, refundID, chargeGatewayID string, amount money.Amount, at time.Time) (*core.Record, bool, error) {
 	if existing, err := Find(tx, gw, refundID); err == nil {
 		return existing, false, nil
@@ -104,27 +154,73 @@ func RecordGatewayRefund(ctx context.Context, tx core.App, gw, refundID, chargeG
 	if err != nil {
 		return nil, false, fmt.Errorf("%w: refund %s of unknown payment %s", ErrInvalid, refundID, chargeGatewayID)
 	}
-	left, err := refundable(tx, charge)
-	if err != nil {
-		return nil, false, err
+	if amount.Currency != charge.GetString("currency") {
+		return nil, false, fmt.Errorf("%w: refund %s in %s of a payment in %s", ErrInvalid, refundID, amount.Currency, charge.GetString("currency"))
 	}
-	if amount.Currency != charge.GetString("currency") || amount.Minor <= 0 || amount.Minor > left {
-		return nil, false, fmt.Errorf("%w: refund %s of %s exceeds what payment %s has left", ErrInvalid, refundID, amount, chargeGatewayID)
+	return settleGatewayRefund(ctx, tx, charge, gw, refundID, amount.Minor, "", at)
+}
+
+// settleGatewayRefund settles the gateway's refund refundID of charge into
+// exactly one row: the row already holding refundID (nothing to do), else
+// own (the pending row that asked for it, when still pending), else the
+// oldest pending reservation of the same charge and amount that no gateway
+// refund holds yet, else a new row within what is left to refund. The
+// webhook and the platform's own call may arrive in either order, and two
+// refunds of the same amount may each take the other's row: every gateway
+// refund still ends in one row and every reservation in one refund.
+func settleGatewayRefund(ctx context.Context, tx core.App, charge *core.Record, gw, refundID string, amount int64, own string, at time.Time) (*core.Record, bool, error) {
+	if refundID != "" {
+		existing, err := Find(tx, gw, refundID)
+		if err == nil {
+			return existing, false, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return nil, false, err
+		}
 	}
-	col, err := tx.FindCachedCollectionByNameOrId(Collection)
-	if err != nil {
-		return nil, false, err
+	var row *core.Record
+	if own != "" {
+		rec, err := tx.FindRecordById(Collection, own)
+		if err != nil {
+			return nil, false, err
+		}
+		if rec.GetString("status") == "pending" {
+			row = rec
+		}
 	}
-	refund := core.NewRecord(col)
-	refund.Load(map[string]any{
-		"customer": charge.GetString("customer"), "invoice": charge.GetString("invoice"), "kind": "refund", "gateway": gw,
-		"gateway_id": refundID, "status": "pending", "amount": amount.Minor, "currency": amount.Currency, "refund_of": charge.Id,
-		"reason": "refunded at the gateway",
-	})
-	if err := tx.SaveWithContext(ctx, refund); err != nil {
-		return nil, false, err
+	if row == nil {
+		recs, err := tx.FindRecordsByFilter(Collection,
+			"refund_of = {:c} && kind = 'refund' && status = 'pending' && gateway_id = '' && amount = {:a}", "created", 1, 0,
+			dbx.Params{"c": charge.Id, "a": amount})
+		if err != nil {
+			return nil, false, err
+		}
+		if len(recs) > 0 {
+			row = recs[0]
+		}
 	}
-	return refund, true, Settle(ctx, tx, refund, at)
+	if row == nil {
+		left, err := refundable(tx, charge)
+		if err != nil {
+			return nil, false, err
+		}
+		if amount <= 0 || amount > left {
+			return nil, false, fmt.Errorf("%w: refund %s of %d exceeds what payment %s has left (%d)", ErrInvalid, refundID, amount, charge.Id, left)
+		}
+		col, err := tx.FindCachedCollectionByNameOrId(Collection)
+		if err != nil {
+			return nil, false, err
+		}
+		row = core.NewRecord(col)
+		row.Load(map[string]any{
+			"customer": charge.GetString("customer"), "invoice": charge.GetString("invoice"), "kind": "refund", "gateway": gw,
+			"status": "pending", "amount": amount, "currency": charge.GetString("currency"), "refund_of": charge.Id,
+			"reason": "refunded at the gateway",
+		})
+	}
+	row.Set("gateway_id", refundID)
+	row.Set("failure_message", "")
+	return row, true, Settle(ctx, tx, row, at)
 }
 
 // Settle completes a refund the gateway made: the refund row succeeds, the

@@ -24,7 +24,7 @@ func (f *fakeRefunder) Refund(_ context.Context, req gateway.RefundRequest) (gat
 	defer f.mu.Unlock()
 	f.keys = append(f.keys, req.IdempotencyKey)
 	if f.fail {
-		return gateway.RefundResult{}, errors.New("stripe: 500")
+		return gateway.RefundResult{}, gateway.Refusal(errors.New("stripe refund: HTTP 400 invalid_request_error charge_disputed"))
 	}
 	return gateway.RefundResult{GatewayID: "re_" + req.IdempotencyKey[len("refund:"):], Status: gateway.StatusSucceeded}, nil
 }

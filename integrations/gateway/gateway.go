@@ -74,3 +74,26 @@ type Gateway interface {
 	// VerifyWebhook checks a delivery's signature and returns its event.
 	VerifyWebhook(ctx context.Context, header http.Header, body []byte) (Event, error)
 }
+
+// ErrRefused marks a definite refusal: the gateway answered that it did
+// nothing (a decline, an invalid request) or the request never left. Any
+// other error is ambiguous (a timeout, a lost answer, a 5xx, a rate limit):
+// the gateway may have acted, so the caller retries with the same
+// idempotency key and keeps what it reserved.
+var ErrRefused = errors.New("refused by the gateway")
+
+// Refusal marks err as a definite refusal, keeping its text.
+func Refusal(err error) error {
+	if err == nil {
+		return nil
+	}
+	return refusal{err}
+}
+
+type refusal struct{ err error }
+
+func (r refusal) Error() string   { return r.err.Error() }
+func (r refusal) Unwrap() []error { return []error{r.err, ErrRefused} }
+
+// Refused reports whether err is a definite refusal.
+func Refused(err error) bool { return errors.Is(err, ErrRefused) }

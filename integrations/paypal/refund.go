@@ -2,6 +2,7 @@ package paypal
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -22,13 +23,28 @@ import (
 // (one per credit note) is sent as PayPal-Request-Id, so that a retry
 // cannot refund twice. Refusals (REFUND_AMOUNT_EXCEEDED,
 // CAPTURE_FULLY_REFUNDED, REFUND_EXCEEDED_TRANSACTION_AMOUNT,
-// TRANSACTION_ALREADY_REFUNDED, …) come as *APIError.
+// TRANSACTION_ALREADY_REFUNDED, …) come as *APIError marked
+// gateway.ErrRefused; a transport failure or a retryable answer (429, 5xx,
+// 409) is unmarked, as PayPal may have refunded.
 func (c *Client) Refund(ctx context.Context, req gateway.RefundRequest) (gateway.RefundResult, error) {
 	res, err := c.RefundCapture(ctx, req)
 	if isStatus(err, http.StatusNotFound) {
-		return c.RefundSale(ctx, req)
+		res, err = c.RefundSale(ctx, req)
 	}
-	return res, err
+	return res, classifyRefundErr(err)
+}
+
+// classifyRefundErr marks a definite refusal: a 4xx answer PayPal would
+// give again, or a request that was never sent.
+func classifyRefundErr(err error) error {
+	var e *APIError
+	switch {
+	case err == nil || gateway.Refused(err):
+		return err
+	case errors.As(err, &e) && e.Status >= 400 && e.Status < 500 && e.Status != http.StatusRequestTimeout && !e.Retryable():
+		return gateway.Refusal(err)
+	}
+	return err
 }
 
 // RefundCapture refunds an Orders v2 capture
@@ -78,12 +94,13 @@ func (c *Client) RefundSale(ctx context.Context, req gateway.RefundRequest) (gat
 
 func refundValue(req gateway.RefundRequest) (string, error) {
 	if req.PaymentGatewayID == "" {
-		return "", fmt.Errorf("paypal: refund: no payment id")
+		return "", gateway.Refusal(fmt.Errorf("paypal: refund: no payment id"))
 	}
 	if req.Amount.Minor <= 0 {
-		return "", fmt.Errorf("paypal: refund of %s: amount %s is not positive", req.PaymentGatewayID, req.Amount)
+		return "", gateway.Refusal(fmt.Errorf("paypal: refund of %s: amount %s is not positive", req.PaymentGatewayID, req.Amount))
 	}
-	return formatAmount(req.Amount)
+	value, err := formatAmount(req.Amount)
+	return value, gateway.Refusal(err)
 }
 
 // refundStatus maps a v2 status (COMPLETED) or v1 state (completed) to ours;

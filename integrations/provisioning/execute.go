@@ -10,7 +10,9 @@ import (
 )
 
 // execute calls the platform for one job and writes the result on the
-// service. The platform call happens outside any transaction.
+// service. The platform call happens outside any transaction and may take
+// minutes, during which staff or the status sync may change the service:
+// the closing transaction reads it again and sets only what the job owns.
 func (w *Worker) execute(ctx context.Context, actx context.Context, job *core.Record) error {
 	svc, err := w.App.FindRecordById("services", job.GetString("service"))
 	if err != nil {
@@ -24,21 +26,33 @@ func (w *Worker) execute(ctx context.Context, actx context.Context, job *core.Re
 	cctx, cancel := context.WithTimeout(ctx, w.Timeout)
 	defer cancel()
 
+	// owned sets the job's result on the service as it is now.
+	var owned func(current *core.Record)
 	switch job.GetString("action") {
 	case ActionCreate:
 		return w.create(cctx, actx, driver, svc, job)
 	case ActionSuspend:
 		err = driver.Suspend(cctx, ref)
 	case ActionUnsuspend:
-		if err = driver.Unsuspend(cctx, ref); err == nil {
-			svc.Set("status", "active")
-			svc.Set("suspend_reason", "")
+		err = driver.Unsuspend(cctx, ref)
+		owned = func(current *core.Record) {
+			// The job lifts a suspension for non-payment (staff's own
+			// unsuspend set the status when they queued it); a staff or
+			// abuse suspension made meanwhile stays.
+			if current.GetString("status") == "suspended" && current.GetString("suspend_reason") == "overdue" {
+				current.Set("status", "active")
+				current.Set("suspend_reason", "")
+			}
 		}
 	case ActionTerminate:
-		if err = driver.Terminate(cctx, ref); err == nil || err == ErrNotFound {
+		if err = driver.Terminate(cctx, ref); err == ErrNotFound {
 			err = nil
-			svc.Set("status", "terminated")
-			svc.Set("terminated_at", w.Now())
+		}
+		owned = func(current *core.Record) {
+			if current.GetString("status") != "terminated" {
+				current.Set("status", "terminated")
+				current.Set("terminated_at", w.Now())
+			}
 		}
 	case ActionChangePlan:
 		plan, perr := w.App.FindRecordById("plans", svc.GetString("plan"))
@@ -53,11 +67,27 @@ func (w *Worker) execute(ctx context.Context, actx context.Context, job *core.Re
 		return err
 	}
 	return w.App.RunInTransaction(func(tx core.App) error {
-		if err := tx.SaveWithContext(actx, svc); err != nil {
+		current, err := tx.FindRecordById("services", svc.Id)
+		if err != nil {
 			return err
 		}
-		return statusNotice(actx, tx, svc, job)
+		if owned != nil {
+			owned(current)
+			if err := tx.SaveWithContext(actx, current); err != nil {
+				return err
+			}
+		}
+		if current.GetString("status") != outcome[job.GetString("action")] {
+			return nil // changed meanwhile: the job's notice would tell the customer something untrue
+		}
+		return statusNotice(actx, tx, current, job)
 	})
+}
+
+// outcome is the status a service has after each action, when nobody
+// changed it meanwhile.
+var outcome = map[string]string{
+	ActionSuspend: "suspended", ActionUnsuspend: "active", ActionTerminate: "terminated", ActionChangePlan: "active",
 }
 
 func (w *Worker) create(ctx, actx context.Context, driver Provisioner, svc, job *core.Record) error {
@@ -80,41 +110,53 @@ func (w *Worker) create(ctx, actx context.Context, driver Provisioner, svc, job 
 		return err
 	}
 	job.Set("response", map[string]any{"platform_service_id": created.PlatformServiceID, "ips": created.IPs})
-	svc.Set("platform_service_id", created.PlatformServiceID)
-	svc.Set("platform_user_id", created.PlatformUserID)
-	svc.Set("ip_addresses", created.IPs)
-	if created.Hostname != "" {
-		svc.Set("hostname", created.Hostname)
-	}
+	var sealed string
 	if len(created.Credentials) > 0 && w.Box != nil {
-		sealed, err := w.Box.Seal(created.Credentials)
-		if err != nil {
+		if sealed, err = w.Box.Seal(created.Credentials); err != nil {
 			return err
 		}
-		svc.Set("credentials", sealed)
 	}
 	// The customer watches the service go live: ask the platform for its
 	// power state and usage now rather than at the next status sync (which
 	// catches up if this call fails).
 	ref := Ref{ServiceID: svc.Id, PlatformServiceID: created.PlatformServiceID, PlatformUserID: created.PlatformUserID}
+	live, hasLive := Status{}, false
 	if st, err := driver.Status(ctx, []Ref{ref}); err == nil {
-		if s, ok := st[svc.Id]; ok {
-			apply(svc, s)
-		}
+		live, hasLive = st[svc.Id]
 	}
-	svc.Set("status", "active")
-	svc.Set("activated_at", w.Now())
 	return w.App.RunInTransaction(func(tx core.App) error {
-		if err := tx.SaveWithContext(actx, svc); err != nil {
+		current, err := tx.FindRecordById("services", svc.Id)
+		if err != nil {
+			return err
+		}
+		current.Set("platform_service_id", created.PlatformServiceID)
+		current.Set("platform_user_id", created.PlatformUserID)
+		current.Set("ip_addresses", created.IPs)
+		if created.Hostname != "" {
+			current.Set("hostname", created.Hostname)
+		}
+		if sealed != "" {
+			current.Set("credentials", sealed)
+		}
+		if hasLive {
+			apply(current, live)
+		}
+		// Only a service still waiting for its server goes live: one staff
+		// changed meanwhile keeps their status.
+		if current.GetString("status") == "provisioning" {
+			current.Set("status", "active")
+			current.Set("activated_at", w.Now())
+		}
+		if err := tx.SaveWithContext(actx, current); err != nil || current.GetString("status") != "active" {
 			return err
 		}
 		// The message names the service; delivery opens the sealed
 		// credentials when it sends, so no secret sits in the outbox.
-		_, err := notify.Customer(actx, tx, notify.Email{Key: "service_ready", Customer: customer,
-			Data: notify.Data{"Service": notify.Data{"ID": svc.Id, "Label": notify.ServiceLabel(svc), "Plan": plan.GetString("name")},
-				"Link": notify.ServiceLink(tx, svc.Id)},
-			Attachments: []map[string]string{{"kind": "service_credentials", "service": svc.Id}},
-			DedupeKey:   "service:" + svc.Id + ":ready"})
+		_, err = notify.Customer(actx, tx, notify.Email{Key: "service_ready", Customer: customer,
+			Data: notify.Data{"Service": notify.Data{"ID": current.Id, "Label": notify.ServiceLabel(current), "Plan": plan.GetString("name")},
+				"Link": notify.ServiceLink(tx, current.Id)},
+			Attachments: []map[string]string{{"kind": "service_credentials", "service": current.Id}},
+			DedupeKey:   "service:" + current.Id + ":ready"})
 		return err
 	})
 }

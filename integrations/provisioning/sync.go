@@ -69,11 +69,15 @@ func (s *Syncer) Run(ctx context.Context) (SyncResult, error) {
 					continue
 				}
 				res.Checked++
-				if apply(svc, st) {
+				if !apply(svc, st) {
+					continue
+				}
+				changed, err := s.save(actx, svc.Id, st)
+				if err != nil {
+					return res, fmt.Errorf("service %s: %w", svc.Id, err)
+				}
+				if changed {
 					res.Changed++
-					if err := s.App.SaveWithContext(actx, svc); err != nil {
-						return res, fmt.Errorf("service %s: %w", svc.Id, err)
-					}
 				}
 			}
 			if len(svcs) < syncBatch {
@@ -88,6 +92,29 @@ func (s *Syncer) Run(ctx context.Context) (SyncResult, error) {
 		}
 	}
 	return res, nil
+}
+
+// save writes a status onto the service as it is now, not as the batch
+// read it before the platform answered: a suspension, a plan change or a
+// provisioning result written meanwhile stays, and only the sync's own
+// fields (power state, usage, addresses) change. A service no longer
+// active or suspended (terminated meanwhile) is left alone.
+func (s *Syncer) save(ctx context.Context, id string, st Status) (bool, error) {
+	changed := false
+	err := s.App.RunInTransaction(func(tx core.App) error {
+		current, err := tx.FindRecordById("services", id)
+		if err != nil {
+			return err
+		}
+		if status := current.GetString("status"); status != "active" && status != "suspended" {
+			return nil
+		}
+		if changed = apply(current, st); !changed {
+			return nil
+		}
+		return tx.SaveWithContext(ctx, current)
+	})
+	return changed, err
 }
 
 // track counts a platform's failed runs and says when it has just become

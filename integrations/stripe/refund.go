@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 
 	stripeapi "github.com/stripe/stripe-go/v85"
@@ -24,14 +25,14 @@ var refundReasons = map[string]bool{
 // idempotency key makes a retried refund return the first one.
 func (c *Client) Refund(ctx context.Context, req gateway.RefundRequest) (gateway.RefundResult, error) {
 	if req.IdempotencyKey == "" {
-		return gateway.RefundResult{}, errors.New("stripe refund: an idempotency key is required, or a retry could refund twice")
+		return gateway.RefundResult{}, gateway.Refusal(errors.New("stripe refund: an idempotency key is required, or a retry could refund twice"))
 	}
 	amount, _, err := toStripe(req.Amount)
 	if err != nil {
-		return gateway.RefundResult{}, fmt.Errorf("stripe refund: %w", err)
+		return gateway.RefundResult{}, gateway.Refusal(fmt.Errorf("stripe refund: %w", err))
 	}
 	if amount <= 0 {
-		return gateway.RefundResult{}, fmt.Errorf("stripe refund: amount %s is not positive", req.Amount)
+		return gateway.RefundResult{}, gateway.Refusal(fmt.Errorf("stripe refund: amount %s is not positive", req.Amount))
 	}
 	params := &stripeapi.RefundCreateParams{
 		PaymentIntent: stripeapi.String(req.PaymentGatewayID),
@@ -45,9 +46,24 @@ func (c *Client) Refund(ctx context.Context, req gateway.RefundRequest) (gateway
 	params.SetIdempotencyKey(req.IdempotencyKey)
 	re, err := c.api.V1Refunds.Create(ctx, params)
 	if err != nil {
-		return gateway.RefundResult{}, wrapErr("refund", err)
+		return gateway.RefundResult{}, classifyRefundErr(wrapErr("refund", err))
 	}
 	return gateway.RefundResult{GatewayID: re.ID, Status: refundStatus(re.Status)}, nil
+}
+
+// classifyRefundErr marks Stripe's definite refusals (a 4xx answer: the
+// charge is already refunded, the amount exceeds it, the request is
+// invalid) so the refund fails and frees its reservation. A timeout, a lost
+// answer, a 5xx, a rate limit (429) or a concurrent use of the same key
+// (409) is ambiguous: Stripe may have refunded, so it stays pending and is
+// retried with the same key.
+func classifyRefundErr(err error) error {
+	var se *stripeapi.Error
+	if errors.As(err, &se) && se.HTTPStatusCode >= 400 && se.HTTPStatusCode < 500 &&
+		se.HTTPStatusCode != http.StatusRequestTimeout && se.HTTPStatusCode != http.StatusConflict && se.HTTPStatusCode != http.StatusTooManyRequests {
+		return gateway.Refusal(err)
+	}
+	return err
 }
 
 // maxMetadataValue is Stripe's limit on a metadata value, in characters.
