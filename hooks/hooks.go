@@ -56,6 +56,7 @@ func Register(app core.App, cfg *config.Config, deps Deps) {
 	bindPasskeys(app, cfg)
 	bindSessions(app)
 	bindCredit(app)
+	bindCurrencies(app)
 	bindAccountMail(app)
 	bindStaffAccess(app, cfg)
 	bindNotifications(app)

@@ -12,10 +12,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
-	"github.com/ezscale/ezscale/billing/cycle"
-	"github.com/ezscale/ezscale/billing/ledger"
 	"github.com/ezscale/ezscale/integrations/notify"
-	"github.com/ezscale/ezscale/integrations/provisioning"
 )
 
 // When a cancellation takes effect.
@@ -32,7 +29,7 @@ type Request struct {
 	When    string `json:"when"`
 	Reason  string `json:"reason"`
 	Comment string `json:"comment"`
-	// Credit the unused part of the period (staff, immediate only).
+	// Credit what was paid for the unused time (staff, immediate only).
 	Credit bool `json:"credit"`
 }
 
@@ -87,23 +84,24 @@ func Cancel(ctx context.Context, app core.App, svc *core.Record, req Request, st
 			if err := tx.SaveWithContext(ctx, sub); err != nil {
 				return err
 			}
+			// A renewal issued in the lead window is for time that will
+			// not be served: it must not be charged, nor kept if paid.
+			end := sub.GetDateTime("current_period_end").Time()
+			if err := withdrawLaterPeriods(ctx, tx, sub, end); err != nil {
+				return err
+			}
+			if res.Credit, err = creditLaterTime(ctx, tx, sub, end); err != nil {
+				return err
+			}
 			return confirm(ctx, tx, svc, sub, req)
 		}
 
-		if req.Credit && sub.GetString("status") == "active" {
-			p := cycle.Period{Start: sub.GetDateTime("current_period_start").Time(), End: sub.GetDateTime("current_period_end").Time()}
-			if pr, err := cycle.NewProration(p, now); err == nil {
-				if res.Credit, err = pr.Share(sub.GetInt64("amount")); err != nil {
-					return err
-				}
-			}
-			if res.Credit > 0 {
-				if _, err := ledger.AddCredit(ctx, tx, ledger.CreditEntry{
-					CustomerID: sub.GetString("customer"), Currency: sub.GetString("currency"), Amount: res.Credit,
-					Reason: ledger.CreditCancellation, Description: "Unused time of a cancelled service",
-				}); err != nil {
-					return err
-				}
+		if err := withdrawLaterPeriods(ctx, tx, sub, now); err != nil {
+			return err
+		}
+		if req.Credit {
+			if res.Credit, err = creditLaterTime(ctx, tx, sub, now); err != nil {
+				return err
 			}
 		}
 		sub.Set("status", "cancelled")
@@ -111,11 +109,7 @@ func Cancel(ctx context.Context, app core.App, svc *core.Record, req Request, st
 		if err := tx.SaveWithContext(ctx, sub); err != nil {
 			return err
 		}
-		_, err = provisioning.Enqueue(ctx, tx, provisioning.Job{
-			ServiceID: svc.Id, Action: provisioning.ActionTerminate, DedupeKey: "cancel:" + sub.Id + ":terminate",
-			RequestedBy: "staff",
-		})
-		if err != nil {
+		if err := queueTermination(ctx, tx, svc, sub, "staff"); err != nil {
 			return err
 		}
 		return confirm(ctx, tx, svc, sub, req)

@@ -9,6 +9,7 @@ package fulfilment
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -58,22 +59,31 @@ func InvoicePaid(ctx context.Context, app core.App, inv *ledger.Invoice, now tim
 }
 
 // subscriptionPaid activates a pending subscription and its service, or
-// brings back one that was past due and suspended for it.
+// brings back one that was past due and suspended for it. A service stays
+// suspended, and its subscription past due, while another invoice billing
+// it is overdue: paying this month's invoice does not settle last month's,
+// which dunning keeps chasing.
 func subscriptionPaid(ctx context.Context, app core.App, inv *ledger.Invoice, subID string, now time.Time) error {
 	sub, err := app.FindRecordById("subscriptions", subID)
 	if err != nil {
 		return err
 	}
-	switch sub.GetString("status") {
-	case "pending", "past_due":
+	services, err := app.FindAllRecords("services", dbx.HashExp{"subscription": sub.Id})
+	if err != nil {
+		return err
+	}
+	owing := map[string]bool{} // services still billed by an overdue invoice
+	for _, svc := range services {
+		if owing[svc.Id], err = overdueElsewhere(app, inv, svc.Id, now); err != nil {
+			return err
+		}
+	}
+	switch st := sub.GetString("status"); {
+	case st == "pending", st == "past_due" && !slices.ContainsFunc(services, func(s *core.Record) bool { return owing[s.Id] }):
 		sub.Set("status", "active")
 		if err := app.SaveWithContext(ctx, sub); err != nil {
 			return err
 		}
-	}
-	services, err := app.FindAllRecords("services", dbx.HashExp{"subscription": sub.Id})
-	if err != nil {
-		return err
 	}
 	for _, svc := range services {
 		var action string
@@ -81,7 +91,7 @@ func subscriptionPaid(ctx context.Context, app core.App, inv *ledger.Invoice, su
 		case svc.GetString("status") == "pending":
 			action = provisioning.ActionCreate
 			svc.Set("status", "provisioning")
-		case svc.GetString("status") == "suspended" && svc.GetString("suspend_reason") == "overdue":
+		case svc.GetString("status") == "suspended" && svc.GetString("suspend_reason") == "overdue" && !owing[svc.Id]:
 			// Only a suspension for non-payment lifts on payment; staff's stay.
 			action = provisioning.ActionUnsuspend
 		default:
@@ -98,6 +108,22 @@ func subscriptionPaid(ctx context.Context, app core.App, inv *ledger.Invoice, su
 		}
 	}
 	return nil
+}
+
+// overdueElsewhere reports whether an invoice other than paid, open and
+// past its due date, still bills the service.
+func overdueElsewhere(app core.App, paid *ledger.Invoice, serviceID string, now time.Time) (bool, error) {
+	var row struct {
+		N int `db:"n"`
+	}
+	err := app.DB().NewQuery(`SELECT COUNT(*) AS n FROM invoice_items it JOIN invoices inv ON inv.id = it.invoice
+		WHERE it.service = {:svc} AND inv.id != {:paid} AND inv.status = 'open'
+			AND inv.due_at != '' AND inv.due_at < {:now} AND inv.amount_due > 0`).
+		Bind(dbx.Params{"svc": serviceID, "paid": paid.Id, "now": now.UTC().Format("2006-01-02 15:04:05.000Z")}).One(&row)
+	if err != nil {
+		return false, fmt.Errorf("overdue invoices of service %s: %w", serviceID, err)
+	}
+	return row.N > 0, nil
 }
 
 // receipts queues the receipt (with the invoice PDF attached by reference)

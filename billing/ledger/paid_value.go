@@ -35,6 +35,9 @@ func PaidValue(app core.App, subscriptionID string, from, to time.Time) (int64, 
 		if l.baseGross > 0 && l.discountGross != 0 {
 			v = mulDivFloor(v, l.baseGross+l.discountGross, l.baseGross)
 		}
+		if l.invoiceBase > 0 && l.invoiceDiscount != 0 {
+			v = mulDivFloor(v, l.invoiceBase+l.invoiceDiscount, l.invoiceBase)
+		}
 		if l.invoiceTotal > 0 && l.refunded > 0 {
 			v = mulDivFloor(v, max(l.invoiceTotal-l.refunded, 0), l.invoiceTotal)
 		}
@@ -65,6 +68,9 @@ type paidLine struct {
 	refunded      int64
 	baseGross     int64 // the service's non-discount lines on the invoice
 	discountGross int64 // the service's discount lines on the invoice (negative)
+	// Discount lines that name no service (orders placed before discounts
+	// named theirs) are spread over the whole invoice.
+	invoiceBase, invoiceDiscount int64
 }
 
 func paidLines(app core.App, subscriptionID string, from, to time.Time) ([]*paidLine, error) {
@@ -108,17 +114,23 @@ func paidLines(app core.App, subscriptionID string, from, to time.Time) ([]*paid
 		return nil, err
 	}
 	base, discount := map[string]int64{}, map[string]int64{}
+	invoiceBase, invoiceDiscount := map[string]int64{}, map[string]int64{}
 	for _, o := range others {
-		key := o.Invoice + "/" + o.Service
-		if o.Kind == KindDiscount {
-			discount[key] += lineGross(o.Amount, o.Tax, o.Inclusive)
-		} else {
-			base[key] += lineGross(o.Amount, o.Tax, o.Inclusive)
+		gross := lineGross(o.Amount, o.Tax, o.Inclusive)
+		switch {
+		case o.Kind != KindDiscount:
+			base[o.Invoice+"/"+o.Service] += gross
+			invoiceBase[o.Invoice] += gross
+		case o.Service == "":
+			invoiceDiscount[o.Invoice] += gross
+		default:
+			discount[o.Invoice+"/"+o.Service] += gross
 		}
 	}
 	for _, l := range rows {
 		key := l.Invoice + "/" + l.Service
 		l.baseGross, l.discountGross = base[key], discount[key]
+		l.invoiceBase, l.invoiceDiscount = invoiceBase[l.Invoice], invoiceDiscount[l.Invoice]
 	}
 	return rows, nil
 }

@@ -31,8 +31,11 @@ func TestPaidValue(t *testing.T) {
 		status   string // what the invoice becomes
 		refunded int64
 		credited int64 // credit already returned for the second half of January
-		from, to time.Time
-		want     int64
+		// the discount lines name no service, as orders placed before
+		// discounts named theirs
+		noService bool
+		from, to  time.Time
+		want      int64
 	}{
 		{name: "whole period paid", lines: []line{{ledger.KindPeriod, 3100, jan, feb}}, status: ledger.StatusPaid,
 			from: jan, to: feb, want: 3100},
@@ -46,6 +49,9 @@ func TestPaidValue(t *testing.T) {
 		{name: "a 50 % coupon paid half", status: ledger.StatusPaid,
 			lines: []line{{ledger.KindPeriod, 3100, jan, feb}, {ledger.KindDiscount, -1550, time.Time{}, time.Time{}}},
 			from:  midJan, to: feb, want: 775},
+		{name: "a discount naming no service is spread over the invoice", status: ledger.StatusPaid,
+			lines:     []line{{ledger.KindPeriod, 3100, jan, feb}, {ledger.KindDiscount, -1550, time.Time{}, time.Time{}}},
+			noService: true, from: midJan, to: feb, want: 775},
 		{name: "tax paid counts", taxRate: 20000, status: ledger.StatusPaid,
 			lines: []line{{ledger.KindPeriod, 3100, jan, feb}}, from: midJan, to: feb, want: 1860},
 		{name: "a refund takes its share", status: ledger.StatusPaid, refunded: 1000,
@@ -84,6 +90,8 @@ func TestPaidValue(t *testing.T) {
 					PeriodStart: l.start, PeriodEnd: l.end}
 				if l.kind != ledger.KindDiscount {
 					ln.Subscription = sub.Id
+				} else if tt.noService {
+					ln.Service = ""
 				}
 				if _, err := ledger.AddLine(ctx, app, inv, ln); err != nil {
 					t.Fatal(err)

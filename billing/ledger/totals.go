@@ -81,7 +81,7 @@ func RecomputeFrom(inv *Invoice, items []*core.Record) {
 			Inclusive: it.GetBool("tax_inclusive"), Waived: it.GetBool("waived"),
 		}
 		amounts[i] = a
-		if t.Charge && !a.Waived {
+		if t.Charge && !a.Waived && !isRounding(it) {
 			taxed = append(taxed, tax.TaxedLine{
 				Rate:    tax.Rate{Name: t.Name, Rate: it.GetInt64("tax_rate_value")},
 				LineTax: tax.LineTax{Net: a.net(), Tax: a.Tax, Gross: a.net() + a.Tax},

@@ -42,6 +42,9 @@ func BeforeSave(ctx context.Context, app core.App, inv *Invoice) (string, error)
 				return from, fmt.Errorf("invoice %s: %w (field %s)", Label(inv), ErrNotEditable, name)
 			}
 		}
+		if to == StatusVoid && from != to { // written off, then voided
+			return from, voided(ctx, app, inv, orig, time.Now().UTC())
+		}
 		return from, nil
 	}
 	if from == to {
@@ -63,10 +66,7 @@ func BeforeSave(ctx context.Context, app core.App, inv *Invoice) (string, error)
 		}
 		return from, markPaid(ctx, app, inv, now)
 	case StatusVoid:
-		if inv.GetDateTime("voided_at").IsZero() {
-			inv.Set("voided_at", now)
-		}
-		inv.Set("amount_due", 0)
+		return from, voided(ctx, app, inv, orig, now)
 	}
 	return from, nil
 }
@@ -88,6 +88,9 @@ func issue(ctx context.Context, app core.App, inv *Invoice, now time.Time) error
 	}
 	balance, err := Balance(app, inv.CustomerID(), inv.Currency())
 	if err != nil {
+		return err
+	}
+	if items, err = addRounding(ctx, app, inv, items, balance); err != nil {
 		return err
 	}
 	used, err := Issue(inv, items, IssueContext{Settings: s, Customer: customer, Credit: balance, Numbers: dbNumbers{ctx, app}, Now: now})

@@ -175,7 +175,7 @@ func place(ctx context.Context, tx core.App, customer *core.Record, req Request,
 	}
 
 	if couponRec != nil {
-		off, err := applyCoupon(ctx, tx, cpn, customer, plan, inv, subtotal, now)
+		off, err := applyCoupon(ctx, tx, cpn, customer, plan, svc.Id, inv, subtotal, now)
 		if err != nil {
 			return nil, err
 		}
@@ -218,8 +218,10 @@ func place(ctx context.Context, tx core.App, customer *core.Record, req Request,
 	return &Result{Order: order, Subscription: sub, Service: svc, Invoice: fresh}, nil
 }
 
-// applyCoupon checks a coupon against this order and adds its discount line.
-func applyCoupon(ctx context.Context, tx core.App, cpn coupon.Coupon, customer, plan *core.Record, inv *ledger.Invoice, subtotal int64, now time.Time) (int64, error) {
+// applyCoupon checks a coupon against this order and adds its discount
+// line, naming the service it discounts (what was paid for the service's
+// time is its lines net of that discount).
+func applyCoupon(ctx context.Context, tx core.App, cpn coupon.Coupon, customer, plan *core.Record, serviceID string, inv *ledger.Invoice, subtotal int64, now time.Time) (int64, error) {
 	total, mine, err := ledger.CouponUses(tx, cpn.ID, customer.Id)
 	if err != nil {
 		return 0, err
@@ -243,7 +245,7 @@ func applyCoupon(ctx context.Context, tx core.App, cpn coupon.Coupon, customer, 
 		return 0, err
 	}
 	_, err = ledger.AddLine(ctx, tx, inv, ledger.Line{
-		Kind: ledger.KindDiscount, Description: "Coupon " + cpn.Code, Quantity: 1, UnitAmount: -off,
+		Kind: ledger.KindDiscount, Description: "Coupon " + cpn.Code, Quantity: 1, UnitAmount: -off, Service: serviceID,
 	})
 	return off, err
 }

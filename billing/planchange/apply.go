@@ -3,6 +3,7 @@ package planchange
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -20,6 +21,9 @@ type Pending struct {
 	FromPrice    string    `json:"from_plan_price"`
 	ToPrice      string    `json:"to_plan_price"`
 	QuotedAt     time.Time `json:"quoted_at"`
+	// PeriodEnd is the end of the period quoted: later periods still on
+	// open invoices when the change applies are repriced from there.
+	PeriodEnd time.Time `json:"period_end"`
 }
 
 // Outcome is what applying a quote did.
@@ -33,11 +37,22 @@ type Outcome struct {
 // Apply carries out a quote in one transaction. An upgrade issues an
 // invoice for the difference, due now, and changes the plan once it is
 // paid (at once when credit covers it); it is voided, and the change
-// dropped, if unpaid after the configured days. A downgrade credits the
-// difference and changes the plan now. The new price is what renews.
-func Apply(ctx context.Context, app core.App, q *Quote) (*Outcome, error) {
-	out := &Outcome{Quote: q}
+// dropped, if unpaid after the configured days. A downgrade credits what
+// was paid for the time given up and changes the plan now. The new price
+// is what renews.
+//
+// The quote was priced outside the transaction: it is priced again inside,
+// where changes are serialised, and refused (409, nothing written) when
+// the subscription changed meanwhile or the price would differ, so two
+// concurrent changes never both apply to the same period.
+func Apply(ctx context.Context, app core.App, quoted *Quote) (*Outcome, error) {
+	out := &Outcome{Quote: quoted}
 	err := app.RunInTransaction(func(tx core.App) error {
+		q, err := requote(tx, quoted)
+		if err != nil {
+			return err
+		}
+		out.Quote = q
 		customer, err := tx.FindRecordById("customers", q.sub.GetString("customer"))
 		if err != nil {
 			return err
@@ -52,15 +67,13 @@ func Apply(ctx context.Context, app core.App, q *Quote) (*Outcome, error) {
 			if err != nil {
 				return err
 			}
-			_, err = ledger.AddLine(ctx, tx, inv, ledger.Line{
-				Kind: ledger.KindProration, Quantity: 1, UnitAmount: q.Net,
-				Description:  fmt.Sprintf("Plan change to %s, prorated for the rest of the period", q.toPlan.GetString("name")),
-				Subscription: q.sub.Id, Service: q.svc.Id, PeriodStart: q.At, PeriodEnd: q.PeriodEnd,
-			})
-			if err != nil {
-				return err
+			for _, l := range q.lines {
+				if _, err := ledger.AddLine(ctx, tx, inv, l); err != nil {
+					return err
+				}
 			}
-			inv.Set("plan_change", Pending{Subscription: q.sub.Id, Service: q.svc.Id, FromPrice: q.FromPrice, ToPrice: q.ToPrice, QuotedAt: q.At})
+			inv.Set("plan_change", Pending{Subscription: q.sub.Id, Service: q.svc.Id, FromPrice: q.FromPrice, ToPrice: q.ToPrice,
+				QuotedAt: q.At, PeriodEnd: q.PeriodEnd})
 			inv.Set("void_at", q.At.AddDate(0, 0, s.UpgradeInvoiceVoidDays))
 			if err := tx.SaveWithContext(ctx, inv); err != nil {
 				return err
@@ -75,18 +88,55 @@ func Apply(ctx context.Context, app core.App, q *Quote) (*Outcome, error) {
 			out.Applied = out.Invoice.Status() == ledger.StatusPaid
 			return nil
 		case KindDowngrade:
-			out.Credit = -q.Net
-			if _, err := ledger.AddCredit(ctx, tx, ledger.CreditEntry{
-				CustomerID: customer.Id, Currency: q.Currency, Amount: out.Credit, Reason: ledger.CreditDowngrade,
-				Description: "Plan change to " + q.toPlan.GetString("name") + ", unused time credited",
-			}); err != nil {
-				return err
+			for _, sp := range q.credits {
+				if _, err := ledger.AddCredit(ctx, tx, ledger.CreditEntry{
+					CustomerID: customer.Id, Currency: q.Currency, Amount: sp.amount, Reason: ledger.CreditDowngrade,
+					Description:  "Plan change to " + q.toPlan.GetString("name") + ", unused time credited",
+					Subscription: q.sub.Id, PeriodStart: sp.start, PeriodEnd: sp.end,
+				}); err != nil {
+					return err
+				}
 			}
+			out.Credit = q.Credit
 		}
 		out.Applied = true
-		return change(ctx, tx, q.sub.Id, q.svc.Id, q.ToPrice, "planchange:"+q.sub.Id+":"+q.At.Format(time.RFC3339Nano))
+		return change(ctx, tx, q.sub.Id, q.svc.Id, q.ToPrice, q.PeriodEnd, "planchange:"+q.sub.Id+":"+q.At.Format(time.RFC3339Nano))
 	})
 	return out, err
+}
+
+// requote prices quoted again in the transaction tx. The subscription must
+// be as it was when quoted: another change, a renewal billed or a
+// cancellation since means the customer accepted a price that no longer
+// holds.
+func requote(tx core.App, quoted *Quote) (*Quote, error) {
+	sub, err := tx.FindRecordById("subscriptions", quoted.sub.Id)
+	if err != nil {
+		return nil, err
+	}
+	if fingerprint(sub) != fingerprint(quoted.sub) {
+		return nil, refuse(http.StatusConflict, "subscription_changed",
+			"the subscription changed since this quote (another plan change or a renewal); ask for a new quote")
+	}
+	svc, err := tx.FindRecordById("services", quoted.svc.Id)
+	if err != nil {
+		return nil, err
+	}
+	q, err := QuoteChange(tx, svc, quoted.ToPrice, quoted.At)
+	if err != nil {
+		return nil, err
+	}
+	if !q.sameAs(quoted) {
+		return nil, refuse(http.StatusConflict, "quote_changed", "the price of this change is no longer the one quoted; ask for a new quote")
+	}
+	return q, nil
+}
+
+// fingerprint is what a quote depends on in a subscription record.
+func fingerprint(sub *core.Record) string {
+	return fmt.Sprint(sub.GetString("updated"), sub.GetString("status"), sub.GetBool("cancel_at_period_end"),
+		sub.GetString("plan_price"), sub.GetInt64("amount"), sub.GetString("coupon"),
+		sub.GetString("current_period_start"), sub.GetString("current_period_end"), sub.GetString("billed_until"))
 }
 
 // ApplyPaid applies the change an upgrade invoice paid for. Called in the
@@ -99,12 +149,15 @@ func ApplyPaid(ctx context.Context, app core.App, inv *ledger.Invoice) error {
 	if err := inv.UnmarshalJSONField("plan_change", &p); err != nil || p.Subscription == "" {
 		return fmt.Errorf("plan change invoice %s: no change recorded", inv.Id)
 	}
-	return change(ctx, app, p.Subscription, p.Service, p.ToPrice, "invoice:"+inv.Id+":change_plan")
+	return change(ctx, app, p.Subscription, p.Service, p.ToPrice, p.PeriodEnd, "invoice:"+inv.Id+":change_plan")
 }
 
 // change moves the subscription and service to the new price and queues
-// the change on the platform.
-func change(ctx context.Context, tx core.App, subID, svcID, toPriceID, cause string) error {
+// the change on the platform. The subscription's coupon stays only if it
+// covers the new plan. Periods from repriceFrom on that are still on open
+// invoices are repriced: the renewal run bills ahead, and the period it
+// billed must cost what the service now is.
+func change(ctx context.Context, tx core.App, subID, svcID, toPriceID string, repriceFrom time.Time, cause string) error {
 	sub, err := tx.FindRecordById("subscriptions", subID)
 	if err != nil {
 		return err
@@ -113,23 +166,40 @@ func change(ctx context.Context, tx core.App, subID, svcID, toPriceID, cause str
 	if err != nil {
 		return err
 	}
+	plan, err := tx.FindRecordById("plans", price.GetString("plan"))
+	if err != nil {
+		return err
+	}
+	cpn, err := subscriptionCoupon(tx, sub)
+	if err != nil {
+		return err
+	}
 	sub.Set("plan_price", price.Id)
-	sub.Set("plan", price.GetString("plan"))
+	sub.Set("plan", plan.Id)
 	sub.Set("amount", price.GetInt64("amount"))
+	if cpn != nil && !covers(*cpn, plan.Id) {
+		sub.Set("coupon", "")
+	}
 	if err := tx.SaveWithContext(ctx, sub); err != nil {
+		return err
+	}
+	if repriceFrom.IsZero() {
+		repriceFrom = sub.GetDateTime("current_period_end").Time()
+	}
+	if err := repriceLater(ctx, tx, sub, cpn, repriceFrom, plan.GetString("name")); err != nil {
 		return err
 	}
 	svc, err := tx.FindRecordById("services", svcID)
 	if err != nil {
 		return err
 	}
-	svc.Set("plan", price.GetString("plan"))
+	svc.Set("plan", plan.Id)
 	if err := tx.SaveWithContext(ctx, svc); err != nil {
 		return err
 	}
 	_, err = provisioning.Enqueue(ctx, tx, provisioning.Job{
 		ServiceID: svc.Id, Action: provisioning.ActionChangePlan, DedupeKey: cause,
-		Payload: map[string]any{"plan": price.GetString("plan"), "plan_price": price.Id}, RequestedBy: "billing",
+		Payload: map[string]any{"plan": plan.Id, "plan_price": price.Id}, RequestedBy: "billing",
 	})
 	return err
 }
@@ -143,12 +213,22 @@ func VoidExpired(ctx context.Context, app core.App, now time.Time) (int, error) 
 	if err != nil {
 		return 0, err
 	}
+	voided := 0
 	for _, rec := range recs {
-		rec.Set("status", ledger.StatusVoid)
-		rec.Set("staff_notes", rec.GetString("staff_notes")+"\nVoided unpaid: the plan change was dropped.")
-		if err := app.SaveWithContext(ctx, rec); err != nil {
-			return 0, fmt.Errorf("void plan change invoice %s: %w", rec.Id, err)
+		// Each in its own transaction, on the invoice as it is now: one paid
+		// since the list was read is left alone, and the credit a void
+		// returns commits with the void.
+		err := app.RunInTransaction(func(tx core.App) error {
+			inv, err := ledger.FindInvoice(tx, rec.Id)
+			if err != nil || inv.Status() != ledger.StatusOpen {
+				return err
+			}
+			voided++
+			return ledger.Void(ctx, tx, inv, "Voided unpaid: the plan change was dropped.")
+		})
+		if err != nil {
+			return voided, fmt.Errorf("void plan change invoice %s: %w", rec.Id, err)
 		}
 	}
-	return len(recs), nil
+	return voided, nil
 }

@@ -3,6 +3,7 @@ package renewals
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -159,7 +160,10 @@ func (b *biller) billGroup(ctx context.Context, tx core.App, bt *batch, g invoic
 		item.Set("sort_order", i)
 		items = append(items, item)
 	}
-	ledger.RecomputeFrom(inv, items)
+	items, err := ledger.WithRounding(b.items, inv, items, 0)
+	if err != nil {
+		return err
+	}
 
 	if bt.credit[customer.Id+"/"+inv.Currency()] > 0 || inv.AmountDue() == 0 {
 		return b.issueOneByOne(ctx, tx, customer, treatment, lines, numbers)
@@ -244,6 +248,11 @@ func (b *biller) store(ctx context.Context, tx core.App, numbers *ledger.BatchNu
 // hourly month has not ended. No lines with ok=true means the period had
 // nothing to charge (no metered hours) but counts as billed.
 func (b *biller) periodLines(bt *batch, sub *core.Record) ([]ledger.Line, bool, error) {
+	// Re-read in this transaction: a cancellation that committed after the
+	// run listed the subscription is not billed.
+	if st := sub.GetString("status"); (st != "active" && st != "past_due") || sub.GetBool("cancel_at_period_end") {
+		return nil, false, nil
+	}
 	c, err := cycle.Parse(sub.GetString("cycle"))
 	if err != nil {
 		return nil, false, err
@@ -283,13 +292,14 @@ func (b *biller) periodLines(bt *batch, sub *core.Record) ([]ledger.Line, bool, 
 	}
 	lines := []ledger.Line{line}
 
-	// The coupon of the subscription, while it is still in force.
+	// The coupon of the subscription, while it is still in force and covers
+	// the plan the subscription has now (a plan change may have left it).
 	if rec := bt.coupons[sub.GetString("coupon")]; rec != nil {
 		cpn, err := ledger.CouponFromRecord(rec)
 		if err != nil {
 			return nil, false, err
 		}
-		if cpn.AppliesToCycle(n) {
+		if cpn.AppliesToCycle(n) && coversPlan(cpn, sub.GetString("plan")) {
 			off, err := cpn.Discount(sub.GetString("currency"), line.Quantity*line.UnitAmount)
 			if err != nil {
 				return nil, false, err
@@ -301,6 +311,11 @@ func (b *biller) periodLines(bt *batch, sub *core.Record) ([]ledger.Line, bool, 
 		}
 	}
 	return lines, true, nil
+}
+
+// coversPlan reports whether a coupon for chosen plans covers plan.
+func coversPlan(cpn coupon.Coupon, plan string) bool {
+	return len(cpn.Plans) == 0 || slices.Contains(cpn.Plans, plan)
 }
 
 func discountLine(cpn coupon.Coupon, off int64, service string) ledger.Line {

@@ -8,11 +8,14 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/billing/cancellation"
 	"github.com/ezscale/ezscale/billing/cycle"
 )
 
 // rollOver moves subscriptions whose current period has ended into the
-// period containing now, and ends the ones cancelled at period end.
+// period containing now, and ends the ones cancelled at period end: their
+// services are queued for termination and what was billed for later time
+// is withdrawn or credited, in the same transaction.
 func rollOver(ctx context.Context, app core.App, now time.Time, res *Result) error {
 	for {
 		subs, err := app.FindRecordsByFilter("subscriptions",
@@ -27,19 +30,20 @@ func rollOver(ctx context.Context, app core.App, now time.Time, res *Result) err
 		err = app.RunInTransaction(func(tx core.App) error {
 			for _, sub := range subs {
 				if sub.GetBool("cancel_at_period_end") {
-					sub.Set("status", "cancelled")
-					sub.Set("cancelled_at", sub.GetDateTime("current_period_end"))
-					res.Cancelled++
-				} else {
-					c, err := cycle.Parse(sub.GetString("cycle"))
-					if err != nil {
+					if _, err := cancellation.EndAtPeriodEnd(ctx, tx, sub); err != nil {
 						return fmt.Errorf("subscription %s: %w", sub.Id, err)
 					}
-					p, _ := cycle.PeriodContaining(Anchor(sub), c, now)
-					sub.Set("current_period_start", p.Start)
-					sub.Set("current_period_end", p.End)
-					res.Rolled++
+					res.Cancelled++
+					continue
 				}
+				c, err := cycle.Parse(sub.GetString("cycle"))
+				if err != nil {
+					return fmt.Errorf("subscription %s: %w", sub.Id, err)
+				}
+				p, _ := cycle.PeriodContaining(Anchor(sub), c, now)
+				sub.Set("current_period_start", p.Start)
+				sub.Set("current_period_end", p.End)
+				res.Rolled++
 				if err := tx.SaveWithContext(ctx, sub); err != nil {
 					return fmt.Errorf("subscription %s: %w", sub.Id, err)
 				}

@@ -34,11 +34,16 @@ func stripeExponent(c money.Currency) int {
 
 // toStripe converts an amount into Stripe's integer and lower-case currency.
 // It refuses what Stripe cannot represent exactly (MGA with a fraction of an
-// ariary) rather than round someone's money.
+// ariary) or would refuse (5.124 KWD: three-decimal amounts must end in 0)
+// rather than round someone's money or send a request bound to fail.
 func toStripe(a money.Amount) (int64, string, error) {
 	c, err := money.LookupCurrency(a.Currency)
 	if err != nil {
 		return 0, "", err
+	}
+	if step := c.Step(); a.Minor%step != 0 {
+		return 0, "", fmt.Errorf("%s cannot be charged at Stripe: %s amounts must be multiples of %s",
+			a, c.Code, money.Amount{Minor: step, Currency: c.Code})
 	}
 	n, err := rescale(a.Minor, c.Exponent, stripeExponent(c))
 	if err != nil {

@@ -87,7 +87,7 @@ func TestChargeRefusesBeforeCallingStripe(t *testing.T) {
 		{"no idempotency key", func(r *gateway.ChargeRequest) { r.IdempotencyKey = "" }, "idempotency key is required"},
 		{"zero amount", func(r *gateway.ChargeRequest) { r.Amount = money.MustNew(0, "USD") }, "not positive"},
 		{"refund-like amount", func(r *gateway.ChargeRequest) { r.Amount = money.MustNew(-500, "USD") }, "not positive"},
-		{"fraction Stripe cannot take", func(r *gateway.ChargeRequest) { r.Amount = money.MustNew(100050, "MGA") }, "not a whole number"},
+		{"fraction Stripe cannot take", func(r *gateway.ChargeRequest) { r.Amount = money.MustNew(100050, "MGA") }, "MGA amounts must be multiples of 1.00 MGA"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,6 +1,7 @@
 import { createApp } from 'vue'
 import App from './App.vue'
 import { router } from './router.js'
+import { startWithCurrencies } from './lib/start.js'
 import './style.css'
 
-createApp(App).use(router).mount('#app')
+startWithCurrencies(() => createApp(App).use(router).mount('#app'))

@@ -2,16 +2,42 @@
 // and is only ever turned into text here, through a decimal string (no
 // floating-point arithmetic on amounts).
 
-const digitsCache = new Map()
+// The currency table is the server's (GET /api/currencies, billing/money's
+// ISO 4217 table), loaded once before the first amount is shown. Browsers'
+// Intl data disagrees with ISO 4217 for some currencies (HUF, LBP, IRR, MGA,
+// SOS, YER, IQD): taking decimal places from it showed a HUF invoice at 100
+// times its amount. Intl only draws the symbol and the grouping.
+const currencies = new Map()
 
-// minorDigits is the currency's number of minor-unit digits (2 for USD,
-// 0 for JPY), as Intl knows it.
-export function minorDigits(currency) {
-  if (!digitsCache.has(currency)) {
-    const d = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits
-    digitsCache.set(currency, d)
+// loadCurrencies fetches the table, retrying a few times: nothing that shows
+// or reads an amount can work without it.
+export async function loadCurrencies(attempts = 3) {
+  for (let i = 1; ; i++) {
+    try {
+      const res = await fetch('/api/currencies', { headers: { Accept: 'application/json' } })
+      if (!res.ok) throw new Error(`the currency table answered ${res.status}`)
+      for (const c of await res.json()) currencies.set(c.code, c)
+      return
+    } catch (err) {
+      if (i >= attempts) throw err
+      await new Promise((resolve) => setTimeout(resolve, 300 * i))
+    }
   }
-  return digitsCache.get(currency)
+}
+
+// currencyInfo is the table's entry for a code ({code, name, exponent,
+// step}), or undefined for a code it does not have.
+export function currencyInfo(code) {
+  return currencies.get(code)
+}
+
+// minorDigits is the currency's number of minor-unit digits (2 for USD and
+// HUF, 0 for JPY, 3 for KWD), as ISO 4217 has it. An unknown currency is an
+// error: a guess would show amounts 100 times off.
+export function minorDigits(code) {
+  const c = currencies.get(code)
+  if (!c) throw new Error(`unknown currency ${code}`)
+  return c.exponent
 }
 
 // decimalString renders an integer amount of minor units as an exact
@@ -27,18 +53,22 @@ export function decimalString(minor, currency) {
   return negative ? `-${s}` : s
 }
 
-// money formats minor units of currency for people: 12345, "USD" -> "$123.45".
-export function money(minor, currency) {
-  if (!currency) return '—'
+// money formats minor units of currency for people: 12345, "USD" -> "$123.45",
+// with exactly the table's decimal places.
+export function money(minor, code) {
+  if (!code || !currencies.has(code)) return '—'
+  const digits = minorDigits(code)
   return new Intl.NumberFormat(undefined, {
     style: 'currency',
-    currency,
-    minimumFractionDigits: minorDigits(currency),
-  }).format(decimalString(minor ?? 0, currency))
+    currency: code,
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  }).format(decimalString(minor ?? 0, code))
 }
 
 // parseMoney turns what a person typed ("12.5") into minor units, or null.
 export function parseMoney(text, currency) {
+  if (!currencies.has(currency)) return null
   const digits = minorDigits(currency)
   const m = String(text).trim().match(/^(\d+)(?:\.(\d*))?$/)
   if (!m || (m[2] && m[2].length > digits)) return null

@@ -3,6 +3,7 @@
 import { createApp } from 'vue'
 import StaffApp from './StaffApp.vue'
 import { router } from './router.js'
+import { startWithCurrencies } from '../lib/start.js'
 import '../style.css'
 
-createApp(StaffApp).use(router).mount('#app')
+startWithCurrencies(() => createApp(StaffApp).use(router).mount('#app'))
