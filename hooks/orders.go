@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"time"
 
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/apis"
@@ -12,6 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/router"
 
 	"github.com/ezscale/ezscale/billing/orders"
+	"github.com/ezscale/ezscale/internal/clock"
 )
 
 // bindOrderRoutes adds POST /api/orders: a customer orders for themselves,
@@ -43,7 +43,7 @@ func placeOrder(e *core.RequestEvent) error {
 		return e.BadRequestError("You can only order for your own account.", nil)
 	}
 
-	res, err := orders.Place(e.Request.Context(), e.App, customer, req, orders.By{Staff: staff, IP: e.RealIP()}, time.Now().UTC())
+	res, err := orders.Place(e.Request.Context(), e.App, customer, req, orders.By{Staff: staff, IP: e.RealIP()}, clock.Now(e.App))
 	if err != nil {
 		return orderError(err)
 	}
@@ -65,7 +65,7 @@ func quoteOrder(e *core.RequestEvent) error {
 	if req.Customer != "" && req.Customer != e.Auth.Id {
 		return e.BadRequestError("You can only order for your own account.", nil)
 	}
-	q, err := orders.Quote(e.Request.Context(), e.App, e.Auth, req, orders.By{IP: e.RealIP()}, time.Now().UTC())
+	q, err := orders.Quote(e.Request.Context(), e.App, e.Auth, req, orders.By{IP: e.RealIP()}, clock.Now(e.App))
 	if err != nil {
 		return orderError(err)
 	}

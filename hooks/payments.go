@@ -3,7 +3,6 @@ package hooks
 import (
 	"errors"
 	"net/http"
-	"time"
 
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
@@ -13,6 +12,7 @@ import (
 	"github.com/ezscale/ezscale/billing/money"
 	"github.com/ezscale/ezscale/billing/payments"
 	"github.com/ezscale/ezscale/integrations/gateways"
+	"github.com/ezscale/ezscale/internal/clock"
 	"github.com/ezscale/ezscale/internal/config"
 )
 
@@ -106,7 +106,7 @@ func bindPayments(app core.App, cfg *config.Config, gw *gateways.Set) {
 			err = e.App.RunInTransaction(func(tx core.App) error {
 				_, _, err := payments.ApplyCharge(e.Request.Context(), tx, payments.Charge{
 					InvoiceID: inv.Id, Gateway: payments.GatewaySandbox, GatewayID: "sandbox_" + security.RandomString(16),
-					Amount: money.Amount{Minor: inv.AmountDue(), Currency: inv.Currency()}, PaidAt: time.Now().UTC(),
+					Amount: money.Amount{Minor: inv.AmountDue(), Currency: inv.Currency()}, PaidAt: clock.Now(e.App),
 				})
 				return err
 			})

@@ -12,6 +12,7 @@ import (
 	"github.com/ezscale/ezscale/billing/cancellation"
 	"github.com/ezscale/ezscale/billing/planchange"
 	"github.com/ezscale/ezscale/integrations/provisioning"
+	"github.com/ezscale/ezscale/internal/clock"
 )
 
 // bindServiceRoutes adds the customer's service actions: plan change
@@ -42,7 +43,7 @@ func quotePlanChange(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	q, err := planchange.QuoteChange(e.App, svc, e.Request.URL.Query().Get("plan_price"), time.Now().UTC())
+	q, err := planchange.QuoteChange(e.App, svc, e.Request.URL.Query().Get("plan_price"), clock.Now(e.App))
 	if err != nil {
 		return planChangeError(err)
 	}
@@ -60,7 +61,7 @@ func applyPlanChange(e *core.RequestEvent) error {
 	if err := decodeJSON(e, &body); err != nil {
 		return err
 	}
-	q, err := planchange.QuoteChange(e.App, svc, body.PlanPrice, time.Now().UTC())
+	q, err := planchange.QuoteChange(e.App, svc, body.PlanPrice, clock.Now(e.App))
 	if err != nil {
 		return planChangeError(err)
 	}
@@ -84,7 +85,7 @@ func cancelService(e *core.RequestEvent) error {
 	if err := decodeJSON(e, &req); err != nil {
 		return err
 	}
-	res, err := cancellation.Cancel(e.Request.Context(), e.App, svc, req, e.HasSuperuserAuth(), time.Now().UTC())
+	res, err := cancellation.Cancel(e.Request.Context(), e.App, svc, req, e.HasSuperuserAuth(), clock.Now(e.App))
 	var ce *cancellation.Error
 	if errors.As(err, &ce) {
 		return router.NewApiError(ce.Status, ce.Message, fieldError(ce.Field, ce.Code, ce.Message))

@@ -8,6 +8,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/internal/clock"
 	"github.com/ezscale/ezscale/internal/settings"
 )
 
@@ -43,7 +44,7 @@ func BeforeSave(ctx context.Context, app core.App, inv *Invoice) (string, error)
 			}
 		}
 		if to == StatusVoid && from != to { // written off, then voided
-			return from, voided(ctx, app, inv, orig, time.Now().UTC())
+			return from, voided(ctx, app, inv, orig, clock.Now(app))
 		}
 		return from, nil
 	}
@@ -54,7 +55,7 @@ func BeforeSave(ctx context.Context, app core.App, inv *Invoice) (string, error)
 		return from, nil
 	}
 
-	now := time.Now().UTC()
+	now := clock.Now(app)
 	switch to {
 	case StatusOpen:
 		return from, issue(ctx, app, inv, now)

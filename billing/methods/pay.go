@@ -3,7 +3,6 @@ package methods
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -11,6 +10,7 @@ import (
 	"github.com/ezscale/ezscale/billing/ledger"
 	"github.com/ezscale/ezscale/billing/payments"
 	"github.com/ezscale/ezscale/integrations/gateway"
+	"github.com/ezscale/ezscale/internal/clock"
 )
 
 // Charger charges a saved card off-session.
@@ -64,7 +64,7 @@ func PayNow(ctx context.Context, app core.App, charger Charger, customer *core.R
 		return res, errors.Join(err, payments.ReleaseCharge(ctx, app, r))
 	}
 	return res, app.RunInTransaction(func(tx core.App) error {
-		_, err := payments.SettleCharge(ctx, tx, r, res, time.Now().UTC())
+		_, err := payments.SettleCharge(ctx, tx, r, res, clock.Now(app))
 		return err
 	})
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/pocketbase/pocketbase/core"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/ezscale/ezscale/integrations/gateway"
 	"github.com/ezscale/ezscale/integrations/notify"
 	"github.com/ezscale/ezscale/integrations/paypal"
+	"github.com/ezscale/ezscale/internal/clock"
 )
 
 // PayPalOrders is PayPal's part of a one-off payment.
@@ -78,7 +78,7 @@ func PayPalCapture(ctx context.Context, app core.App, pp PayPalOrders, customer 
 	}
 	return capture.ChargeResult, app.RunInTransaction(func(tx core.App) error {
 		_, _, err := payments.ApplyCharge(ctx, tx, payments.Charge{InvoiceID: inv.Id, Gateway: payments.GatewayPayPal,
-			GatewayID: capture.GatewayID, Amount: capture.Amount, PaidAt: time.Now().UTC()})
+			GatewayID: capture.GatewayID, Amount: capture.Amount, PaidAt: clock.Now(app)})
 		return err
 	})
 }

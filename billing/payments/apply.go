@@ -17,6 +17,7 @@ import (
 	"github.com/ezscale/ezscale/billing/ledger"
 	"github.com/ezscale/ezscale/billing/money"
 	"github.com/ezscale/ezscale/integrations/notify"
+	"github.com/ezscale/ezscale/internal/clock"
 )
 
 // Collection holds charges and refunds.
@@ -75,7 +76,7 @@ func ApplyCharge(ctx context.Context, tx core.App, c Charge) (payment *core.Reco
 		return nil, false, fmt.Errorf("%w: %s paid for invoice %s in %s", ErrInvalid, c.Amount, ledger.Label(inv), inv.Currency())
 	}
 	if c.PaidAt.IsZero() {
-		c.PaidAt = time.Now().UTC()
+		c.PaidAt = clock.Now(tx)
 	}
 
 	col, err := tx.FindCachedCollectionByNameOrId(Collection)

@@ -3,7 +3,6 @@ package webhooks
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -12,6 +11,7 @@ import (
 	"github.com/ezscale/ezscale/integrations/gateway"
 	"github.com/ezscale/ezscale/integrations/notify"
 	"github.com/ezscale/ezscale/integrations/paypal"
+	"github.com/ezscale/ezscale/internal/clock"
 )
 
 // HandlePayPal applies a verified PayPal event: one-off captures pay the
@@ -28,7 +28,7 @@ func HandlePayPal(ctx context.Context, tx core.App, ge gateway.Event) (string, e
 			return StatusUnmatched, nil
 		}
 		_, _, err := payments.ApplyCharge(ctx, tx, payments.Charge{InvoiceID: ev.Payment.CustomID, Gateway: payments.GatewayPayPal,
-			GatewayID: ev.Payment.ID, Amount: ev.Payment.Amount, PaidAt: time.Now().UTC()})
+			GatewayID: ev.Payment.ID, Amount: ev.Payment.Amount, PaidAt: clock.Now(tx)})
 		return processed(err)
 	case paypal.EventCaptureDenied, paypal.EventCaptureDeclined:
 		if !invoiceExists(tx, ev.Payment.CustomID) {
@@ -43,7 +43,7 @@ func HandlePayPal(ctx context.Context, tx core.App, ge gateway.Event) (string, e
 	case paypal.EventSaleCompleted:
 		return paypalSale(ctx, tx, ev.Payment)
 	case paypal.EventCaptureRefunded, paypal.EventSaleRefunded:
-		_, _, err := payments.RecordGatewayRefund(ctx, tx, payments.GatewayPayPal, ev.Refund.ID, ev.Refund.PaymentID, ev.Refund.Amount, time.Now().UTC())
+		_, _, err := payments.RecordGatewayRefund(ctx, tx, payments.GatewayPayPal, ev.Refund.ID, ev.Refund.PaymentID, ev.Refund.Amount, clock.Now(tx))
 		if errors.Is(err, payments.ErrInvalid) {
 			return StatusUnmatched, nil
 		}
@@ -75,7 +75,7 @@ func paypalSale(ctx context.Context, tx core.App, p *paypal.Payment) (string, er
 		return StatusUnmatched, nil // money with no invoice to pay: staff decide (credit or refund)
 	}
 	_, _, err = payments.ApplyCharge(ctx, tx, payments.Charge{InvoiceID: row.ID, Gateway: payments.GatewayPayPal,
-		GatewayID: p.ID, Amount: p.Amount, PaidAt: time.Now().UTC()})
+		GatewayID: p.ID, Amount: p.Amount, PaidAt: clock.Now(tx)})
 	return processed(err)
 }
 

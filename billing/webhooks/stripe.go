@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -15,6 +14,7 @@ import (
 	"github.com/ezscale/ezscale/integrations/gateway"
 	"github.com/ezscale/ezscale/integrations/notify"
 	"github.com/ezscale/ezscale/integrations/stripe"
+	"github.com/ezscale/ezscale/internal/clock"
 )
 
 // HandleStripe applies a verified Stripe event. Events arrive in any order
@@ -32,7 +32,7 @@ func HandleStripe(ctx context.Context, tx core.App, ge gateway.Event) (string, e
 			return StatusUnmatched, nil
 		}
 		_, _, err := payments.ApplyCharge(ctx, tx, payments.Charge{InvoiceID: ev.InvoiceID, Gateway: payments.GatewayStripe,
-			GatewayID: ev.PaymentIntentID, Amount: ev.Amount, PaidAt: time.Now().UTC()})
+			GatewayID: ev.PaymentIntentID, Amount: ev.Amount, PaidAt: clock.Now(tx)})
 		return processed(err)
 	case "payment_intent.payment_failed", "payment_intent.requires_action":
 		if !invoiceExists(tx, ev.InvoiceID) {
@@ -86,7 +86,7 @@ func stripeRefund(ctx context.Context, tx core.App, ev stripe.Event) (string, er
 		return StatusProcessed, nil // our own refunds, already settled
 	}
 	_, _, err = payments.RecordGatewayRefund(ctx, tx, payments.GatewayStripe, "stripe-refund:"+ev.ID, ev.PaymentIntentID,
-		money.Amount{Minor: delta, Currency: ev.AmountRefunded.Currency}, time.Now().UTC())
+		money.Amount{Minor: delta, Currency: ev.AmountRefunded.Currency}, clock.Now(tx))
 	if errors.Is(err, payments.ErrInvalid) {
 		return StatusUnmatched, nil
 	}

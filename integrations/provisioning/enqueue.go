@@ -11,6 +11,8 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/ezscale/ezscale/internal/clock"
 )
 
 // Collection is the queue.
@@ -55,7 +57,7 @@ func Enqueue(ctx context.Context, app core.App, j Job) (*core.Record, error) {
 		return nil, err
 	}
 	if j.RunAfter.IsZero() {
-		j.RunAfter = time.Now().UTC()
+		j.RunAfter = clock.Now(app)
 	}
 	rec := core.NewRecord(col)
 	rec.Set("service", j.ServiceID)
