@@ -15,6 +15,7 @@ func Register(app *pocketbase.PocketBase, cfg *config.Config) {
 	bench.AddCommand(benchBillingCommand(cfg), benchProvisioningCommand(cfg), benchWHMCSCommand(cfg))
 	app.RootCmd.AddCommand(seedCommand(app), bench, billingCommand(app), dunningCommand(app, cfg), secretsCommand(app, cfg))
 	app.RootCmd.AddCommand(bandwidthCommand(app, cfg), supportCommand(app, cfg), importCommand(app, cfg))
+	app.RootCmd.AddCommand(ledgerCommand(app))
 }
 
 // migrate brings the database up to date, as serve does before it starts,

@@ -59,7 +59,7 @@ var (
 	suspendReasons  = []weighted{{"overdue", 70}, {"staff", 20}, {"abuse", 10}}
 	cancelReasons   = []weighted{{"too_expensive", 30}, {"no_longer_needed", 40}, {"moved_provider", 20}, {"performance", 10}}
 	gateways        = []weighted{{"stripe", 75}, {"paypal", 15}, {"manual", 10}}
-	creditReasons   = []weighted{{"manual", 40}, {"downgrade", 30}, {"cancellation", 20}, {"overpayment", 10}}
+	creditReasons   = []weighted{{"goodwill", 40}, {"service outage", 30}, {"migration", 20}, {"referral", 10}}
 )
 
 // generator makes the rows of one customer at a time from a random stream

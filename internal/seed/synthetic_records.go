@@ -40,6 +40,25 @@ type subscription struct {
 	price       price
 	created     time.Time
 	cancelled   time.Time
+	billedUntil time.Time // end of the last period billed
+}
+
+// period is the period of s that issued falls in, to bill on an invoice
+// issued then; ok is false when s was not running then or that period is
+// billed already, so no period is billed twice and none overlap.
+func (s *subscription) period(issued time.Time) (start, end time.Time, ok bool) {
+	if issued.Before(s.created) || (!s.cancelled.IsZero() && !issued.Before(s.cancelled)) {
+		return start, end, false
+	}
+	start, end = s.created, s.created.AddDate(0, s.price.months, 0)
+	for !end.After(issued) {
+		start, end = end, end.AddDate(0, s.price.months, 0)
+	}
+	if start.Before(s.billedUntil) {
+		return start, end, false
+	}
+	s.billedUntil = end
+	return start, end, true
 }
 
 // customer writes customer n with everything they hold and were billed.
@@ -205,19 +224,22 @@ func (g *generator) service(c *customerRows, k int) {
 		"usage_updated_at", ts(usageAt), "activated_at", ts(activated), "suspended_at", ts(suspended),
 		"terminated_at", ts(terminated), "platform_service_id", platformID, "platform_user_id", userID,
 		"created", ts(created), "updated", ts(latest(created, activated, suspended, terminated, usageAt)))
+	g.createJob(id, subID, status, created)
 }
 
-// credits adds up to three credit grants dated before invoice creditFor,
-// which uses them if it gets paid.
+// credits adds up to three credit grants by staff dated before invoice
+// creditFor, which uses them if it gets paid. They are manual grants: a
+// downgrade, cancellation or overpayment credit would have to name the
+// subscription period or the invoice it comes from.
 func (g *generator) credits(c *customerRows) {
 	c.creditFor = invoicesPerCustomer - 4
 	before := c.created.Add(g.now.Sub(c.created) * time.Duration(c.creditFor) / invoicesPerCustomer)
 	for range g.r.IntN(4) {
-		amount, reason := int64(500+g.r.IntN(4500)), g.pick(creditReasons)
+		amount, why := int64(500+g.r.IntN(4500)), g.pick(creditReasons)
 		at := g.between(c.created, before)
 		g.w.insert("credit_entries",
 			"id", g.id(), "customer", c.id, "invoice", "", "currency", c.currency, "amount", amount,
-			"reason", reason, "description", "Credit: "+strings.ReplaceAll(reason, "_", " "),
+			"reason", "manual", "description", "Credit: "+why,
 			"created", ts(at), "updated", ts(at))
 		c.credit += amount
 	}
@@ -230,19 +252,23 @@ type line struct {
 	start, end                               time.Time
 }
 
-// lines bills one or two subscription periods starting at issued, and
-// sometimes a setup fee, overage or an extra IP.
+// lines bills the current period of one or two subscriptions (those not
+// billed yet), and sometimes a setup fee, overage or an extra IP; an
+// invoice with no period to bill gets the extra.
 func (g *generator) lines(c *customerRows, i int, issued time.Time) []line {
 	n := 1 + g.r.IntN(3)
 	out := make([]line, 0, n)
 	for j := range min(n, len(c.subs)) {
-		s := c.subs[(i+j)%len(c.subs)]
-		end := issued.AddDate(0, s.price.months, 0)
+		s := &c.subs[(i+j)%len(c.subs)]
+		start, end, ok := s.period(issued)
+		if !ok {
+			continue
+		}
 		out = append(out, line{kind: "period", subscription: s.id, service: s.service, quantity: 1, unit: s.price.amount,
-			start: issued, end: end, description: fmt.Sprintf("%s (%s), %s – %s",
-				s.price.plan.name, s.price.cycle, issued.Format(time.DateOnly), end.Format(time.DateOnly))})
+			start: start, end: end, description: fmt.Sprintf("%s (%s), %s – %s",
+				s.price.plan.name, s.price.cycle, start.Format(time.DateOnly), end.Format(time.DateOnly))})
 	}
-	if n == 3 {
+	if n == 3 || len(out) == 0 {
 		s := c.subs[i%len(c.subs)]
 		extra := line{kind: "adjustment", description: "Additional IPv4 address", quantity: 1, unit: 300}
 		switch {
@@ -328,8 +354,10 @@ func (g *generator) invoice(c *customerRows, i int, issued time.Time) {
 		updated = paidAt
 		if outcome != "paid" {
 			refunded = paid
-			if outcome == "partially_refunded" {
-				refunded = max(1, paid/2)
+			if outcome == "partially_refunded" && paid >= 2 {
+				refunded = paid / 2
+			} else {
+				status = "refunded" // half of a cent cannot be refunded
 			}
 			updated = earliest(g.between(paidAt, paidAt.AddDate(0, 0, 20)), g.now)
 			g.payment(c, id, "refund", "succeeded", refunded, 1, updated, charge)
@@ -364,6 +392,18 @@ func (g *generator) invoice(c *customerRows, i int, issued time.Time) {
 			"period_start", ts(l.start), "period_end", ts(l.end), "sort_order", j,
 			"created", ts(issued), "updated", ts(issued))
 	}
+}
+
+// createJob queues the create job of a service being set up, as a paid
+// order does: its subscription's invoices are mostly paid, and a paid
+// service left pending with nothing queued would never be built.
+func (g *generator) createJob(service, subscription, status string, created time.Time) {
+	if subscription == "" || (status != "pending" && status != "provisioning") {
+		return
+	}
+	g.w.insert("provisioning_jobs",
+		"id", g.id(), "service", service, "action", "create", "status", "pending", "dedupe_key", "seed:create:"+service,
+		"max_attempts", 8, "run_after", ts(g.now), "requested_by", "seed", "created", ts(created), "updated", ts(created))
 }
 
 // payment writes a charge or refund on the customer's gateway and returns
