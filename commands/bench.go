@@ -17,6 +17,7 @@ func benchCommand(app core.App) *cobra.Command {
 		Short: "Measure the platform under load on this database",
 	}
 	cmd.AddCommand(benchAPICommand(app), benchAnalyticsCommand(app))
+	cmd.AddCommand(benchChaosCommand())
 	return cmd
 }
 
