@@ -31,13 +31,7 @@ func PaidValue(app core.App, subscriptionID string, from, to time.Time) (int64, 
 	}
 	var value int64
 	for _, l := range lines {
-		v := l.gross
-		if l.baseGross > 0 && l.discountGross != 0 {
-			v = mulDivFloor(v, l.baseGross+l.discountGross, l.baseGross)
-		}
-		if l.invoiceBase > 0 && l.invoiceDiscount != 0 {
-			v = mulDivFloor(v, l.invoiceBase+l.invoiceDiscount, l.invoiceBase)
-		}
+		v := l.discounted()
 		if l.invoiceTotal > 0 && l.refunded > 0 {
 			v = mulDivFloor(v, max(l.invoiceTotal-l.refunded, 0), l.invoiceTotal)
 		}
@@ -54,6 +48,7 @@ func PaidValue(app core.App, subscriptionID string, from, to time.Time) (int64, 
 // about the money behind it.
 type paidLine struct {
 	Invoice       string `db:"invoice"`
+	Subscription  string `db:"subscription"`
 	Service       string `db:"service"`
 	Amount        int64  `db:"amount"`
 	Tax           int64  `db:"tax_amount"`
@@ -73,16 +68,63 @@ type paidLine struct {
 	invoiceBase, invoiceDiscount int64
 }
 
+// discounted is what the line cost with tax, less its share of the
+// coupon discounts on its invoice.
+func (l *paidLine) discounted() int64 {
+	v := l.gross
+	if l.baseGross > 0 && l.discountGross != 0 {
+		v = mulDivFloor(v, l.baseGross+l.discountGross, l.baseGross)
+	}
+	if l.invoiceBase > 0 && l.invoiceDiscount != 0 {
+		v = mulDivFloor(v, l.invoiceBase+l.invoiceDiscount, l.invoiceBase)
+	}
+	return max(v, 0)
+}
+
+// RefundLimit is the most an invoice may have refunded in all: what was
+// paid on it, and less where some of the time it paid for was already
+// given back as credit (a downgrade, a cancellation), so that a refund
+// never returns in money what credit returned already. A refund takes
+// its share of every line, so each line whose time was credited bounds
+// the refunds R by value × (total − R) / total ≥ credited.
+func RefundLimit(app core.App, inv *Invoice) (int64, error) {
+	limit, total := inv.GetInt64("amount_paid"), inv.Total()
+	lines, err := timeLines(app, "it.invoice = {:inv}", dbx.Params{"inv": inv.Id})
+	if err != nil {
+		return 0, fmt.Errorf("refund limit of invoice %s: %w", Label(inv), err)
+	}
+	for _, l := range lines {
+		credited, err := returnedCredit(app, l.Subscription, l.start, l.end)
+		if err != nil {
+			return 0, fmt.Errorf("refund limit of invoice %s: %w", Label(inv), err)
+		}
+		if credited == 0 || total <= 0 {
+			continue
+		}
+		v := l.discounted()
+		if credited >= v {
+			return 0, nil
+		}
+		limit = min(limit, total+mulDivFloor(-credited, total, v)) // total − ⌈credited × total / value⌉
+	}
+	return max(limit, 0), nil
+}
+
 func paidLines(app core.App, subscriptionID string, from, to time.Time) ([]*paidLine, error) {
+	return timeLines(app, `it.subscription = {:sub} AND it.period_end > {:from} AND it.period_start < {:to}
+			AND inv.status IN ('paid', 'partially_refunded', 'refunded')`,
+		dbx.Params{"sub": subscriptionID, "from": from.UTC().Format(dateLayout), "to": to.UTC().Format(dateLayout)})
+}
+
+// timeLines are the period and proration lines matching where (on it, the
+// line, and inv, its invoice), each with the discounts that share it.
+func timeLines(app core.App, where string, params dbx.Params) ([]*paidLine, error) {
 	var rows []*paidLine
-	err := app.DB().NewQuery(`SELECT it.invoice, it.service, it.amount, it.tax_amount, it.tax_inclusive,
+	err := app.DB().NewQuery(`SELECT it.invoice, it.subscription, it.service, it.amount, it.tax_amount, it.tax_inclusive,
 			it.period_start, it.period_end, inv.total, inv.amount_refunded
 		FROM invoice_items it JOIN invoices inv ON inv.id = it.invoice
-		WHERE it.subscription = {:sub} AND it.kind IN ('period', 'proration') AND it.waived = FALSE
-			AND it.period_start != '' AND it.period_end > {:from} AND it.period_start < {:to}
-			AND inv.status IN ('paid', 'partially_refunded', 'refunded')`).
-		Bind(dbx.Params{"sub": subscriptionID, "from": from.UTC().Format(dateLayout), "to": to.UTC().Format(dateLayout)}).
-		All(&rows)
+		WHERE it.kind IN ('period', 'proration') AND it.waived = FALSE AND it.subscription != ''
+			AND it.period_start != '' AND ` + where).Bind(params).All(&rows)
 	if err != nil || len(rows) == 0 {
 		return nil, err
 	}

@@ -61,9 +61,15 @@ func Refund(ctx context.Context, app core.App, refunders map[string]Refunder, re
 		if err != nil {
 			return err
 		}
+		why := "paid, less earlier refunds"
+		if room, err := invoiceRefundRoom(tx, inv); err != nil {
+			return err
+		} else if room < left {
+			left, why = room, "paid on the invoice, less earlier refunds and the unused time already given back as credit"
+		}
 		if req.Amount <= 0 || req.Amount > left {
-			amount := money.Amount{Minor: left, Currency: charge.GetString("currency")}
-			return fmt.Errorf("%w: a refund must be more than 0 and at most %s (paid, less earlier refunds)", ErrInvalid, amount)
+			amount := money.Amount{Minor: max(left, 0), Currency: charge.GetString("currency")}
+			return fmt.Errorf("%w: a refund must be more than 0 and at most %s (%s)", ErrInvalid, amount, why)
 		}
 		col, err := tx.FindCachedCollectionByNameOrId(Collection)
 		if err != nil {
@@ -282,6 +288,24 @@ func issueCreditNote(ctx context.Context, tx core.App, inv *ledger.Invoice, refu
 		return nil, fmt.Errorf("credit note for refund %s: %w", refund.Id, err)
 	}
 	return note, nil
+}
+
+// invoiceRefundRoom is what may still be refunded on an invoice: its
+// refund limit (ledger.RefundLimit: what was paid on it, less time already
+// credited) less the refunds made or reserved. A charge that overpaid the
+// invoice became credit, so it is not refundable beyond what the invoice
+// kept.
+func invoiceRefundRoom(app core.App, inv *ledger.Invoice) (int64, error) {
+	limit, err := ledger.RefundLimit(app, inv)
+	if err != nil {
+		return 0, err
+	}
+	var row struct {
+		Sum int64 `db:"s"`
+	}
+	err = app.DB().Select("COALESCE(SUM(amount), 0) AS s").From(Collection).
+		Where(dbx.HashExp{"invoice": inv.Id, "kind": "refund", "status": []any{"pending", "succeeded"}}).One(&row)
+	return limit - row.Sum, err
 }
 
 // refundable is what is left to refund of a charge: its amount less the
