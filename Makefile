@@ -8,7 +8,7 @@ HTTP    ?= 127.0.0.1:8090
 DATA    ?= pb_data
 GOFLAGS ?=
 
-.PHONY: run build portal chromium test vet fmt seed bench-api bench-portal bench-billing bench-analytics bench-whmcs clean
+.PHONY: run build portal chromium test vet fmt seed bench-api bench-portal bench-billing bench-analytics bench-whmcs bench-chaos clean
 
 PORTAL_SRC := $(shell find portal/src portal/index.html portal/vite.config.js portal/package.json -type f 2>/dev/null)
 
@@ -69,6 +69,12 @@ bench-portal: portal chromium
 ## bench-billing: the renewal run over 100,000 due subscriptions (temporary DB)
 bench-billing: build
 	EZ_DEV=1 ./$(BIN) bench billing --subscriptions 100000
+
+## bench-chaos: the adversarial simulation over $(SEEDS) seeds of $(STEPS) steps (temporary DBs)
+SEEDS ?= 200
+STEPS ?= 60
+bench-chaos: build
+	EZ_DEV=1 EZ_LOG_LEVEL=warn ./$(BIN) bench chaos --seeds $(SEEDS) --steps $(STEPS)
 
 ## bench-whmcs: the WHMCS import of a generated $(WHMCS_SIZE) WHMCS database, twice, on a throwaway MariaDB (stopped even on failure)
 WHMCS_SIZE ?= large

@@ -44,23 +44,5 @@ func RepriceLines(ctx context.Context, app core.App, inv *Invoice, prices map[st
 		}
 		keep = append(keep, it)
 	}
-	if inv.Status() == StatusOpen {
-		if keep, err = addRounding(ctx, app, inv, keep, 0); err != nil {
-			return err
-		}
-	}
-	RecomputeFrom(inv, keep)
-	if err := returnExcess(ctx, app, inv); err != nil {
-		return err
-	}
-	if inv.Status() == StatusOpen && inv.AmountDue() == 0 {
-		inv.Set("status", StatusPaid)
-	}
-	if why != "" {
-		inv.Set("staff_notes", appendNote(inv.GetString("staff_notes"), why))
-	}
-	if err := app.SaveWithContext(ctx, inv); err != nil {
-		return fmt.Errorf("invoice %s: %w", Label(inv), err)
-	}
-	return nil
+	return settleLines(ctx, app, inv, keep, why)
 }

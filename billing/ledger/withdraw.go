@@ -43,6 +43,14 @@ func WithdrawLines(ctx context.Context, app core.App, inv *Invoice, lineIDs []st
 			return fmt.Errorf("invoice %s: line %q: %w", Label(inv), it.GetString("description"), err)
 		}
 	}
+	return settleLines(ctx, app, inv, keep, why)
+}
+
+// settleLines saves an open invoice whose lines changed (keep are the
+// lines it has now): rounded again, totals recomputed, what it holds beyond
+// its new total given back, paid when nothing is left due, why noted.
+func settleLines(ctx context.Context, app core.App, inv *Invoice, keep []*core.Record, why string) error {
+	var err error
 	if inv.Status() == StatusOpen {
 		if keep, err = addRounding(ctx, app, inv, keep, 0); err != nil {
 			return err
