@@ -243,12 +243,19 @@ func Settle(ctx context.Context, tx core.App, refund *core.Record, at time.Time)
 	}
 	refunded := inv.GetInt64("amount_refunded") + refund.GetInt64("amount")
 	inv.Set("amount_refunded", refunded)
-	inv.Set("status", ledger.StatusPartiallyRefunded)
-	if refunded >= inv.GetInt64("amount_paid") {
-		inv.Set("status", ledger.StatusRefunded)
+	if inv.Status() != ledger.StatusVoid {
+		inv.Set("status", ledger.StatusPartiallyRefunded)
+		if refunded >= inv.GetInt64("amount_paid") {
+			inv.Set("status", ledger.StatusRefunded)
+		}
 	}
 	if err := tx.SaveWithContext(ctx, inv); err != nil {
 		return err
+	}
+	if inv.Status() == ledger.StatusVoid {
+		if err := takeBackVoidCredit(ctx, tx, inv, refund); err != nil {
+			return err
+		}
 	}
 	note, err := issueCreditNote(ctx, tx, inv, refund, at)
 	if err != nil {
@@ -261,6 +268,33 @@ func Settle(ctx context.Context, tx core.App, refund *core.Record, at time.Time)
 	_, err = notify.Customer(ctx, tx, notify.Email{Key: "refund_issued", Customer: customer, DedupeKey: "refund:" + refund.Id,
 		Data: notify.Data{"Invoice": notify.InvoiceFacts(inv), "CreditNote": note.GetString("number"), "Link": notify.InvoiceLink(tx, inv.Id),
 			"Amount": money.Amount{Minor: refund.GetInt64("amount"), Currency: refund.GetString("currency")}}})
+	return err
+}
+
+// takeBackVoidCredit: voiding gave what was paid on the invoice back as
+// credit, so a refund of that payment at the gateway (staff refund only
+// paid invoices; this is a refund made in the gateway's dashboard) takes
+// as much back from the credit, and staff are told, with the balance left:
+// negative when the credit was spent before the money went back.
+func takeBackVoidCredit(ctx context.Context, tx core.App, inv *ledger.Invoice, refund *core.Record) error {
+	amount := money.Amount{Minor: refund.GetInt64("amount"), Currency: refund.GetString("currency")}
+	if _, err := ledger.AddCredit(ctx, tx, ledger.CreditEntry{
+		CustomerID: inv.CustomerID(), Currency: amount.Currency, Amount: -amount.Minor, Reason: ledger.CreditVoid, InvoiceID: inv.Id,
+		Description: "Refunded at the gateway: taken back from the credit void invoice " + ledger.Label(inv) + " returned",
+	}); err != nil {
+		return err
+	}
+	balance, err := ledger.Balance(tx, inv.CustomerID(), amount.Currency)
+	if err != nil {
+		return err
+	}
+	customer, err := tx.FindRecordById("customers", inv.CustomerID())
+	if err != nil {
+		return err
+	}
+	_, err = notify.Staff(ctx, tx, notify.Alert{Key: "refund_from_credit", Customer: customer, DedupeKey: "refund-from-credit:" + refund.Id,
+		Data: notify.Data{"Invoice": notify.InvoiceFacts(inv), "Amount": amount, "Refund": refund.GetString("gateway_id"),
+			"Balance": money.Amount{Minor: balance, Currency: amount.Currency}}})
 	return err
 }
 

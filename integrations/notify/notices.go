@@ -73,6 +73,9 @@ var staffNotices = map[string]struct {
 	"payment_credited": {"warning", func() Data {
 		return Data{"Invoice": sampleInvoice(), "Amount": money.MustNew(2999, "EUR"), "Gateway": "stripe", "Payment": "pi_sample"}
 	}},
+	"refund_from_credit": {"warning", func() Data {
+		return Data{"Invoice": sampleInvoice(), "Amount": money.MustNew(2999, "EUR"), "Refund": "re_sample", "Balance": money.MustNew(-1000, "EUR")}
+	}},
 	"dispute_opened": {"danger", func() Data {
 		return Data{"Dispute": "du_sample", "Status": "needs_response", "Amount": money.MustNew(2999, "EUR")}
 	}},
