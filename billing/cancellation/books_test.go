@@ -199,6 +199,21 @@ func TestCancelNowEndsTheIssuedRenewal(t *testing.T) {
 			t.Error("no termination queued")
 		}
 	})
+	t.Run("credit names only the paid time, not the open renewal voided", func(t *testing.T) {
+		w := newWorld(t)
+		sub, svc := w.subscribe(t, "")
+		w.renewal(t)
+		at := time.Date(2026, 2, 27, 10, 0, 0, 0, time.UTC)
+		w.cancel(t, svc, cancellation.Request{When: cancellation.Immediately, Credit: true}, at)
+		entry, err := w.app.FindFirstRecordByFilter("credit_entries", "reason = 'cancellation'")
+		if err != nil {
+			t.Fatal(err)
+		}
+		paidEnd := sub.GetDateTime("current_period_end").Time()
+		if got := entry.GetDateTime("period_end").Time(); !got.Equal(paidEnd) {
+			t.Errorf("credit returns time up to %s, want the end of the paid period %s", got, paidEnd)
+		}
+	})
 	t.Run("paid renewal is credited with the unused time", func(t *testing.T) {
 		w := newWorld(t)
 		_, svc := w.subscribe(t, "")

@@ -98,6 +98,11 @@ func creditLaterTime(ctx context.Context, tx core.App, sub *core.Record, from ti
 	if err != nil || credit <= 0 {
 		return 0, err
 	}
+	// The credit names the time it returns: up to where payment reached,
+	// not a later period billed and withdrawn unpaid.
+	if through, err = ledger.PaidUntil(tx, sub.Id, from, through); err != nil {
+		return 0, err
+	}
 	_, err = ledger.AddCredit(ctx, tx, ledger.CreditEntry{
 		CustomerID: sub.GetString("customer"), Currency: sub.GetString("currency"), Amount: credit,
 		Reason: ledger.CreditCancellation, Description: "Unused time of a cancelled service",

@@ -9,6 +9,27 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 )
 
+// PaidUntil is where the paid time of a subscription between from and to
+// ends: the latest end, capped at to, of the periods paid for in that span,
+// or from when none is. Credit that returns unused time names the span up
+// to it, not time that was billed and never paid.
+func PaidUntil(app core.App, subscriptionID string, from, to time.Time) (time.Time, error) {
+	lines, err := paidLines(app, subscriptionID, from, to)
+	if err != nil {
+		return from, fmt.Errorf("paid time of subscription %s: %w", subscriptionID, err)
+	}
+	until := from
+	for _, l := range lines {
+		if l.end.After(until) {
+			until = l.end
+		}
+	}
+	if until.After(to) {
+		until = to
+	}
+	return until, nil
+}
+
 // PaidValue is what a customer actually paid for a subscription's time
 // between from and to, tax included, less the credit already returned for
 // that time. It is the most a downgrade or a cancellation may give back:

@@ -134,3 +134,48 @@ func mustSave(t *testing.T, app core.App, rec *core.Record) {
 		t.Fatal(err)
 	}
 }
+
+// TestPaidUntil: the paid time of a span ends where payment reached, not
+// at a later period billed and never paid.
+func TestPaidUntil(t *testing.T) {
+	jan := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	feb, mar := jan.AddDate(0, 1, 0), jan.AddDate(0, 2, 0)
+	midJan := jan.Add(feb.Sub(jan) / 2)
+	app := testutil.NewApp(t)
+	customer := testutil.Customer(t, app, "until@example.com", "USD")
+	svc := testutil.Service(t, app, customer)
+	_, price := testutil.Plan(t, app, "until", "USD", 3100)
+	sub := testutil.Create(t, app, "subscriptions", map[string]any{
+		"customer": customer.Id, "plan": price.GetString("plan"), "plan_price": price.Id, "status": "active", "cycle": "monthly",
+		"currency": "USD", "amount": 3100, "current_period_start": jan, "current_period_end": feb,
+	})
+	for _, p := range []struct {
+		start, end time.Time
+		paid       bool
+	}{{jan, feb, true}, {feb, mar, false}} {
+		inv := draft(t, app, customer)
+		if _, err := ledger.AddLine(ctx, app, inv, ledger.Line{Kind: ledger.KindPeriod, Description: "period", Quantity: 1, UnitAmount: 3100,
+			Subscription: sub.Id, Service: svc.Id, PeriodStart: p.start, PeriodEnd: p.end}); err != nil {
+			t.Fatal(err)
+		}
+		if err := ledger.Finalize(ctx, app, inv, jan); err != nil {
+			t.Fatal(err)
+		}
+		if p.paid {
+			inv = reload(t, app, inv)
+			inv.Set("status", ledger.StatusPaid)
+			mustSave(t, app, inv.ProxyRecord())
+		}
+	}
+	for _, tt := range []struct {
+		from, to, want time.Time
+	}{{midJan, mar, feb}, {midJan, midJan.Add(time.Hour), midJan.Add(time.Hour)}, {feb, mar, feb}} {
+		got, err := ledger.PaidUntil(app, sub.Id, tt.from, tt.to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got.Equal(tt.want) {
+			t.Errorf("PaidUntil(%s, %s) = %s, want %s", tt.from, tt.to, got, tt.want)
+		}
+	}
+}
