@@ -114,8 +114,9 @@ func accessMatrix() []accessRow {
 		// Credit notes are issued by the refund flow only, never typed in.
 		{collection: "credit_notes", target: "A", create: like("A", map[string]any{"number": "CN-NEW"}),
 			update: map[string]any{"reason": "Renamed"}, expect: owned(staff(403, 403, 403))},
-		{collection: "credit_entries", target: "A", create: like("A", nil),
-			update: map[string]any{"description": "Renamed"}, expect: owned(staff(200, 200, 204))},
+		// The credit ledger is append-only; staff add manual entries.
+		{collection: "credit_entries", target: "A", create: like("A", map[string]any{"invoice": "", "description": "Goodwill"}),
+			update: map[string]any{"description": "Renamed"}, expect: owned(staff(200, 403, 403))},
 		{collection: "coupon_redemptions", target: "A", create: like("A", nil),
 			update: map[string]any{"amount_off": 100}, expect: owned(staff(200, 200, 204))},
 		{collection: "orders", target: "A", create: like("A", nil),

@@ -12,7 +12,8 @@ import (
 // Bind registers the invoice's rules on app, for every save whoever makes
 // it (the dashboard, a route, a job): the lifecycle of an invoice, lines
 // that change only with their invoice, totals kept in step with staff
-// edits of lines, and the OnInvoicePaid event once an invoice becomes paid.
+// edits of lines, an append-only credit ledger, and the OnInvoicePaid event
+// once an invoice becomes paid.
 func Bind(app core.App) {
 	// Issuing numbers an invoice: the number and the invoice commit together.
 	app.OnRecordCreateRequest(InvoicesCollection).BindFunc(requestInTransaction)
@@ -57,6 +58,21 @@ func Bind(app core.App) {
 	app.OnRecordCreate(ItemsCollection).BindFunc(itemRule(BeforeItemSave))
 	app.OnRecordUpdate(ItemsCollection).BindFunc(itemRule(BeforeItemSave))
 	app.OnRecordDelete(ItemsCollection).BindFunc(itemRule(BeforeItemDelete))
+
+	// The credit ledger is append-only; staff write manual entries only,
+	// checked in the transaction that saves them.
+	app.OnRecordCreateRequest(CreditCollection).BindFunc(func(e *core.RecordRequestEvent) error {
+		return e.App.RunInTransaction(func(tx core.App) error {
+			e.App = tx
+			if err := CheckManualCredit(tx, e.Record); err != nil {
+				return e.BadRequestError(err.Error(), nil)
+			}
+			return e.Next()
+		})
+	})
+	appendOnly := func(e *core.RecordRequestEvent) error { return e.ForbiddenError(ErrCreditAppendOnly.Error(), nil) }
+	app.OnRecordUpdateRequest(CreditCollection).BindFunc(appendOnly)
+	app.OnRecordDeleteRequest(CreditCollection).BindFunc(appendOnly)
 
 	// A staff edit of a line in the dashboard re-taxes it and updates its invoice.
 	staffItemEdit := func(e *core.RecordRequestEvent) error {
