@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/pocketbase/pocketbase/apis"
@@ -55,7 +56,9 @@ func bindPayments(app core.App, cfg *config.Config, gw *gateways.Set) {
 
 	app.OnRecordCreateRequest(payments.Collection).BindFunc(func(e *core.RecordRequestEvent) error {
 		if e.Record.GetString("kind") != "charge" || e.Record.GetString("gateway") != payments.GatewayManual {
-			return e.Next()
+			// A row typed in would be money the invoice never saw: gateways
+			// record their own payments, refunds go through the refund route.
+			return e.BadRequestError("Staff record manual charges only; gateway payments are recorded by the gateways and refunds by the refund route.", nil)
 		}
 		amount, err := money.New(e.Record.GetInt64("amount"), e.Record.GetString("currency"))
 		if err != nil {
@@ -77,7 +80,25 @@ func bindPayments(app core.App, cfg *config.Config, gw *gateways.Set) {
 		if err != nil {
 			return err
 		}
+		if err := apis.EnrichRecord(e.RequestEvent, payment); err != nil {
+			return err
+		}
 		return e.JSON(http.StatusOK, payment)
+	})
+
+	// Payments are the books: once recorded, only the gateway fee staff
+	// note down may change, and nothing is deleted.
+	app.OnRecordUpdateRequest(payments.Collection).BindFunc(func(e *core.RecordRequestEvent) error {
+		orig := e.Record.Original()
+		for _, f := range e.Record.Collection().Fields {
+			if name := f.GetName(); name != "fee" && name != "updated" && fmt.Sprint(orig.Get(name)) != fmt.Sprint(e.Record.Get(name)) {
+				return e.BadRequestError("A recorded payment changes only its fee; record a refund or a new payment instead.", fieldError(name, "read_only", "a recorded payment's "+name+" cannot change"))
+			}
+		}
+		return e.Next()
+	})
+	app.OnRecordDeleteRequest(payments.Collection).BindFunc(func(e *core.RecordRequestEvent) error {
+		return e.ForbiddenError("Recorded payments are never deleted; refund them instead.", nil)
 	})
 
 	// Credit notes are documents the refund flow issues with their number:

@@ -108,9 +108,12 @@ func accessMatrix() []accessRow {
 			update: map[string]any{"notes": "Thanks"}, expect: owned(staff(200, 200, 400))},
 		{collection: "invoice_items", target: "A", create: like("A", map[string]any{"kind": "adjustment"}),
 			update: map[string]any{"description": "Renamed"}, expect: owned(staff(200, 200, 204))},
-		// A payment a credit note documents cannot be deleted.
+		// Staff type in manual charges only; a recorded payment changes only
+		// its fee and is never deleted.
 		{collection: "payments", target: "A", create: like("A", map[string]any{"gateway_id": "pi_new"}),
-			update: map[string]any{"fee": 30}, expect: owned(staff(200, 200, 400))},
+			update: map[string]any{"fee": 30}, expect: owned(staff(400, 200, 403))},
+		{collection: "payments", target: "A", create: like("A", map[string]any{"gateway_id": "", "gateway": "manual", "payment_method": ""}),
+			update: map[string]any{"amount": 1}, expect: owned(staff(200, 400, 403))},
 		// Credit notes are issued by the refund flow only, never typed in.
 		{collection: "credit_notes", target: "A", create: like("A", map[string]any{"number": "CN-NEW"}),
 			update: map[string]any{"reason": "Renamed"}, expect: owned(staff(403, 403, 403))},
