@@ -17,7 +17,12 @@ import (
 func Bind(app core.App) {
 	// Issuing numbers an invoice: the number and the invoice commit together.
 	app.OnRecordCreateRequest(InvoicesCollection).BindFunc(requestInTransaction)
-	app.OnRecordUpdateRequest(InvoicesCollection).BindFunc(requestInTransaction)
+	app.OnRecordUpdateRequest(InvoicesCollection).BindFunc(func(e *core.RecordRequestEvent) error {
+		if err := CheckStaffEdit(e.Record.Original(), e.Record); err != nil {
+			return e.BadRequestError(err.Error(), nil)
+		}
+		return requestInTransaction(e)
+	})
 
 	app.OnRecordCreate(InvoicesCollection).BindFunc(func(e *core.RecordEvent) error {
 		if err := PrepareNew(e.App, AsInvoice(e.Record)); err != nil {
