@@ -8,7 +8,11 @@ import (
 
 	"github.com/ezscale/ezscale/billing/dunning"
 	"github.com/ezscale/ezscale/integrations/gateways"
+	"github.com/ezscale/ezscale/integrations/stripe"
 )
+
+// Stripe can say what became of a charge whose webhook was lost.
+var _ dunning.ChargeLookup = (*stripe.Client)(nil)
 
 // RunDunning chases the unpaid invoices at now, from the scheduler or
 // `ezscale dunning run`. Saved cards are charged when Stripe is configured.

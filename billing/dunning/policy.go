@@ -40,6 +40,9 @@ const (
 	// StepHeld is not a step but what a run reports for an invoice whose
 	// charge is pending at the gateway: nothing is taken until it settles.
 	StepHeld = "held"
+	// StepRechecked is what a run reports for a charge pending so long that
+	// it asked the gateway what became of it, and recorded the answer.
+	StepRechecked = "rechecked"
 )
 
 // retryStep names the retry on a given day after the due date.

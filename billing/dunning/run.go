@@ -104,6 +104,12 @@ func chase(ctx context.Context, app core.App, p Policy, listed *ledger.Invoice, 
 		return nil, err
 	}
 	if held != nil {
+		if detail, settled, err := recheck(ctx, app, held, taken, opts); err != nil || settled {
+			if err != nil {
+				return nil, err
+			}
+			return []Action{{label, StepRechecked, detail}}, nil
+		}
 		detail := "a charge is in flight"
 		if id := held.GetString("gateway_id"); id != "" {
 			detail = "charge " + id + " is pending at the gateway"
