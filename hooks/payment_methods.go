@@ -184,7 +184,7 @@ func payError(e *core.RequestEvent, err error) error {
 		return e.Error(http.StatusConflict, "This PayPal order was not made for this invoice: pay it with a PayPal order of its own.", nil)
 	case errors.Is(err, methods.ErrOrderNotApproved):
 		return e.Error(http.StatusConflict, "This PayPal order has not been approved at PayPal.", nil)
-	case errors.Is(err, methods.ErrNothingDue), errors.Is(err, methods.ErrChargeInProgress):
+	case errors.Is(err, methods.ErrNothingDue), errors.Is(err, methods.ErrChargeInProgress), errors.Is(err, methods.ErrPaidByPayPal):
 		return e.Error(http.StatusConflict, err.Error(), nil)
 	}
 	return e.Error(http.StatusBadGateway, "The payment service is unavailable, try again.", nil)

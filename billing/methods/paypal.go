@@ -106,6 +106,10 @@ type PayPalPlans interface {
 	CreateSubscription(ctx context.Context, planID, customID string, opts paypal.SubscriptionOptions) (subscriptionID, approveURL string, err error)
 }
 
+// ErrPaidByPayPal is a subscription a PayPal subscription pays already: a
+// second one would bill every cycle twice.
+var ErrPaidByPayPal = errors.New("this service is already paid by a PayPal subscription; cancel that one at PayPal first")
+
 // PayPalSubscribe starts paying a subscription by PayPal Subscriptions: a
 // PayPal plan whose price is our price (created once, its id kept on the
 // plan price) and a PayPal subscription carrying our subscription id, for
@@ -117,6 +121,9 @@ func PayPalSubscribe(ctx context.Context, app core.App, pp PayPalPlans, customer
 	}
 	if _, _, ok := paypalInterval(sub.GetString("cycle")); !ok {
 		return "", fmt.Errorf("%w: %s subscriptions cannot be paid by PayPal Subscriptions", ErrNotFound, sub.GetString("cycle"))
+	}
+	if sub.GetString("paypal_subscription_id") != "" {
+		return "", ErrPaidByPayPal
 	}
 	planID, err := ensurePlan(ctx, app, pp, sub)
 	if err != nil {

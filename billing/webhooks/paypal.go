@@ -86,8 +86,17 @@ func paypalSubscription(ctx context.Context, tx core.App, ev paypal.Event) (stri
 	if err != nil {
 		return StatusUnmatched, nil
 	}
+	linked := sub.GetString("paypal_subscription_id")
 	switch ev.Type {
 	case paypal.EventSubscriptionActivated, paypal.EventSubscriptionReactivated:
+		if linked != "" && linked != ev.Subscription.ID {
+			// Another PayPal subscription pays it already: two would bill every
+			// cycle twice. The first stays linked; staff cancel one at PayPal.
+			customer, _ := tx.FindRecordById("customers", sub.GetString("customer"))
+			_, err := notify.Staff(ctx, tx, notify.Alert{Key: "paypal_second_subscription", Customer: customer, DedupeKey: "paypal:" + ev.ID,
+				Data: notify.Data{"PayPal": ev.Subscription.ID, "Linked": linked, "Subscription": sub.Id}})
+			return processed(err)
+		}
 		sub.Set("paypal_subscription_id", ev.Subscription.ID)
 	case paypal.EventSubscriptionCancelled:
 		// Renewals are then paid by another method; the subscription itself goes on.

@@ -89,6 +89,9 @@ var staffNotices = map[string]struct {
 	"provisioning_failed":  {"danger", func() Data { return Data{"Action": "create", "Service": "svc123", "Error": "platform answered 422"} }},
 	"webhook_unmatched":    {"warning", func() Data { return Data{"Gateway": "stripe", "Event": "evt_sample", "Type": "charge.refunded"} }},
 	"platform_unreachable": {"danger", func() Data { return Data{"Platform": "virtfusion", "Checks": 3} }},
+	"paypal_second_subscription": {"danger", func() Data {
+		return Data{"PayPal": "I-SECOND", "Linked": "I-FIRST", "Subscription": "sub_sample"}
+	}},
 	"paypal_subscription": {"warning", func() Data {
 		return Data{"PayPal": "I-SAMPLE", "Subscription": "sub123", "Type": "BILLING.SUBSCRIPTION.CANCELLED"}
 	}},
