@@ -129,6 +129,13 @@ func (c Coupon) DiscountLines(currency string, amounts []int64, eligible []bool)
 	return lines, nil
 }
 
+// CoversPlan reports whether the coupon may discount plan: one for chosen
+// plans covers only those, so it does not follow a subscription onto
+// another plan.
+func (c Coupon) CoversPlan(plan string) bool {
+	return len(c.Plans) == 0 || slices.Contains(c.Plans, plan)
+}
+
 // AppliesToCycle reports whether the coupon still discounts billing cycle n of
 // a subscription, counted from 0 for the cycle it was redeemed on.
 func (c Coupon) AppliesToCycle(n int) bool {

@@ -2,11 +2,12 @@ package ledger
 
 import (
 	"fmt"
-	"math/big"
 	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/ezscale/ezscale/billing/money"
 )
 
 // PaidUntil is where the paid time of a subscription between from and to
@@ -54,9 +55,9 @@ func PaidValue(app core.App, subscriptionID string, from, to time.Time) (int64, 
 	for _, l := range lines {
 		v := l.discounted()
 		if l.invoiceTotal > 0 && l.refunded > 0 {
-			v = mulDivFloor(v, max(l.invoiceTotal-l.refunded, 0), l.invoiceTotal)
+			v = money.MulRatioFloor(v, max(l.invoiceTotal-l.refunded, 0), l.invoiceTotal)
 		}
-		value += mulDivFloor(max(v, 0), overlap(l.start, l.end, from, to), int64(l.end.Sub(l.start)/time.Second))
+		value += money.MulRatioFloor(max(v, 0), overlap(l.start, l.end, from, to), int64(l.end.Sub(l.start)/time.Second))
 	}
 	returned, err := returnedCredit(app, subscriptionID, from, to)
 	if err != nil {
@@ -94,10 +95,10 @@ type paidLine struct {
 func (l *paidLine) discounted() int64 {
 	v := l.gross
 	if l.baseGross > 0 && l.discountGross != 0 {
-		v = mulDivFloor(v, l.baseGross+l.discountGross, l.baseGross)
+		v = money.MulRatioFloor(v, l.baseGross+l.discountGross, l.baseGross)
 	}
 	if l.invoiceBase > 0 && l.invoiceDiscount != 0 {
-		v = mulDivFloor(v, l.invoiceBase+l.invoiceDiscount, l.invoiceBase)
+		v = money.MulRatioFloor(v, l.invoiceBase+l.invoiceDiscount, l.invoiceBase)
 	}
 	return max(v, 0)
 }
@@ -126,7 +127,7 @@ func RefundLimit(app core.App, inv *Invoice) (int64, error) {
 		if credited >= v {
 			return 0, nil
 		}
-		limit = min(limit, total+mulDivFloor(-credited, total, v)) // total − ⌈credited × total / value⌉
+		limit = min(limit, total+money.MulRatioFloor(-credited, total, v)) // total − ⌈credited × total / value⌉
 	}
 	return max(limit, 0), nil
 }
@@ -224,7 +225,7 @@ func returnedCredit(app core.App, subscriptionID string, from, to time.Time) (in
 			continue
 		}
 		span := int64(end.Sub(start) / time.Second)
-		total += -mulDivFloor(-r.Amount, overlap(start, end, from, to), span) // rounded up
+		total += -money.MulRatioFloor(-r.Amount, overlap(start, end, from, to), span) // rounded up
 	}
 	return total, nil
 }
@@ -250,15 +251,6 @@ func overlap(aStart, aEnd, bStart, bEnd time.Time) int64 {
 		return 0
 	}
 	return int64(end.Sub(start) / time.Second)
-}
-
-// mulDivFloor is floor(v × num / den) without overflow; 0 when den is 0.
-func mulDivFloor(v, num, den int64) int64 {
-	if den == 0 {
-		return 0
-	}
-	r := new(big.Int).Mul(big.NewInt(v), big.NewInt(num))
-	return r.Div(r, big.NewInt(den)).Int64() // Euclidean division: the floor for den > 0
 }
 
 // dateLayout is how PocketBase stores dates, which sort as text.

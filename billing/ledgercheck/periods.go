@@ -1,9 +1,10 @@
 package ledgercheck
 
 import (
-	"math/big"
 	"slices"
 	"strings"
+
+	"github.com/ezscale/ezscale/billing/money"
 )
 
 // periods checks that no subscription period is billed twice and that the
@@ -98,10 +99,10 @@ func (c *checker) periodCredit() error {
 			}
 			v := gross
 			if base > 0 && discount != 0 {
-				v = mulDiv(v, base+discount, base)
+				v = money.MulRatioFloor(v, base+discount, base)
 			}
 			if total > 0 && refunded > 0 {
-				v = mulDiv(v, max(total-refunded, 0), total)
+				v = money.MulRatioFloor(v, max(total-refunded, 0), total)
 			}
 			paid[sub] += max(v, 0)
 			spans[sub] = append(spans[sub], span{start, end})
@@ -151,14 +152,6 @@ func within[S any](start, end string, spans []S, bounds func(S) (string, string)
 		}
 	}
 	return at >= end
-}
-
-// mulDiv is a × b / c rounded down, exact for any int64 operands.
-func mulDiv(a, b, c int64) int64 {
-	var r big.Int
-	r.Mul(big.NewInt(a), big.NewInt(b))
-	r.Div(&r, big.NewInt(c))
-	return r.Int64()
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -60,6 +60,18 @@ func (a Amount) Allocate(weights ...int64) ([]Amount, error) {
 	return parts, nil
 }
 
+// MulRatioFloor returns minor×num/den rounded down (toward minus
+// infinity), exactly: where a share must never exceed what it is a share
+// of (what was paid for part of a period, the credit that may come back).
+// It returns 0 when den is not positive.
+func MulRatioFloor(minor, num, den int64) int64 {
+	if den <= 0 {
+		return 0
+	}
+	r := new(big.Int).Mul(big.NewInt(minor), big.NewInt(num))
+	return r.Div(r, big.NewInt(den)).Int64() // Euclidean division: the floor for den > 0
+}
+
 // MulRatioHalfEven returns minor×num/den rounded half to even, exactly: the
 // product is kept in 128 bits, so no input overflows before the division. It
 // is the rounding step of tax (amount × rate) and proration (amount ×

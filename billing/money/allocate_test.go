@@ -241,3 +241,18 @@ func BenchmarkMulRatioHalfEven(b *testing.B) {
 		}
 	}
 }
+
+func TestMulRatioFloor(t *testing.T) {
+	tests := []struct{ minor, num, den, want int64 }{
+		{1000, 1, 3, 333},
+		{-1000, 1, 3, -334}, // toward minus infinity: a debit share is never smaller
+		{math.MaxInt64, 2, 4, math.MaxInt64 / 2},
+		{1550, 1200, 2400, 775},
+		{5, 7, 0, 0},
+	}
+	for _, tt := range tests {
+		if got := MulRatioFloor(tt.minor, tt.num, tt.den); got != tt.want {
+			t.Errorf("MulRatioFloor(%d, %d, %d) = %d, want %d", tt.minor, tt.num, tt.den, got, tt.want)
+		}
+	}
+}

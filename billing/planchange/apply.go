@@ -177,7 +177,7 @@ func change(ctx context.Context, tx core.App, subID, svcID, toPriceID string, re
 	sub.Set("plan_price", price.Id)
 	sub.Set("plan", plan.Id)
 	sub.Set("amount", price.GetInt64("amount"))
-	if cpn != nil && !covers(*cpn, plan.Id) {
+	if cpn != nil && !cpn.CoversPlan(plan.Id) {
 		sub.Set("coupon", "")
 	}
 	if err := tx.SaveWithContext(ctx, sub); err != nil {

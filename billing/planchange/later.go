@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"math/big"
-	"slices"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -68,12 +66,6 @@ func subscriptionCoupon(app core.App, sub *core.Record) (*coupon.Coupon, error) 
 	return &c, nil
 }
 
-// covers reports whether a coupon may discount a plan: a coupon for chosen
-// plans follows the subscription only onto one of them.
-func covers(c coupon.Coupon, planID string) bool {
-	return len(c.Plans) == 0 || slices.Contains(c.Plans, planID)
-}
-
 // repriceLater moves the later periods of a subscription still on open
 // invoices (from from on) to its new price, with the discount its coupon
 // gives that price, or none when the coupon was dropped.
@@ -107,7 +99,7 @@ func repriceLater(ctx context.Context, tx core.App, sub *core.Record, cpn *coupo
 			return err
 		}
 		off := int64(0)
-		if covers(*cpn, sub.GetString("plan")) {
+		if cpn.CoversPlan(sub.GetString("plan")) {
 			if off, err = cpn.Discount(l.inv.Currency(), amount); err != nil {
 				return err
 			}
@@ -121,10 +113,4 @@ func repriceLater(ctx context.Context, tx core.App, sub *core.Record, cpn *coupo
 		}
 	}
 	return nil
-}
-
-// mulDivFloor is floor(v × num / den) without overflow, for den > 0.
-func mulDivFloor(v, num, den int64) int64 {
-	r := new(big.Int).Mul(big.NewInt(v), big.NewInt(num))
-	return r.Div(r, big.NewInt(den)).Int64()
 }

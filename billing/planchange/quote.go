@@ -12,6 +12,7 @@ import (
 
 	"github.com/ezscale/ezscale/billing/cycle"
 	"github.com/ezscale/ezscale/billing/ledger"
+	"github.com/ezscale/ezscale/billing/money"
 	"github.com/ezscale/ezscale/billing/tax"
 	"github.com/ezscale/ezscale/internal/settings"
 )
@@ -177,7 +178,7 @@ func QuoteChange(app core.App, svc *core.Record, toPriceID string, now time.Time
 		LaterPeriods: []LaterPeriod{},
 		sub:          sub, svc: svc, toPrice: toPrice, toPlan: toPlan, treatment: ledger.Decide(s, rates, customer),
 	}
-	if cpn != nil && !covers(*cpn, toPlan.Id) {
+	if cpn != nil && !cpn.CoversPlan(toPlan.Id) {
 		q.CouponDropped = cpn.Code
 	}
 	switch {
@@ -252,7 +253,7 @@ func (q *Quote) downgrade(app core.App, later []laterLine) error {
 		if err != nil {
 			return err
 		}
-		sp.amount = mulDivFloor(paid, q.FromAmount-q.ToAmount, q.FromAmount)
+		sp.amount = money.MulRatioFloor(paid, q.FromAmount-q.ToAmount, q.FromAmount)
 		if sp.amount > 0 {
 			q.credits = append(q.credits, sp)
 			q.Credit += sp.amount

@@ -3,7 +3,6 @@ package renewals
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -299,7 +298,7 @@ func (b *biller) periodLines(bt *batch, sub *core.Record) ([]ledger.Line, bool, 
 		if err != nil {
 			return nil, false, err
 		}
-		if cpn.AppliesToCycle(n) && coversPlan(cpn, sub.GetString("plan")) {
+		if cpn.AppliesToCycle(n) && cpn.CoversPlan(sub.GetString("plan")) {
 			off, err := cpn.Discount(sub.GetString("currency"), line.Quantity*line.UnitAmount)
 			if err != nil {
 				return nil, false, err
@@ -311,11 +310,6 @@ func (b *biller) periodLines(bt *batch, sub *core.Record) ([]ledger.Line, bool, 
 		}
 	}
 	return lines, true, nil
-}
-
-// coversPlan reports whether a coupon for chosen plans covers plan.
-func coversPlan(cpn coupon.Coupon, plan string) bool {
-	return len(cpn.Plans) == 0 || slices.Contains(cpn.Plans, plan)
 }
 
 func discountLine(cpn coupon.Coupon, off int64, service string) ledger.Line {
