@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/ezscale/ezscale/integrations/notify"
@@ -77,11 +78,28 @@ func (w *Worker) execute(ctx context.Context, actx context.Context, job *core.Re
 				return err
 			}
 		}
+		if job.GetString("action") == ActionUnsuspend && current.GetString("status") == "suspended" && !suspendQueued(tx, current.Id) {
+			// Suspended again meanwhile for another reason (staff, abuse)
+			// without a suspend of its own queued: the platform has just
+			// lifted it, so it is suspended there again.
+			if _, err := Enqueue(actx, tx, Job{ServiceID: current.Id, Action: ActionSuspend, DedupeKey: "job:" + job.Id + ":suspend_again",
+				RequestedBy: "provisioning: still suspended (" + current.GetString("suspend_reason") + ")", RunAfter: w.Now()}); err != nil {
+				return err
+			}
+		}
 		if current.GetString("status") != outcome[job.GetString("action")] {
 			return nil // changed meanwhile: the job's notice would tell the customer something untrue
 		}
 		return statusNotice(actx, tx, current, job)
 	})
+}
+
+// suspendQueued reports whether a suspend of the service waits in the
+// queue already (staff's own, queued with their change).
+func suspendQueued(app core.App, serviceID string) bool {
+	_, err := app.FindFirstRecordByFilter(Collection, "service = {:s} && action = {:a} && (status = 'pending' || status = 'running')",
+		dbx.Params{"s": serviceID, "a": ActionSuspend})
+	return err == nil
 }
 
 // outcome is the status a service has after each action, when nobody

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/ezscale/ezscale/integrations/provisioning"
@@ -82,8 +83,18 @@ func TestStaffSuspensionDuringAJobSurvives(t *testing.T) {
 			if got.GetString("status") != "suspended" || got.GetString("suspend_reason") != "abuse" {
 				t.Errorf("staff's suspension was overwritten: %s (%s)", got.GetString("status"), got.GetString("suspend_reason"))
 			}
-			if n, _ := w.app.CountRecords("outbox"); n != 0 {
+			if n, _ := w.app.CountRecords("outbox", dbx.NewExp("template != 'service_suspended'")); n != 0 {
 				t.Errorf("%d notices about a change that did not stick", n)
+			}
+			// The platform lifted a suspension staff still want: it is
+			// suspended there again.
+			resuspended, _ := w.app.CountRecords(provisioning.Collection, dbx.HashExp{"action": provisioning.ActionSuspend, "status": "succeeded"})
+			want := int64(0)
+			if tc.action == provisioning.ActionUnsuspend {
+				want = 1
+			}
+			if resuspended != want {
+				t.Errorf("suspend jobs run after the %s: %d, want %d", tc.action, resuspended, want)
 			}
 		})
 	}
@@ -136,5 +147,22 @@ func TestStatusSyncKeepsChangesMadeWhileThePlatformAnswers(t *testing.T) {
 	}
 	if got.GetString("power_state") != "online" || got.GetFloat("cpu_percent") != 12.5 {
 		t.Errorf("the sync's own result: %s %v", got.GetString("power_state"), got.GetFloat("cpu_percent"))
+	}
+}
+
+// Staff suspending a service while its unsuspend runs queue a suspend of
+// their own: it runs after, and no second one is added.
+func TestStaffSuspendQueuedDuringAnUnsuspendRunsOnce(t *testing.T) {
+	w := newWorld(t)
+	svc := w.service(t, "suspended")
+	update(t, w.app, svc.Id, map[string]any{"suspend_reason": "overdue", "platform_service_id": "vf-1"})
+	w.worker.Drivers["virtfusion"] = &racingPlatform{fakePlatform: w.platform, during: func() {
+		update(t, w.app, svc.Id, map[string]any{"suspend_reason": "abuse"})
+		w.enqueue(t, svc, provisioning.ActionSuspend)
+	}}
+	w.enqueue(t, svc, provisioning.ActionUnsuspend)
+	w.drain(t)
+	if n, _ := w.app.CountRecords(provisioning.Collection, dbx.HashExp{"action": provisioning.ActionSuspend}); n != 1 {
+		t.Errorf("suspend jobs: %d, want staff's one", n)
 	}
 }
