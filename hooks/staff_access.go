@@ -61,10 +61,8 @@ func bindStaffAccess(app core.App, cfg *config.Config) {
 	// a wrong code before any record hook runs.
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		se.Router.BindFunc(func(e *core.RequestEvent) error {
-			path := e.Request.URL.Path
-			prefix := "/api/collections/" + core.CollectionNameSuperusers + "/"
-			if e.Request.Method != http.MethodPost ||
-				(path != prefix+"auth-with-password" && path != prefix+"auth-with-otp") {
+			action, staff := superusersCall(e.App, e.Request.URL.Path)
+			if e.Request.Method != http.MethodPost || !staff || (action != "auth-with-password" && action != "auth-with-otp") {
 				return e.Next()
 			}
 			err := e.Next()
@@ -117,9 +115,9 @@ func bindStaffAccess(app core.App, cfg *config.Config) {
 func requireCFAccess(v *cfaccess.Verifier) func(*core.RequestEvent) error {
 	return func(e *core.RequestEvent) error {
 		path := e.Request.URL.Path
+		_, superusers := superusersCall(e.App, path)
 		staffSide := strings.HasPrefix(path, "/_/") || path == "/_" ||
-			strings.HasPrefix(path, "/staff/") || path == "/staff" ||
-			strings.HasPrefix(path, "/api/collections/"+core.CollectionNameSuperusers+"/") ||
+			strings.HasPrefix(path, "/staff/") || path == "/staff" || superusers ||
 			(e.Auth != nil && e.Auth.IsSuperuser())
 		if !staffSide {
 			return e.Next()
@@ -133,6 +131,21 @@ func requireCFAccess(v *cfaccess.Verifier) func(*core.RequestEvent) error {
 		}
 		return e.Next()
 	}
+}
+
+// superusersCall reports whether path is an API call on the superusers
+// collection, and the rest of the path after it ("auth-with-password").
+// PocketBase finds a collection by its id as well as by its name, in any
+// case, so the path is resolved the way PocketBase resolves it: matching
+// the name as written would let "/api/collections/<id>/..." past.
+func superusersCall(app core.App, path string) (rest string, ok bool) {
+	segment, found := strings.CutPrefix(path, "/api/collections/")
+	if !found {
+		return "", false
+	}
+	segment, rest, _ = strings.Cut(segment, "/")
+	col, err := app.FindCachedCollectionByNameOrId(segment)
+	return rest, err == nil && col.Name == core.CollectionNameSuperusers
 }
 
 // staffSignInAttempt names who a refused sign-in tried to be: the
