@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/pocketbase/pocketbase/apis"
@@ -25,8 +24,7 @@ var powerActions = []string{provisioning.PowerStart, provisioning.PowerStop, pro
 // reveal its credentials, power it, and open its panel. Every one is
 // audited; power is limited per service.
 func bindServiceActions(app core.App, drivers map[string]provisioning.Provisioner, box *secrets.Box) {
-	var mu sync.Mutex
-	lastPower := map[string]time.Time{}
+	power := newThrottle(powerEvery)
 
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		g := se.Router.Group("/api/services/{id}")
@@ -71,13 +69,9 @@ func bindServiceActions(app core.App, drivers map[string]provisioning.Provisione
 			if driver == nil {
 				return e.Error(http.StatusConflict, "This service's platform has no power control.", nil)
 			}
-			mu.Lock()
-			if time.Since(lastPower[svc.Id]) < powerEvery {
-				mu.Unlock()
+			if !power.allow(svc.Id, time.Now()) {
 				return e.TooManyRequestsError("Wait a few seconds before the next power action.", nil)
 			}
-			lastPower[svc.Id] = time.Now()
-			mu.Unlock()
 			if err := audit.Record(e.App, audit.FromRequest(e), "power."+body.Action, svc, ""); err != nil {
 				return err
 			}

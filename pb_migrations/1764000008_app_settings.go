@@ -34,6 +34,9 @@ func RateLimitRules() []core.RateLimitRule {
 		{Label: "*:create", MaxRequests: 20, Duration: 10},
 		{Label: "customers:create", MaxRequests: 5, Duration: 60},
 		{Label: "POST /api/orders", MaxRequests: 10, Duration: 60},
+		// A quote places the order in a transaction it rolls back: it takes
+		// the database's write lock like an order does.
+		{Label: "POST /api/orders/quote", MaxRequests: 10, Duration: 60},
 		{Label: "/api/webhooks/", MaxRequests: 600, Duration: 10},
 		{Label: "/api/", MaxRequests: 300, Duration: 10},
 	}
