@@ -38,6 +38,7 @@ func Register(app core.App, cfg *config.Config, deps Deps) {
 	fulfilment.Bind(app)
 
 	bindAppSettings(app, cfg)
+	bindHTTPSecurity(app, cfg)
 	bindAudit(app)
 	bindCustomers(app)
 	bindSettings(app)

@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -22,6 +24,10 @@ type Config struct {
 	// PublicURL is the address customers reach the portal at; links in
 	// emails and gateway return URLs are built from it.
 	PublicURL string
+
+	// CORSOrigins are the origins whose pages may call the API from a
+	// browser: the portal's own (from PublicURL) and EZ_CORS_ORIGINS.
+	CORSOrigins []string
 
 	// EncryptionKey is the 32-byte AES-256 key for stored service
 	// credentials. Empty only in dev mode and tests.
@@ -183,6 +189,16 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 	}
 
 	var errs []error
+	for _, raw := range append([]string{c.PublicURL}, splitList(getenv("EZ_CORS_ORIGINS"))...) {
+		origin, err := originOf(raw)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if !slices.Contains(c.CORSOrigins, origin) {
+			c.CORSOrigins = append(c.CORSOrigins, origin)
+		}
+	}
 	if c.Mailgun.Region != "" && c.Mailgun.Region != "us" && c.Mailgun.Region != "eu" {
 		errs = append(errs, fmt.Errorf("MAILGUN_REGION must be us or eu, not %q", c.Mailgun.Region))
 	}
@@ -269,6 +285,16 @@ func parseKey(v string) ([]byte, error) {
 func isTrue(v string) bool {
 	b, _ := strconv.ParseBool(strings.TrimSpace(v))
 	return b
+}
+
+// originOf is the origin (scheme://host[:port], lower case) of an http or
+// https address, as a browser sends it in an Origin header.
+func originOf(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("%q is not an http(s) origin (EZ_PUBLIC_URL, EZ_CORS_ORIGINS)", raw)
+	}
+	return strings.ToLower(u.Scheme + "://" + u.Host), nil
 }
 
 func splitList(v string) []string {

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -130,5 +131,36 @@ func TestElastiflowFromEnv(t *testing.T) {
 				t.Fatalf("got %+v, %v; want %+v", c.Elastiflow, err, tc.want)
 			}
 		})
+	}
+}
+
+func TestCORSOrigins(t *testing.T) {
+	tests := []struct {
+		public, extra string
+		want          []string
+		bad           bool
+	}{
+		{public: "", want: []string{"http://127.0.0.1:8090"}},
+		{public: "https://My.EZSCALE.test/portal/", extra: "https://staging.ezscale.test, https://my.ezscale.test",
+			want: []string{"https://my.ezscale.test", "https://staging.ezscale.test"}},
+		{public: "https://my.ezscale.test", extra: "ftp://files.example", bad: true},
+		{public: "https://my.ezscale.test", extra: "staging.ezscale.test", bad: true},
+	}
+	for _, tt := range tests {
+		cfg, err := FromEnv(func(k string) string {
+			return map[string]string{"EZ_DEV": "1", "EZ_PUBLIC_URL": tt.public, "EZ_CORS_ORIGINS": tt.extra}[k]
+		})
+		if tt.bad {
+			if err == nil {
+				t.Errorf("EZ_CORS_ORIGINS %q: no error", tt.extra)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%q %q: %v", tt.public, tt.extra, err)
+		}
+		if !slices.Equal(cfg.CORSOrigins, tt.want) {
+			t.Errorf("%q %q: origins %v, want %v", tt.public, tt.extra, cfg.CORSOrigins, tt.want)
+		}
 	}
 }
