@@ -116,38 +116,10 @@ func TestPayPalOneOffPayment(t *testing.T) {
 }
 
 func TestPayPalSubscriptionSalePaysTheOpenInvoice(t *testing.T) {
-	sim, base, app, api := paypalWorld(t)
-	alice := testutil.Customer(t, app, "alice@example.com", "USD")
-	_, price := testutil.Plan(t, app, "vps", "USD", 1500)
-	res := api.Do(http.MethodPost, "/api/orders", testutil.Token(t, alice), map[string]any{"plan_price": price.Id})
-	if res.Status != http.StatusCreated {
-		t.Fatalf("order: %d %s", res.Status, res.Body)
-	}
-	body := res.Object(t)
-	subID := body["subscription"].(map[string]any)["id"].(string)
-	invID := body["invoice"].(map[string]any)["id"].(string)
-
-	client, err := paypal.New(paypal.Config{ClientID: "cid", ClientSecret: "secret", WebhookID: "WH-ID", APIBase: base})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	planID, err := client.EnsurePlan(ctx, paypal.PlanSpec{PlanPriceID: price.Id, Name: "VPS", Amount: money.MustNew(1500, "USD"), IntervalUnit: "MONTH"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ppSub, _, err := client.CreateSubscription(ctx, planID, subID, paypal.SubscriptionOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sim.Approve(ppSub); err != nil { // activates and takes the first payment
-		t.Fatal(err)
-	}
-	for _, d := range sim.Events() {
-		if code := deliverPayPal(api.Handler(), d); code != 200 {
-			t.Errorf("%s: %d", d.Type, code)
-		}
-	}
+	w := newPayPalSubscriptionWorld(t)
+	sim, app, api, body, subID := w.sim, w.app, w.api, w.order, w.subID
+	alice, invID := w.customer, body["invoice"].(map[string]any)["id"].(string)
+	ppSub := w.subscribe(t) // activates and takes the first payment
 	sub, _ := app.FindRecordById("subscriptions", subID)
 	inv, _ := ledger.FindInvoice(app, invID)
 	if sub.GetString("paypal_subscription_id") != ppSub || inv.Status() != ledger.StatusPaid {
@@ -183,4 +155,60 @@ func TestPayPalSubscriptionSalePaysTheOpenInvoice(t *testing.T) {
 	if err != nil || ev.GetString("status") != "unmatched" || !ev.GetBool("flagged") {
 		t.Errorf("sale without an invoice: %v %v", ev, err)
 	}
+}
+
+// payPalSubscriptionWorld is a customer's order of a 15.00 USD monthly VPS
+// with a PayPal plan at that price, ready to be paid by PayPal
+// subscriptions made on the simulator.
+type payPalSubscriptionWorld struct {
+	sim      *paypal.Simulator
+	app      core.App
+	api      *testutil.API
+	customer *core.Record
+	order    map[string]any // the order route's answer
+	subID    string
+	client   *paypal.Client
+	planID   string
+}
+
+func newPayPalSubscriptionWorld(t *testing.T) *payPalSubscriptionWorld {
+	t.Helper()
+	sim, base, app, api := paypalWorld(t)
+	w := &payPalSubscriptionWorld{sim: sim, app: app, api: api, customer: testutil.Customer(t, app, "alice@example.com", "USD")}
+	_, price := testutil.Plan(t, app, "vps", "USD", 1500)
+	res := api.Do(http.MethodPost, "/api/orders", testutil.Token(t, w.customer), map[string]any{"plan_price": price.Id})
+	if res.Status != http.StatusCreated {
+		t.Fatalf("order: %d %s", res.Status, res.Body)
+	}
+	w.order = res.Object(t)
+	w.subID = w.order["subscription"].(map[string]any)["id"].(string)
+	var err error
+	if w.client, err = paypal.New(paypal.Config{ClientID: "cid", ClientSecret: "secret", WebhookID: "WH-ID", APIBase: base}); err != nil {
+		t.Fatal(err)
+	}
+	w.planID, err = w.client.EnsurePlan(context.Background(), paypal.PlanSpec{PlanPriceID: price.Id, Name: "VPS",
+		Amount: money.MustNew(1500, "USD"), IntervalUnit: "MONTH"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// subscribe makes a PayPal subscription of the order's subscription, has
+// the customer approve it and delivers PayPal's webhooks; it returns its id.
+func (w *payPalSubscriptionWorld) subscribe(t *testing.T) string {
+	t.Helper()
+	id, _, err := w.client.CreateSubscription(context.Background(), w.planID, w.subID, paypal.SubscriptionOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.sim.Approve(id); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range w.sim.Events() {
+		if code := deliverPayPal(w.api.Handler(), d); code != 200 {
+			t.Errorf("%s: %d", d.Type, code)
+		}
+	}
+	return id
 }

@@ -8,8 +8,6 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
-	"github.com/ezscale/ezscale/internal/cfaccess/cfaccesstest"
-	"github.com/ezscale/ezscale/internal/config"
 	"github.com/ezscale/ezscale/internal/testutil"
 )
 
@@ -29,17 +27,7 @@ func superusersPaths(t *testing.T, app core.App) []string {
 // refused sign-in is audited either way.
 func TestStaffGuardsHoldWhateverFormThePathTakes(t *testing.T) {
 	t.Run("cloudflare access", func(t *testing.T) {
-		const team, aud = "ezscale.cloudflareaccess.com", "aud-tag-of-the-staff-app"
-		iss := cfaccesstest.New(t, team, aud)
-		cfg, err := config.FromEnv(func(k string) string {
-			return map[string]string{"EZ_ENCRYPTION_KEY": "0123456789abcdef0123456789abcdef", "EZ_RATE_LIMITS": "false",
-				"CF_ACCESS_TEAM_DOMAIN": team, "CF_ACCESS_AUD": aud, "CF_ACCESS_CERTS_URL": iss.CertsURL}[k]
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		app := testutil.NewAppWith(t, cfg)
-		api := testutil.NewAPI(t, app)
+		app, api, _ := cfAccessApp(t)
 		su := testutil.Superuser(t, app, "staff@example.com")
 		su.SetPassword("staff-password-1234")
 		if err := app.Save(su); err != nil {

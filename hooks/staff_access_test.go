@@ -158,18 +158,27 @@ func TestImpersonationIsAudited(t *testing.T) {
 	assertCount(t, app, "audit_logs", "action = 'impersonate'", nil, 1)
 }
 
-func TestCloudflareAccessGuardsTheStaffSide(t *testing.T) {
-	const team, aud = "ezscale.cloudflareaccess.com", "aud-tag-of-the-staff-app"
-	iss := cfaccesstest.New(t, team, aud)
+const cfTeam, cfAudience = "ezscale.cloudflareaccess.com", "aud-tag-of-the-staff-app"
+
+// cfAccessApp is the app with Cloudflare Access required on the staff
+// side, and the issuer of its tokens.
+func cfAccessApp(t *testing.T) (core.App, *testutil.API, *cfaccesstest.Issuer) {
+	t.Helper()
+	iss := cfaccesstest.New(t, cfTeam, cfAudience)
 	cfg, err := config.FromEnv(func(k string) string {
 		return map[string]string{"EZ_ENCRYPTION_KEY": "0123456789abcdef0123456789abcdef", "EZ_RATE_LIMITS": "false",
-			"CF_ACCESS_TEAM_DOMAIN": team, "CF_ACCESS_AUD": aud, "CF_ACCESS_CERTS_URL": iss.CertsURL}[k]
+			"CF_ACCESS_TEAM_DOMAIN": cfTeam, "CF_ACCESS_AUD": cfAudience, "CF_ACCESS_CERTS_URL": iss.CertsURL}[k]
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	app := testutil.NewAppWith(t, cfg)
-	api := testutil.NewAPI(t, app)
+	return app, testutil.NewAPI(t, app), iss
+}
+
+func TestCloudflareAccessGuardsTheStaffSide(t *testing.T) {
+	const team, aud = cfTeam, cfAudience
+	app, api, iss := cfAccessApp(t)
 	staff := testutil.Token(t, testutil.Superuser(t, app, "staff@example.com"))
 	customer := testutil.Token(t, testutil.Customer(t, app, "alice@example.com", "USD"))
 
