@@ -334,21 +334,24 @@ func invoiceRefundRoom(app core.App, inv *ledger.Invoice) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	var row struct {
-		Sum int64 `db:"s"`
-	}
-	err = app.DB().Select("COALESCE(SUM(amount), 0) AS s").From(Collection).
-		Where(dbx.HashExp{"invoice": inv.Id, "kind": "refund", "status": []any{"pending", "succeeded"}}).One(&row)
-	return limit - row.Sum, err
+	reserved, err := refundsOf(app, "invoice", inv.Id)
+	return limit - reserved, err
 }
 
 // refundable is what is left to refund of a charge: its amount less the
 // refunds made or reserved.
 func refundable(app core.App, charge *core.Record) (int64, error) {
+	reserved, err := refundsOf(app, "refund_of", charge.Id)
+	return charge.GetInt64("amount") - reserved, err
+}
+
+// refundsOf sums the refunds made or reserved (pending) whose field (the
+// invoice, or refund_of: the charge) is id.
+func refundsOf(app core.App, field, id string) (int64, error) {
 	var row struct {
 		Sum int64 `db:"s"`
 	}
 	err := app.DB().Select("COALESCE(SUM(amount), 0) AS s").From(Collection).
-		Where(dbx.HashExp{"refund_of": charge.Id, "kind": "refund", "status": []any{"pending", "succeeded"}}).One(&row)
-	return charge.GetInt64("amount") - row.Sum, err
+		Where(dbx.HashExp{field: id, "kind": "refund", "status": []any{"pending", "succeeded"}}).One(&row)
+	return row.Sum, err
 }
