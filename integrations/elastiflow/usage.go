@@ -170,11 +170,15 @@ func (c *Client) usagePage(ctx context.Context, ips []string, owner map[string]i
 					sum[k] = u
 				}
 				n := int64(math.Round(*b.Bytes.Value))
+				total := &u.BytesIn
 				if p.side.name == "out" {
-					u.BytesOut += n
-				} else {
-					u.BytesIn += n
+					total = &u.BytesOut
 				}
+				// A service's addresses add up: their sum must not wrap.
+				if n > math.MaxInt64-*total {
+					return fmt.Errorf("elastiflow: search %s: %s bytes of service %s on %s overflows int64", c.index, p.side.name, u.ServiceID, u.Day)
+				}
+				*total += n
 			}
 			if capped && len(agg.ByIP.Buckets) == p.size && len(agg.ByIP.AfterKey) > 0 && string(agg.ByIP.AfterKey) != "null" {
 				p.after = agg.ByIP.AfterKey

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strings"
 	"time"
@@ -241,7 +242,10 @@ func parseCaptureRefund(raw json.RawMessage) (*Refund, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Refund{ID: r.ID, Kind: KindCapture, PaymentID: capture, Status: r.Status, Amount: abs(amount), CustomID: r.CustomID}, nil
+	if amount, err = abs(amount); err != nil {
+		return nil, err
+	}
+	return &Refund{ID: r.ID, Kind: KindCapture, PaymentID: capture, Status: r.Status, Amount: amount, CustomID: r.CustomID}, nil
 }
 
 // v1Sale holds the fields of a v1 sale or sale refund.
@@ -287,7 +291,10 @@ func parseSaleRefund(raw json.RawMessage) (*Refund, error) {
 	if r.SaleID == "" {
 		return nil, errors.New("sale refund without sale_id")
 	}
-	return &Refund{ID: r.ID, Kind: KindSale, PaymentID: r.SaleID, Status: r.State, Amount: abs(amount),
+	if amount, err = abs(amount); err != nil {
+		return nil, err
+	}
+	return &Refund{ID: r.ID, Kind: KindSale, PaymentID: r.SaleID, Status: r.State, Amount: amount,
 		CustomID: r.Custom, SubscriptionID: r.BillingAgreementID}, nil
 }
 
@@ -310,9 +317,14 @@ func parseSubscription(raw json.RawMessage) (*Subscription, error) {
 	return &Subscription{ID: r.ID, Status: r.Status, PlanID: r.PlanID, CustomID: r.CustomID, FailedPayments: r.BillingInfo.FailedPaymentsCount}, nil
 }
 
-func abs(a money.Amount) money.Amount {
-	if a.IsNegative() {
-		return a.Neg()
+// abs is a refund's magnitude. The one amount that has none in int64
+// (math.MinInt64 minor units) is refused rather than negated, which panics.
+func abs(a money.Amount) (money.Amount, error) {
+	switch {
+	case a.Minor == math.MinInt64:
+		return money.Amount{}, fmt.Errorf("refund amount %s out of range", a)
+	case a.IsNegative():
+		return a.Neg(), nil
 	}
-	return a
+	return a, nil
 }

@@ -3,6 +3,7 @@ package stripe
 import (
 	"bufio"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -28,6 +29,12 @@ var stripeMockProcAttr *syscall.SysProcAttr
 // starts from a clean machine, so nothing may depend on one started by
 // hand, and free ports keep parallel runs apart.
 func TestMain(m *testing.M) {
+	flag.Parse()
+	if fuzzWorker() {
+		// A fuzz worker runs only the fuzz target, which needs no
+		// stripe-mock; starting one per worker stalls the fuzzing.
+		os.Exit(m.Run())
+	}
 	url, stop, err := startStripeMock()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "stripe-mock:", err)
@@ -37,6 +44,13 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	stop()
 	os.Exit(code)
+}
+
+// fuzzWorker says whether this process is one of the workers go test
+// -fuzz starts (the test binary again, with -test.fuzzworker).
+func fuzzWorker() bool {
+	f := flag.Lookup("test.fuzzworker")
+	return f != nil && f.Value.String() == "true"
 }
 
 // startStripeMock installs bin/stripe-mock through scripts/stripe-mock.sh

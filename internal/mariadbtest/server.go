@@ -8,6 +8,7 @@ package mariadbtest
 import (
 	"bytes"
 	"errors"
+	"flag"
 	"fmt"
 	"net"
 	"os"
@@ -71,7 +72,14 @@ func StartMain() (s *Server, stop func(), err error) {
 
 // Main is a TestMain running the package's tests against one server: use
 // receives it before the tests run.
+//
+// A fuzz worker (go test -fuzz starts the test binary again for each) runs
+// only the fuzz target, which reads no database: it starts no server.
 func Main(m *testing.M, use func(*Server)) {
+	flag.Parse()
+	if f := flag.Lookup("test.fuzzworker"); f != nil && f.Value.String() == "true" {
+		os.Exit(m.Run())
+	}
 	s, stop, err := StartMain()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
