@@ -8,7 +8,7 @@ HTTP    ?= 127.0.0.1:8090
 DATA    ?= pb_data
 GOFLAGS ?=
 
-.PHONY: run build portal chromium test vet fmt seed bench-api bench-portal bench-billing bench-analytics bench-whmcs bench-chaos clean
+.PHONY: run build portal chromium test vet fmt seed bench-api bench-flood bench-portal bench-billing bench-analytics bench-whmcs bench-chaos clean
 
 PORTAL_SRC := $(shell find portal/src portal/index.html portal/vite.config.js portal/package.json -type f 2>/dev/null)
 
@@ -40,6 +40,14 @@ mariadb:
 ## test: every test (starts and stops the services the tests need)
 test: portal chromium mariadb vet
 	go test $(GOFLAGS) -count=1 -timeout 15m ./...
+	scripts/fuzz.sh $(FUZZTIME_TEST)
+
+## fuzz: every fuzz target (func FuzzX in a test file) for $(FUZZTIME) each; make test runs them for $(FUZZTIME_TEST)
+FUZZTIME      ?= 60s
+FUZZTIME_TEST ?= 2s
+.PHONY: fuzz
+fuzz:
+	scripts/fuzz.sh $(FUZZTIME)
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
@@ -56,6 +64,13 @@ seed: build
 ## bench-api: customer list latency and throughput on the seeded $(DATA)
 bench-api: build
 	EZ_DEV=1 EZ_LOG_LEVEL=warn ./$(BIN) bench api --dir $(DATA)
+
+## bench-flood: $(CLIENTS) clients of one address flood the service list for $(FLOOD_FOR) (temporary DB):
+## answers, log rows, log database size, the server's peak memory
+CLIENTS   ?= 50
+FLOOD_FOR ?= 60s
+bench-flood: build
+	EZ_DEV=1 ./$(BIN) bench flood --clients $(CLIENTS) --duration $(FLOOD_FOR)
 
 ## bench-analytics: the staff analytics report over $(MONTHS) months on the seeded $(DATA)
 MONTHS ?= 12

@@ -17,7 +17,7 @@ func benchCommand(app core.App) *cobra.Command {
 		Short: "Measure the platform under load on this database",
 	}
 	cmd.AddCommand(benchAPICommand(app), benchAnalyticsCommand(app))
-	cmd.AddCommand(benchChaosCommand())
+	cmd.AddCommand(benchChaosCommand(), benchFloodCommand())
 	return cmd
 }
 

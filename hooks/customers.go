@@ -30,6 +30,7 @@ var (
 // sign-up sets name, email, password and currency only; profile updates
 // touch safe fields only, and the currency only while nothing is billed in it.
 func bindCustomers(app core.App) {
+	bindCustomerEmails(app)
 	app.OnRecordCreateRequest("customers").BindFunc(func(e *core.RecordRequestEvent) error {
 		if !e.HasSuperuserAuth() {
 			info, err := e.RequestInfo()

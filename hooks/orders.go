@@ -15,13 +15,14 @@ import (
 )
 
 // bindOrderRoutes adds POST /api/orders: a customer orders for themselves,
-// staff for a customer they name.
+// staff for a customer they name. A customer orders, or asks for a quote,
+// only while their account is in good standing.
 func bindOrderRoutes(app core.App) {
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		se.Router.POST("/api/orders", placeOrder).
-			Bind(apis.RequireAuth("customers", core.CollectionNameSuperusers), apis.BodyLimit(64<<10))
+			Bind(apis.RequireAuth("customers", core.CollectionNameSuperusers), requireServiceAccess, apis.BodyLimit(64<<10))
 		se.Router.POST("/api/orders/quote", quoteOrder).
-			Bind(apis.RequireAuth("customers"), apis.BodyLimit(64<<10))
+			Bind(apis.RequireAuth("customers"), requireServiceAccess, apis.BodyLimit(64<<10))
 		return se.Next()
 	})
 }

@@ -21,19 +21,6 @@ func bindPasskeys(app core.App, cfg *config.Config) {
 	unavailable := func(e *core.RequestEvent) error {
 		return e.Error(http.StatusServiceUnavailable, "Passkeys are not available.", nil)
 	}
-	refused := func(e *core.RequestEvent, err error) error {
-		if errors.Is(err, passkeys.ErrNoSession) {
-			return e.BadRequestError("Unknown or expired passkey session.", nil)
-		}
-		return e.BadRequestError("The passkey was not accepted.", nil)
-	}
-	body := func(e *core.RequestEvent) ([]byte, error) {
-		raw, err := io.ReadAll(io.LimitReader(e.Request.Body, 64<<10))
-		// Put the body back: the auth response reads the request info again.
-		e.Request.Body = io.NopCloser(bytes.NewReader(raw))
-		return raw, err
-	}
-
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		g := se.Router.Group("/api/account/passkeys")
 		g.Bind(apis.RequireAuth("customers"), apis.BodyLimit(64<<10))
@@ -51,13 +38,13 @@ func bindPasskeys(app core.App, cfg *config.Config) {
 			if rpErr != nil {
 				return unavailable(e)
 			}
-			raw, err := body(e)
+			raw, err := ceremonyBody(e)
 			if err != nil {
 				return e.BadRequestError("", err)
 			}
 			rec, err := svc.FinishRegistration(e.App, e.Auth, e.Request.URL.Query().Get("session"), raw, e.Request.URL.Query().Get("name"))
 			if err != nil {
-				return refused(e, err)
+				return passkeyRefused(e, err)
 			}
 			return e.JSON(http.StatusOK, map[string]any{"id": rec.Id, "name": rec.GetString("name")})
 		})
@@ -88,16 +75,33 @@ func bindPasskeys(app core.App, cfg *config.Config) {
 			if rpErr != nil {
 				return unavailable(e)
 			}
-			raw, err := body(e)
+			raw, err := ceremonyBody(e)
 			if err != nil {
 				return e.BadRequestError("", err)
 			}
 			customer, err := svc.FinishLogin(e.App, e.Request.URL.Query().Get("session"), raw)
 			if err != nil {
-				return refused(e, err)
+				return passkeyRefused(e, err)
 			}
 			return apis.RecordAuthResponse(e, customer, "passkey", nil)
 		})
 		return se.Next()
 	})
+}
+
+// passkeyRefused answers a ceremony that failed: the session is gone, or
+// the browser's answer was not accepted.
+func passkeyRefused(e *core.RequestEvent, err error) error {
+	if errors.Is(err, passkeys.ErrNoSession) {
+		return e.BadRequestError("Unknown or expired passkey session.", nil)
+	}
+	return e.BadRequestError("The passkey was not accepted.", nil)
+}
+
+// ceremonyBody reads the browser's credential JSON and puts the body back:
+// the auth response reads the request info again.
+func ceremonyBody(e *core.RequestEvent) ([]byte, error) {
+	raw, err := io.ReadAll(io.LimitReader(e.Request.Body, 64<<10))
+	e.Request.Body = io.NopCloser(bytes.NewReader(raw))
+	return raw, err
 }

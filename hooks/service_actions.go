@@ -22,13 +22,14 @@ var powerActions = []string{provisioning.PowerStart, provisioning.PowerStop, pro
 
 // bindServiceActions adds what an owner does with a running service:
 // reveal its credentials, power it, and open its panel. Every one is
-// audited; power is limited per service.
+// audited; power is limited per service. None is open to an account that
+// is not in good standing (requireServiceAccess).
 func bindServiceActions(app core.App, drivers map[string]provisioning.Provisioner, box *secrets.Box) {
 	power := newThrottle(powerEvery)
 
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		g := se.Router.Group("/api/services/{id}")
-		g.Bind(apis.RequireAuth("customers", core.CollectionNameSuperusers))
+		g.Bind(apis.RequireAuth("customers", core.CollectionNameSuperusers), requireServiceAccess)
 
 		g.GET("/credentials", func(e *core.RequestEvent) error {
 			svc, err := ownedService(e)

@@ -16,13 +16,14 @@ import (
 )
 
 // bindServiceRoutes adds the customer's service actions: plan change
-// (quote, then apply) and cancellation.
+// (quote, then apply), which needs an account in good standing, and
+// cancellation, which any account that can sign in may ask for.
 func bindServiceRoutes(app core.App) {
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		g := se.Router.Group("/api/services/{id}")
 		g.Bind(apis.RequireAuth("customers", core.CollectionNameSuperusers), apis.BodyLimit(16<<10))
-		g.GET("/change-plan", quotePlanChange)
-		g.POST("/change-plan", applyPlanChange)
+		g.GET("/change-plan", quotePlanChange).Bind(requireServiceAccess)
+		g.POST("/change-plan", applyPlanChange).Bind(requireServiceAccess)
 		g.POST("/cancel", cancelService)
 		return se.Next()
 	})

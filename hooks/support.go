@@ -16,11 +16,14 @@ import (
 const (
 	supportUnavailable = "Support is unavailable right now. Please try again in a few minutes."
 	supportOff         = "Support tickets are not set up. Please email us instead."
+	supportUnverified  = "Please verify your email address to use support: open the link we emailed you, or ask for a new one on your account page."
 )
 
 // bindSupport adds the customer's ticket routes, all on their own tickets
 // only: a ticket id of someone else's answers 404 like a missing one.
-// Without a help desk (desk nil) they answer 503.
+// Without a help desk (desk nil) they answer 503. They need a verified
+// email address (403 before): the help desk knows its users by address,
+// and an address nobody proved is not a key to anyone's tickets.
 func bindSupport(app core.App, desk *support.Desk) {
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		auth := apis.RequireAuth("customers")
@@ -28,6 +31,9 @@ func bindSupport(app core.App, desk *support.Desk) {
 			se.Router.Route(method, path, func(e *core.RequestEvent) error {
 				if desk == nil {
 					return e.Error(http.StatusServiceUnavailable, supportOff, nil)
+				}
+				if !e.Auth.Verified() {
+					return e.ForbiddenError(supportUnverified, nil)
 				}
 				return supportError(e, fn(e))
 			}).Bind(auth)
@@ -121,6 +127,8 @@ func supportError(e *core.RequestEvent, err error) error {
 		return e.Error(http.StatusServiceUnavailable, supportUnavailable, nil)
 	case errors.Is(err, support.ErrLocked):
 		return e.Error(http.StatusConflict, "This ticket is locked and can no longer be answered. Please open a new ticket.", nil)
+	case errors.Is(err, support.ErrUnverified):
+		return e.ForbiddenError(supportUnverified, nil)
 	case errors.Is(err, support.ErrNoSSO):
 		return e.Error(http.StatusConflict, "The help desk cannot be opened from here. Your tickets are all on this page.", nil)
 	}

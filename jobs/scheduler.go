@@ -47,6 +47,7 @@ func Register(app core.App, cfg *config.Config, deps Deps) {
 		scheduleBandwidth(e.App, s.cron, deps.Bandwidth)
 		scheduleSupportSync(e.App, s.cron, deps.Support)
 		scheduleRefundRetry(e.App, s.cron, deps.Gateways)
+		scheduleLogCap(e.App, s.cron, int64(cfg.LogDBMaxMB)<<20)
 		return e.Next()
 	})
 	app.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {

@@ -157,6 +157,10 @@ func accessMatrix() []accessRow {
 		// /api/account/passkeys only.
 		{collection: "customer_passkeys", target: "A", create: like("A", map[string]any{"credential_id": "cred-new"}),
 			update: map[string]any{"name": "renamed"}, expect: owned(staff(200, 200, 204))},
+		// Staff's passkeys: superusers only, added through a ceremony
+		// (/api/staff/passkeys), never typed into the records API.
+		{collection: "staff_passkeys", target: "staff", create: like("staff", map[string]any{"credential_id": "cred-new"}),
+			update: map[string]any{"name": "renamed"}, expect: staffOnly(staff(403, 200, 204))},
 		// One settings record: no second one, no deletion.
 		{collection: "settings", target: "main", create: settingsBody,
 			update: map[string]any{"company_phone": "+1 555 0100"}, expect: staffOnly(staff(400, 200, 400))},
@@ -757,6 +761,8 @@ func newFixture(t *testing.T) *fixture {
 		"recovery_codes": []string{hidden("recovery-code", "A")}, "last_used_step": 1})
 	f.add(t, "customer_passkeys", "A", map[string]any{"customer": a.Id, "credential_id": "cred-A",
 		"credential": map[string]any{"publicKey": hidden("passkey", "A")}, "name": "Laptop", "last_used_at": jan1})
+	f.add(t, "staff_passkeys", "staff", map[string]any{"superuser": staff.Id, "credential_id": "cred-staff",
+		"credential": map[string]any{"publicKey": hidden("passkey", "staff")}, "name": "YubiKey", "last_used_at": jan1})
 	f.groupAuditEntries(t)
 	f.api = testutil.NewAPI(t, app)
 	return f
@@ -869,7 +875,9 @@ func (f *fixture) remember(collection, key string, ids ...string) {
 }
 
 // groupAuditEntries files the entries the hooks wrote while the fixture
-// was built under the customer they are about.
+// was built under the customer they are about, when they are part of that
+// customer's history, and as staff's otherwise ("A staff": about A, shown
+// to staff only).
 func (f *fixture) groupAuditEntries(t *testing.T) {
 	t.Helper()
 	entries, err := f.app.FindAllRecords("audit_logs")
@@ -879,12 +887,15 @@ func (f *fixture) groupAuditEntries(t *testing.T) {
 	owner := map[string]string{f.id("customers", "A"): "A", f.id("customers", "B"): "B"}
 	for _, e := range entries {
 		key := owner[e.GetString("customer")]
-		if key == "" {
+		switch {
+		case key == "":
 			key = "other"
+		case !e.GetBool("customer_visible"):
+			key += " staff"
 		}
 		f.remember("audit_logs", key, e.Id)
 	}
-	for _, key := range []string{"A", "B", "other"} {
+	for _, key := range []string{"A", "B", "A staff", "other"} {
 		if len(f.ids["audit_logs"][key]) == 0 {
 			t.Fatalf("no audit entries about %s: the hooks did not write any", key)
 		}

@@ -28,7 +28,11 @@ var emailNotices = map[string]func() Data{
 	"paypal_revision": func() Data {
 		return Data{"Link": "https://www.paypal.com/webapps/billing/subscriptions?ba_token=BA-SAMPLE"}
 	},
-	"service_ready": func() Data { return Data{"Service": sampleService(), "Link": samplePortal + "/services/svc123"} },
+	"service_ready": func() Data {
+		svc := sampleService()
+		svc["Hostname"], svc["Addresses"], svc["PanelURL"] = "game.example.net", []string{"192.0.2.10", "2001:db8::10"}, "https://panel.example.net/server/1a2b3c4d"
+		return Data{"Service": svc, "Link": samplePortal + "/services/svc123", "CredentialsEmailed": false}
+	},
 	"service_suspended": func() Data {
 		return Data{"Services": []string{"game.example.net"}, "Reason": "unpaid invoice INV-2026-000042", "Link": sampleInvoiceLink}
 	},

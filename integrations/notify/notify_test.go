@@ -208,7 +208,8 @@ func TestCustomerQueuesOnce(t *testing.T) {
 	customer := testutil.Customer(t, app, "bob@example.com", "EUR")
 	for range 2 {
 		if _, err := notify.Customer(context.Background(), app, notify.Email{Key: "service_ready", Customer: customer,
-			Data:        notify.Data{"Service": notify.Data{"ID": "s1", "Label": "srv", "Plan": "VPS"}, "Link": "https://x/services/s1"},
+			Data: notify.Data{"Service": notify.Data{"ID": "s1", "Label": "srv", "Plan": "VPS", "Hostname": "", "Addresses": []string{}, "PanelURL": ""},
+				"Link": "https://x/services/s1", "CredentialsEmailed": true},
 			Attachments: []map[string]string{{"kind": "service_credentials", "service": "s1"}}, DedupeKey: "service:s1:ready"}); err != nil {
 			t.Fatal(err)
 		}

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html"
-	"sort"
 	"strings"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -78,52 +76,11 @@ func attach(app core.App, box *secrets.Box, m *Outgoing, ref map[string]string) 
 		}
 		m.Files = append(m.Files, File{Name: fileName(first(note.GetString("number"), note.Id)), ContentType: "application/pdf", Data: body})
 	case KindServiceCredentials:
-		svc, err := app.FindRecordById("services", first(ref["service"], ref["id"]))
-		if err != nil {
-			return missing("service", first(ref["service"], ref["id"]), err)
-		}
-		sealed := svc.GetString("credentials")
-		if sealed == "" {
-			return nil // nothing stored (e.g. a manual service): the message stands as written
-		}
-		if box == nil {
-			return Permanent(fmt.Errorf("service %s has sealed credentials but no encryption key is configured", svc.Id))
-		}
-		creds, err := box.Open(sealed)
-		if err != nil {
-			return Permanent(fmt.Errorf("service %s: %w", svc.Id, err))
-		}
-		addCredentials(m, first(svc.GetString("hostname"), svc.GetString("label"), svc.Id), creds)
+		return attachCredentials(app, box, m, first(ref["service"], ref["id"]))
 	default:
 		return Permanent(fmt.Errorf("unknown kind %q", ref["kind"]))
 	}
 	return nil
-}
-
-// addCredentials writes the login into both parts: after the text, and
-// before </body> in the HTML (or at its end).
-func addCredentials(m *Outgoing, service string, creds map[string]string) {
-	keys := make([]string, 0, len(creds))
-	for k := range creds {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var text, rows strings.Builder
-	text.WriteString("\n\nLogin details for " + service + ":\n")
-	for _, k := range keys {
-		text.WriteString(k + ": " + creds[k] + "\n")
-		rows.WriteString("<tr><th align=\"left\">" + html.EscapeString(k) + "</th><td><code>" + html.EscapeString(creds[k]) + "</code></td></tr>")
-	}
-	m.Text = strings.TrimRight(m.Text, "\n") + text.String()
-	if m.HTML == "" {
-		return
-	}
-	block := "<p>Login details for " + html.EscapeString(service) + ":</p><table>" + rows.String() + "</table>"
-	if i := strings.LastIndex(strings.ToLower(m.HTML), "</body>"); i >= 0 {
-		m.HTML = m.HTML[:i] + block + m.HTML[i:]
-	} else {
-		m.HTML += block
-	}
 }
 
 // missing is permanent when the record is gone, retryable otherwise.

@@ -325,6 +325,7 @@ func TestAttachmentsResolvedAtDelivery(t *testing.T) {
 	if err := w.app.Save(svc); err != nil {
 		t.Fatal(err)
 	}
+	optIn(t, w.app, "virtfusion")
 	receipt := w.queue(t, outbox.Message{Recipient: customer.Email(), CustomerID: customer.Id, Subject: "Receipt", BodyText: "Thanks",
 		Attachments: []map[string]string{{"kind": "invoice_pdf", "invoice": inv.Id}}})
 	ready := w.queue(t, outbox.Message{Recipient: customer.Email(), CustomerID: customer.Id, Subject: "Ready", BodyText: "Your server is ready.",
@@ -350,7 +351,7 @@ func TestAttachmentsResolvedAtDelivery(t *testing.T) {
 		}
 	}
 	creds := byID[w.mg.MessageID(ready.Id)]
-	if !strings.Contains(creds.Text, "password: s3cret-Pa55") || !strings.Contains(creds.HTML, "s3cret-Pa55</code>") ||
+	if !strings.Contains(creds.Text, "Password: s3cret-Pa55") || !strings.Contains(creds.HTML, "s3cret-Pa55</code>") ||
 		!strings.HasSuffix(creds.HTML, "</body></html>") {
 		t.Errorf("credentials missing from the sent message: text %q html %q", creds.Text, creds.HTML)
 	}

@@ -168,13 +168,10 @@ func (w *Worker) create(ctx, actx context.Context, driver Provisioner, svc, job 
 		if err := tx.SaveWithContext(actx, current); err != nil || current.GetString("status") != "active" {
 			return err
 		}
-		// The message names the service; delivery opens the sealed
-		// credentials when it sends, so no secret sits in the outbox.
-		_, err = notify.Customer(actx, tx, notify.Email{Key: "service_ready", Customer: customer,
-			Data: notify.Data{"Service": notify.Data{"ID": current.Id, "Label": notify.ServiceLabel(current), "Plan": plan.GetString("name")},
-				"Link": notify.ServiceLink(tx, current.Id)},
-			Attachments: []map[string]string{{"kind": "service_credentials", "service": current.Id}},
-			DedupeKey:   "service:" + current.Id + ":ready"})
+		// The message says how to reach the service and links to the
+		// portal's audited reveal; the login goes by email only where the
+		// business opted its platform in.
+		_, err = notify.ServiceReady(actx, tx, customer, current, plan.GetString("name"), created.Credentials["panel_url"])
 		return err
 	})
 }

@@ -30,6 +30,10 @@ var (
 	ErrLocked = errors.New("support: ticket is locked")
 	// ErrNoSSO: no SimpleAuth key is configured.
 	ErrNoSSO = errors.New("support: single sign-on is not configured")
+	// ErrUnverified: the customer has not verified their email address.
+	// SupportPal knows its users by address, so until the address is proven
+	// theirs they are linked to no help-desk user and see no tickets.
+	ErrUnverified = errors.New("support: the customer's email address is not verified")
 )
 
 // Config is what a Desk needs besides the app.

@@ -16,7 +16,8 @@ import (
 // UserFor returns the customer's SupportPal user id: the one remembered on
 // the customer, else the user with their email, else a new user (active,
 // no password: they sign in through SimpleAuth). The id is remembered, so
-// the lookup happens once per customer.
+// the lookup happens once per customer. A customer whose address is not
+// verified gets ErrUnverified: anyone can type an address.
 func (d *Desk) UserFor(ctx context.Context, customer *core.Record) (int64, error) {
 	id, err := d.knownUser(ctx, customer)
 	if err != nil || id > 0 {
@@ -39,8 +40,13 @@ func (d *Desk) UserFor(ctx context.Context, customer *core.Record) (int64, error
 }
 
 // knownUser is the customer's SupportPal user id if they have one (0 if
-// not), without creating one: reading tickets never creates users.
+// not), without creating one: reading tickets never creates users. Only a
+// verified customer has one (ErrUnverified otherwise), whether remembered
+// or found by their address.
 func (d *Desk) knownUser(ctx context.Context, customer *core.Record) (int64, error) {
+	if !customer.Verified() {
+		return 0, ErrUnverified
+	}
 	if id := customer.GetInt("supportpal_user_id"); id > 0 {
 		return int64(id), nil
 	}
@@ -66,25 +72,27 @@ func (d *Desk) remember(customer *core.Record, userID int64) error {
 	return nil
 }
 
-// customerOf finds the customer a ticket belongs to: by the remembered
-// user id, else by the ticket user's email (a ticket sent by email before
-// the customer ever opened the portal's support pages). nil when the
-// ticket is not a customer's (a guest, an operator).
+// customerOf finds the verified customer a ticket belongs to: by the
+// remembered user id, else by the ticket user's email (a ticket sent by
+// email before the customer ever opened the portal's support pages). nil
+// when the ticket is not a verified customer's (a guest, an operator, an
+// account that never proved the address).
 func (d *Desk) customerOf(t *supportpal.Ticket) (*core.Record, error) {
-	c, err := d.app.FindFirstRecordByFilter("customers", "supportpal_user_id = {:id}", dbx.Params{"id": t.UserID})
+	c, err := d.app.FindFirstRecordByFilter("customers", "supportpal_user_id = {:id} && verified = true", dbx.Params{"id": t.UserID})
 	switch {
 	case err == nil:
 		return c, nil
 	case !errors.Is(err, sql.ErrNoRows):
 		return nil, err
-	case t.User.Email == "":
+	case strings.TrimSpace(t.User.Email) == "":
 		return nil, nil
 	}
-	// SupportPal compares addresses without case; so do we, and an address
-	// two customers share in different case is nobody's for certain.
+	// SupportPal compares addresses without case; so do we (one account per
+	// address in any case, the unique index sees to it).
 	var found []*core.Record
-	err = d.app.RecordQuery("customers").AndWhere(dbx.NewExp("LOWER([[email]]) = LOWER({:e})", dbx.Params{"e": t.User.Email})).
-		Limit(2).All(&found)
+	err = d.app.RecordQuery("customers").
+		AndWhere(dbx.NewExp("[[email]] = {:e} COLLATE NOCASE", dbx.Params{"e": strings.ToLower(strings.TrimSpace(t.User.Email))})).
+		AndWhere(dbx.HashExp{"verified": true}).Limit(2).All(&found)
 	if err != nil || len(found) != 1 {
 		return nil, err
 	}

@@ -58,6 +58,10 @@ func (im *importer) importCustomers(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	shared, err := im.sharedAddresses(ctx, t, owners)
+	if err != nil {
+		return err
+	}
 	rows, err := im.rows(ctx, `SELECT id, firstname, lastname, companyname, email, address1, address2, city, state,
 		postcode, country, phonenumber, tax_id, password, currency, taxexempt, notes, status, email_verified
 		FROM tblclients ORDER BY id`)
@@ -65,7 +69,6 @@ func (im *importer) importCustomers(ctx context.Context) error {
 		return err
 	}
 	defer rows.Close()
-	seen := map[string][]int64{} // lower-case email → client ids
 	for rows.Next() {
 		var id, currencyID int64
 		var first, last, company, email, addr1, addr2, city, state, postcode, country, phone, taxID, legacyPassword, notes, status string
@@ -85,7 +88,11 @@ func (im *importer) importCustomers(ctx context.Context) error {
 			im.report.skip(c, id, "no email address")
 			continue
 		}
-		seen[strings.ToLower(email)] = append(seen[strings.ToLower(email)], id)
+		// Addresses are stored as the platform stores them (trimmed, lower
+		// case); one imported before that is still the import's.
+		t.normalised(fmt.Sprint(id), "email", email)
+		email = normalEmail(email)
+		duplicate := shared[email] != nil && shared[email].keeper != id
 
 		name := strings.TrimSpace(text(first) + " " + text(last))
 		if name == "" {
@@ -110,12 +117,21 @@ func (im *importer) importCustomers(ctx context.Context) error {
 			im.report.note("customers", id, "unknown status %q imported as active", status)
 		}
 
-		hash, reset, err := im.passwordHash(id, owners[id], legacyPassword)
+		var hash string
+		var reset bool
+		if duplicate {
+			// No sign-in: another account has the address, and nobody can
+			// receive mail at the placeholder or know a password for it.
+			email, verified = duplicatePlaceholder(id), false
+			hash, err = unusableHash()
+		} else {
+			hash, reset, err = im.passwordHash(id, owners[id], legacyPassword)
+		}
 		if err != nil {
 			im.report.fail(c, id, err)
 			continue
 		}
-		if o := owners[id]; o != nil {
+		if o := owners[id]; o != nil && !duplicate {
 			verified = verified || o.verified
 		}
 		cl.record = t.put(fmt.Sprint(id), map[string]any{
@@ -132,11 +148,7 @@ func (im *importer) importCustomers(ctx context.Context) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	for _, ids := range seen {
-		if len(ids) > 1 {
-			im.report.note("customers", joinIDs(ids), "email addresses differ only in letter case; imported as separate customers, each with the address as WHMCS had it")
-		}
-	}
+	im.reportSharedAddresses(shared)
 	if err := im.reportOtherLogins(ctx); err != nil {
 		return err
 	}
@@ -221,12 +233,18 @@ func (im *importer) passwordHash(clientID int64, o *owner, legacy string) (hash 
 	} else {
 		im.report.note("customers", clientID, "no password to carry over: a password reset is required at first sign-in")
 	}
+	h, err := unusableHash()
+	return h, true, err
+}
+
+// unusableHash is the bcrypt hash of a random password nobody knows.
+func unusableHash() (string, error) {
 	random := make([]byte, 32)
 	if _, err := rand.Read(random); err != nil {
-		return "", false, err
+		return "", err
 	}
-	h, err := bcrypt.GenerateFromPassword(random[:], bcrypt.MinCost)
-	return string(h), true, err
+	h, err := bcrypt.GenerateFromPassword(random, bcrypt.MinCost)
+	return string(h), err
 }
 
 // reportOtherLogins lists the WHMCS 8 logins that do not become a customer's

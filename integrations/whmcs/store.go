@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 	"time"
@@ -145,6 +146,23 @@ func (t *table) put(whmcsID string, values map[string]any) string {
 	t.stage(pendingRow{id: id, create: true, params: params})
 	t.count.Created++
 	return id
+}
+
+// normalised tells the table that column col of the record of whmcsID
+// was written by an import as written (migration 1764000023 then
+// normalised it, e.g. lower-cased an address): if that is the only
+// difference from what the import wrote, the record is still the
+// import's, and WHMCS's changes to it are applied.
+func (t *table) normalised(whmcsID, col, written string) {
+	s, ok := t.byWHMCS[whmcsID]
+	if !ok || s.hash == "" || s.hash == t.hash(s.values) {
+		return
+	}
+	before := maps.Clone(s.values)
+	before[col] = written
+	if t.hash(before) == s.hash {
+		s.hash = t.hash(s.values)
+	}
 }
 
 // hash digests a record's values in column order.

@@ -277,6 +277,11 @@ func (im *importer) sendToDesk(ctx context.Context, d *deskRun, id int64, custom
 	}
 	progress, err := d.desk.Import(ctx, customer, tk, done)
 	switch {
+	case errors.Is(err, support.ErrUnverified):
+		// SupportPal knows users by address; an unproven one is linked to
+		// nobody's account there. The archive has the ticket; a run after
+		// the customer verified their address sends it.
+		im.report.skip(sp, id, "customer %s has not verified their email address: kept in the archive, not sent to SupportPal", customerID)
 	case err != nil:
 		im.report.fail(sp, id, err)
 		if errors.Is(err, support.ErrUnavailable) {

@@ -146,7 +146,9 @@ func TestTicketArchive(t *testing.T) {
 }
 
 // TestTicketsToSupportPal carries the tickets over into a help desk: once,
-// quietly, resumed after an outage.
+// quietly, resumed after an outage; those of customers who have not
+// verified their address stay in the archive only (SupportPal knows users
+// by address).
 func TestTicketsToSupportPal(t *testing.T) {
 	app := testutil.NewApp(t)
 	hd := testutil.HelpDesk(t, app, nil)
@@ -169,9 +171,24 @@ func TestTicketsToSupportPal(t *testing.T) {
 		t.Errorf("%d archived without SupportPal id, want all %d (the archive does not wait for the help desk)", n, archivedTickets)
 	}
 
+	verifiedTickets := countWhere(t, app, "ticket_archive", "customer IN (SELECT id FROM customers WHERE verified = TRUE)")
+	if verifiedTickets == 0 || verifiedTickets == archivedTickets {
+		t.Fatalf("%d of %d tickets are verified customers': the sample should have both kinds", verifiedTickets, archivedTickets)
+	}
 	rep = runImport(t, app, opts)
-	if c := count(rep, "supportpal_tickets"); c.Created != archivedTickets || c.Failed != 0 || len(hd.Sim.Tickets()) != archivedTickets {
-		t.Errorf("after the outage: %+v, %d tickets in SupportPal, want %d", c, len(hd.Sim.Tickets()), archivedTickets)
+	if c := count(rep, "supportpal_tickets"); c.Created != verifiedTickets || c.Skipped != archivedTickets-verifiedTickets || c.Failed != 0 ||
+		len(hd.Sim.Tickets()) != verifiedTickets {
+		t.Errorf("after the outage: %+v, %d tickets in SupportPal, want %d", c, len(hd.Sim.Tickets()), verifiedTickets)
+	}
+	for _, p := range rep.NotImported {
+		if p.Entity == "supportpal_tickets" && !strings.Contains(p.Reason, "not verified their email address") {
+			t.Errorf("ticket %s not sent: %s", p.ID, p.Reason)
+		}
+	}
+	for _, u := range hd.Sim.Users() {
+		if c, err := app.FindFirstRecordByData("customers", "email", u.Email); err != nil || !c.Verified() {
+			t.Errorf("SupportPal user %s is no verified customer's (%v)", u.Email, err)
+		}
 	}
 	r, msgs := archiveRow(t, app, "11")
 	tk, err := hd.API.Ticket(t.Context(), int64(r.GetInt("supportpal_id")))
@@ -187,7 +204,7 @@ func TestTicketsToSupportPal(t *testing.T) {
 	}
 
 	rep = runImport(t, app, opts)
-	if c := count(rep, "supportpal_tickets"); c.Unchanged != archivedTickets || len(hd.Sim.Tickets()) != archivedTickets {
+	if c := count(rep, "supportpal_tickets"); c.Unchanged != verifiedTickets || len(hd.Sim.Tickets()) != verifiedTickets {
 		t.Errorf("third run: %+v, %d tickets in SupportPal", c, len(hd.Sim.Tickets()))
 	}
 	if n, _ := app.CountRecords("outbox"); n != 0 {

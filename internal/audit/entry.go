@@ -30,6 +30,8 @@ type Entry struct {
 	Customer   string
 	Changes    map[string]Change
 	Message    string
+
+	record *core.Record // the record as saved, when the entry is written with it
 }
 
 // ForRecord builds the entry for a create, update or delete of rec.
@@ -43,6 +45,7 @@ func ForRecord(ctx context.Context, app core.App, action string, rec *core.Recor
 		RecordID:   rec.Id,
 		Customer:   customerOf(rec),
 		Changes:    map[string]Change{},
+		record:     rec,
 	}
 	var original *core.Record
 	if action == "update" {
@@ -115,6 +118,9 @@ func (e Entry) NewRecord(app core.App) (*core.Record, error) {
 	if len(e.Changes) > 0 {
 		r.Set("changes", e.Changes)
 	}
+	visible, summary := e.CustomerView()
+	r.Set("customer_visible", visible)
+	r.Set("summary", summary)
 	return r, nil
 }
 
@@ -128,6 +134,7 @@ func Record(app core.App, actor Actor, action string, rec *core.Record, message 
 		RecordID:   rec.Id,
 		Customer:   customerOf(rec),
 		Message:    message,
+		record:     rec,
 	}.Save(app)
 }
 

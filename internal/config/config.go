@@ -50,6 +50,11 @@ type Config struct {
 	// LogMaxDays is how long log entries are kept.
 	LogMaxDays int
 
+	// LogDBMaxMB caps the log database (auxiliary.db and its write-ahead
+	// log) in MiB: past it the oldest entries are deleted and the space
+	// reclaimed, whatever LogMaxDays says.
+	LogDBMaxMB int
+
 	// RateLimits toggles PocketBase's rate limiter (on unless explicitly
 	// disabled, e.g. for a local load test).
 	RateLimits bool
@@ -254,6 +259,14 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 			errs = append(errs, fmt.Errorf("EZ_PROVISIONING_WORKERS %q: want 1 to 64", v))
 		}
 		c.ProvisioningWorkers = n
+	}
+	c.LogDBMaxMB = 64
+	if v := getenv("EZ_LOG_DB_MAX_MB"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1<<20 {
+			errs = append(errs, fmt.Errorf("EZ_LOG_DB_MAX_MB %q: want a whole number of MiB, 1 to 1048576", v))
+		}
+		c.LogDBMaxMB = n
 	}
 	if v := getenv("EZ_LOG_MAX_DAYS"); v != "" {
 		n, err := strconv.Atoi(v)

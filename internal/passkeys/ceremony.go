@@ -2,6 +2,7 @@ package passkeys
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -24,7 +25,16 @@ type Service struct {
 
 // BeginRegistration starts adding a passkey for customer.
 func (s *Service) BeginRegistration(app core.App, customer *core.Record) (string, *protocol.CredentialCreation, error) {
-	u, err := LoadUser(app, customer)
+	return s.beginRegistration(app, customerStore, customer)
+}
+
+// FinishRegistration checks the browser's credential JSON and stores it.
+func (s *Service) FinishRegistration(app core.App, customer *core.Record, session string, body []byte, name string) (*core.Record, error) {
+	return s.finishRegistration(context.Background(), app, customerStore, customer, session, body, name)
+}
+
+func (s *Service) beginRegistration(app core.App, st store, owner *core.Record) (string, *protocol.CredentialCreation, error) {
+	u, err := st.load(app, owner)
 	if err != nil {
 		return "", nil, err
 	}
@@ -34,13 +44,14 @@ func (s *Service) BeginRegistration(app core.App, customer *core.Record) (string
 	if err != nil {
 		return "", nil, err
 	}
-	id, err := s.Sessions.Put(*data, customer.Id, time.Now())
+	id, err := s.Sessions.Put(*data, owner.Id, time.Now())
 	return id, opts, err
 }
 
-// FinishRegistration checks the browser's credential JSON and stores it.
-func (s *Service) FinishRegistration(app core.App, customer *core.Record, session string, body []byte, name string) (*core.Record, error) {
-	data, err := s.Sessions.Take(session, customer.Id, time.Now())
+// finishRegistration saves with ctx, which names who added the passkey
+// in the audit log.
+func (s *Service) finishRegistration(ctx context.Context, app core.App, st store, owner *core.Record, session string, body []byte, name string) (*core.Record, error) {
+	data, err := s.Sessions.Take(session, owner.Id, time.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -48,7 +59,7 @@ func (s *Service) FinishRegistration(app core.App, customer *core.Record, sessio
 	if err != nil {
 		return nil, err
 	}
-	u, err := LoadUser(app, customer)
+	u, err := st.load(app, owner)
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +67,7 @@ func (s *Service) FinishRegistration(app core.App, customer *core.Record, sessio
 	if err != nil {
 		return nil, err
 	}
-	col, err := app.FindCollectionByNameOrId(Collection)
+	col, err := app.FindCollectionByNameOrId(st.collection)
 	if err != nil {
 		return nil, err
 	}
@@ -68,11 +79,11 @@ func (s *Service) FinishRegistration(app core.App, customer *core.Record, sessio
 		name = "Passkey"
 	}
 	rec := core.NewRecord(col)
-	rec.Set("customer", customer.Id)
+	rec.Set(st.owner, owner.Id)
 	rec.Set("credential_id", base64.RawURLEncoding.EncodeToString(cred.ID))
 	rec.Set("credential", json.RawMessage(raw))
 	rec.Set("name", name)
-	return rec, app.Save(rec)
+	return rec, app.SaveWithContext(ctx, rec)
 }
 
 // BeginLogin starts a discoverable (usernameless) login.
@@ -110,18 +121,24 @@ func (s *Service) FinishLogin(app core.App, session string, body []byte) (*core.
 	if cred.Authenticator.CloneWarning {
 		return nil, ErrCloned
 	}
-	rec, err := app.FindFirstRecordByData(Collection, "credential_id", base64.RawURLEncoding.EncodeToString(cred.ID))
-	if err != nil || rec.GetString("customer") != customer.Id {
-		return nil, errors.New("passkeys: credential not found")
-	}
-	raw, err := json.Marshal(cred)
-	if err != nil {
-		return nil, err
-	}
-	rec.Set("credential", json.RawMessage(raw))
-	rec.Set("last_used_at", time.Now())
-	if err := app.Save(rec); err != nil {
+	if err := customerStore.used(context.Background(), app, customer, cred); err != nil {
 		return nil, err
 	}
 	return customer, nil
+}
+
+// used stores the credential after a sign-in with it (its new sign count)
+// and when it was last used; the credential must be owner's.
+func (st store) used(ctx context.Context, app core.App, owner *core.Record, cred *webauthn.Credential) error {
+	rec, err := app.FindFirstRecordByData(st.collection, "credential_id", base64.RawURLEncoding.EncodeToString(cred.ID))
+	if err != nil || rec.GetString(st.owner) != owner.Id {
+		return errors.New("passkeys: credential not found")
+	}
+	raw, err := json.Marshal(cred)
+	if err != nil {
+		return err
+	}
+	rec.Set("credential", json.RawMessage(raw))
+	rec.Set("last_used_at", time.Now())
+	return app.SaveWithContext(ctx, rec)
 }

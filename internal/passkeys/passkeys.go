@@ -1,6 +1,8 @@
-// Package passkeys is the WebAuthn (passkey) relying party of the customer
-// portal: its configuration, the customer as a WebAuthn user and the
-// short-lived ceremony sessions. Credentials live in customer_passkeys.
+// Package passkeys is the WebAuthn (passkey) relying party of the portal:
+// its configuration, customers and staff as WebAuthn users and the
+// short-lived ceremony sessions. Customers' credentials live in
+// customer_passkeys, staff's (a second factor after the password) in
+// staff_passkeys.
 package passkeys
 
 import (
@@ -26,6 +28,18 @@ const SessionTTL = 5 * time.Minute
 // Collection holds the customers' credentials.
 const Collection = "customer_passkeys"
 
+// StaffCollection holds the superusers' credentials.
+const StaffCollection = "staff_passkeys"
+
+// store is where one kind of user's credentials live: the collection and
+// its relation field naming the owner.
+type store struct{ collection, owner string }
+
+var (
+	customerStore = store{Collection, "customer"}
+	staffStore    = store{StaffCollection, "superuser"}
+)
+
 // ErrNoSession is returned for an unknown, expired or already used session.
 var ErrNoSession = errors.New("passkeys: unknown or expired session")
 
@@ -43,19 +57,28 @@ func NewRelyingParty(cfg *config.Config) (*webauthn.WebAuthn, error) {
 	})
 }
 
-// User is a customer seen as a WebAuthn user.
+// User is a customer or a superuser seen as a WebAuthn user.
 type User struct {
-	Customer    *core.Record
+	Customer    *core.Record // the customer, or the superuser
 	Credentials []webauthn.Credential
 }
 
 // LoadUser returns the customer with the credentials stored for them.
 func LoadUser(app core.App, customer *core.Record) (*User, error) {
-	recs, err := app.FindAllRecords(Collection, dbx.HashExp{"customer": customer.Id})
+	return customerStore.load(app, customer)
+}
+
+// LoadStaff returns the superuser with the credentials stored for them.
+func LoadStaff(app core.App, superuser *core.Record) (*User, error) {
+	return staffStore.load(app, superuser)
+}
+
+func (st store) load(app core.App, owner *core.Record) (*User, error) {
+	recs, err := app.FindAllRecords(st.collection, dbx.HashExp{st.owner: owner.Id})
 	if err != nil {
 		return nil, err
 	}
-	u := &User{Customer: customer}
+	u := &User{Customer: owner}
 	for _, r := range recs {
 		var c webauthn.Credential
 		if err := json.Unmarshal([]byte(r.GetString("credential")), &c); err != nil {
@@ -66,13 +89,14 @@ func LoadUser(app core.App, customer *core.Record) (*User, error) {
 	return u, nil
 }
 
-// WebAuthnID is the customer's record id.
+// WebAuthnID is the record id of the customer or superuser.
 func (u *User) WebAuthnID() []byte { return []byte(u.Customer.Id) }
 
-// WebAuthnName is the customer's email.
+// WebAuthnName is the email.
 func (u *User) WebAuthnName() string { return u.Customer.GetString("email") }
 
-// WebAuthnDisplayName is the customer's name, or the email without one.
+// WebAuthnDisplayName is the name, or the email without one (superusers
+// have no name).
 func (u *User) WebAuthnDisplayName() string {
 	if n := u.Customer.GetString("name"); n != "" {
 		return n
@@ -92,7 +116,7 @@ type Sessions struct {
 
 type entry struct {
 	data    webauthn.SessionData
-	owner   string // customer id for registration, "" for login
+	owner   string // who may finish it: the registering user's id, "" for a customer login, the MFA id for a staff login
 	expires time.Time
 }
 

@@ -55,6 +55,19 @@ type Settings struct {
 	// BandwidthOverageReviewHours is how long a draft overage invoice waits
 	// for staff to waive lines before it is issued.
 	BandwidthOverageReviewHours int `json:"bandwidth_overage_review_hours"`
+	// RequireStaffPasskey makes a passkey every staff account's second
+	// factor instead of the emailed code.
+	RequireStaffPasskey bool `json:"require_staff_passkey"`
+	// EmailCredentialsPlatforms are the platforms whose service-ready email
+	// also carries the login, for customers with no portal path; empty
+	// (the default) means the email only links to the portal's reveal.
+	EmailCredentialsPlatforms []string `json:"email_credentials_platforms"`
+}
+
+// EmailsCredentials reports whether the business opted in to emailing the
+// login of a service on platform.
+func (s *Settings) EmailsCredentials(platform string) bool {
+	return platform != "" && slices.Contains(s.EmailCredentialsPlatforms, platform)
 }
 
 // Load reads the settings record.

@@ -29,3 +29,12 @@ export function signOut() {
   pb.realtime.unsubscribe()
   pb.authStore.clear()
 }
+
+// A suspended account still signs in, pays and talks to support, but the
+// server refuses every service action and order (403); the portal says so
+// before the click instead of after it.
+export const suspendedMessage = 'Your account is suspended: services cannot be managed or ordered until it is reinstated. You can still pay your invoices and open tickets; contact support.'
+
+export function servicesLocked() {
+  return session.customer?.status === 'suspended'
+}

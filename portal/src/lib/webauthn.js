@@ -82,8 +82,13 @@ export function browserError(err) {
   }
 }
 
+// requestOptions is what navigator.credentials.get() takes.
+export function requestOptions(options) {
+  return { publicKey: decodeOptions(options, 'allowCredentials') }
+}
+
 // assertionJSON is the sign-in answer as the server expects it.
-function assertionJSON(cred) {
+export function assertionJSON(cred) {
   const r = cred.response
   return credentialJSON(cred, {
     clientDataJSON: bufferToBase64url(r.clientDataJSON),

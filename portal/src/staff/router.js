@@ -2,6 +2,7 @@
 // needs a superuser session of the console's own client.
 import { createRouter, createWebHistory } from 'vue-router'
 import { staffSignedIn } from './lib/pb.js'
+import { mustRegisterPasskey } from './lib/passkeys.js'
 
 const routes = [
   { path: '/', name: 'analytics', component: () => import('./pages/Analytics.vue'), meta: { auth: true, title: 'Analytics' } },
@@ -9,6 +10,7 @@ const routes = [
   { path: '/bandwidth', name: 'bandwidth', component: () => import('./pages/Bandwidth.vue'), meta: { auth: true, title: 'Bandwidth' } },
   { path: '/customers', name: 'customers', component: () => import('./pages/Customers.vue'), meta: { auth: true, title: 'Customers' } },
   { path: '/customers/:id', name: 'customer', component: () => import('./pages/Customer.vue'), meta: { auth: true, title: 'Customer' } },
+  { path: '/security', name: 'security', component: () => import('./pages/Security.vue'), meta: { auth: true, title: 'Security' } },
   { path: '/login', name: 'login', component: () => import('./pages/Login.vue'), meta: { guest: true, title: 'Staff log in' } },
   { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('./pages/NotFound.vue'), meta: { auth: true, title: 'Not found' } },
 ]
@@ -24,11 +26,16 @@ export function safeNext(next) {
   return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') ? next : '/'
 }
 
-router.beforeEach((to) => {
+// A superuser the settings require a passkey of, who has none, can do
+// nothing else (the server refuses it): the console sends them to add one.
+router.beforeEach(async (to) => {
   if (to.meta.auth && !staffSignedIn()) {
     return { name: 'login', query: to.fullPath !== '/' ? { next: to.fullPath } : {} }
   }
   if (to.meta.guest && staffSignedIn()) return { name: 'analytics' }
+  if (to.meta.auth && to.name !== 'security' && (await mustRegisterPasskey())) {
+    return { name: 'security', query: { next: to.fullPath } }
+  }
 })
 
 router.afterEach((to) => {

@@ -16,11 +16,15 @@ function staffRecord() {
   return pb.authStore.isValid && pb.authStore.isSuperuser ? pb.authStore.record : null
 }
 
-// The signed-in superuser, reactive, kept in step with the auth store.
-export const staff = reactive({ user: staffRecord() })
+// The signed-in superuser, reactive, kept in step with the auth store;
+// needsPasskey: whether the settings require a passkey they have not
+// registered (null until asked).
+export const staff = reactive({ user: staffRecord(), needsPasskey: null })
 
 pb.authStore.onChange(() => {
-  staff.user = staffRecord()
+  const user = staffRecord()
+  if (user?.id !== staff.user?.id) staff.needsPasskey = null
+  staff.user = user
 })
 
 export function staffSignedIn() {
