@@ -11,6 +11,7 @@ import (
 	"github.com/ezscale/ezscale/billing/coupon"
 	"github.com/ezscale/ezscale/billing/cycle"
 	"github.com/ezscale/ezscale/billing/ledger"
+	"github.com/ezscale/ezscale/billing/money"
 	"github.com/ezscale/ezscale/integrations/notify"
 	"github.com/ezscale/ezscale/integrations/outbox"
 	"github.com/ezscale/ezscale/internal/audit"
@@ -262,9 +263,14 @@ func (b *biller) periodLines(bt *batch, sub *core.Record) ([]ledger.Line, bool, 
 		return nil, false, fmt.Errorf("no billing anchor")
 	}
 	period, n := cycle.PeriodContaining(anchor, c, from)
+	scheduled := period
+	// Paid until a date off its schedule (moved by hand, or data made
+	// elsewhere): the next bill starts there, never before it, so no time is
+	// billed twice; the rest of the scheduled period is charged pro rata and
+	// the one after is back on the schedule.
+	period.Start = from
 	if c == cycle.Hourly {
-		period.Start = from // a partial first month is metered from the order
-		if b.now.Before(period.End) {
+		if b.now.Before(period.End) { // hourly usage is metered in arrears
 			return nil, false, nil
 		}
 	} else if period.Start.After(b.now.AddDate(0, 0, b.settings.RenewalLeadDays[string(c)])) {
@@ -276,6 +282,9 @@ func (b *biller) periodLines(bt *batch, sub *core.Record) ([]ledger.Line, bool, 
 	line := ledger.Line{
 		Kind: ledger.KindPeriod, Quantity: 1, UnitAmount: sub.GetInt64("amount"), Subscription: sub.Id,
 		PeriodStart: period.Start, PeriodEnd: period.End,
+	}
+	if c != cycle.Hourly && period.Start.After(scheduled.Start) {
+		line.UnitAmount = money.MulRatioFloor(line.UnitAmount, period.Seconds(), scheduled.Seconds())
 	}
 	label := ""
 	if svc != nil {

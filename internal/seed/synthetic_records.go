@@ -8,6 +8,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/tools/security"
 
+	"github.com/ezscale/ezscale/billing/cycle"
 	"github.com/ezscale/ezscale/billing/ledger"
 	"github.com/ezscale/ezscale/billing/money"
 )
@@ -50,15 +51,20 @@ func (s *subscription) period(issued time.Time) (start, end time.Time, ok bool) 
 	if issued.Before(s.created) || (!s.cancelled.IsZero() && !issued.Before(s.cancelled)) {
 		return start, end, false
 	}
-	start, end = s.created, s.created.AddDate(0, s.price.months, 0)
-	for !end.After(issued) {
-		start, end = end, end.AddDate(0, s.price.months, 0)
-	}
+	start, end = s.periodAt(issued)
 	if start.Before(s.billedUntil) {
 		return start, end, false
 	}
 	s.billedUntil = end
 	return start, end, true
+}
+
+// periodAt is the period of s's schedule that t falls in, the way the
+// renewal run computes it (from the anchor, month ends clamped), so the
+// seeded periods are the ones the platform would have billed.
+func (s *subscription) periodAt(t time.Time) (start, end time.Time) {
+	p, _ := cycle.PeriodContaining(s.created, cycle.Cycle(s.price.cycle), t)
+	return p.Start, p.End
 }
 
 // customer writes customer n with everything they hold and were billed.
@@ -141,10 +147,7 @@ func (g *generator) subscription(c *customerRows, k int) {
 		s.cancelled = g.between(s.created, g.now)
 		status, reason, periodAt = "cancelled", g.pick(cancelReasons), s.cancelled
 	}
-	start, end := s.created, s.created.AddDate(0, s.price.months, 0)
-	for !end.After(periodAt) {
-		start, end = end, end.AddDate(0, s.price.months, 0)
-	}
+	start, end := s.periodAt(periodAt)
 	g.w.insert("subscriptions",
 		"id", s.id, "customer", c.id, "plan", s.price.plan.id, "plan_price", s.price.id, "payment_method", c.method,
 		"status", status, "cycle", s.price.cycle, "currency", c.currency, "amount", s.price.amount,
