@@ -54,8 +54,15 @@ func (f *fakeSource) Usage(_ context.Context, services []elastiflow.Service, fro
 	if f.err != nil {
 		return nil, elastiflow.Stats{Requests: 1}, f.err
 	}
+	asked := map[string]bool{}
+	for _, s := range services {
+		asked[s.ID] = true
+	}
 	var out []elastiflow.DayUsage
 	for k, v := range f.days {
+		if !asked[k[0]] {
+			continue
+		}
 		out = append(out, elastiflow.DayUsage{ServiceID: k[0], Day: k[1], BytesIn: v[0], BytesOut: v[1]})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ServiceID+out[i].Day < out[j].ServiceID+out[j].Day })

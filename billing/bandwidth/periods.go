@@ -3,6 +3,7 @@ package bandwidth
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -61,8 +62,12 @@ type usageRow struct {
 }
 
 // trackedPeriods lists every active or suspended service that has
-// addresses and a subscription period, with the periods to measure.
-func trackedPeriods(app core.App) (*tracked, error) {
+// addresses and a subscription period, with the periods to measure at now:
+// the current one and any earlier one not yet final, each only until settle
+// after its end. A period past that is final by definition (late records
+// no longer count), so a service with months of open history, or whose
+// subscription was not rolled over, is never asked about them again.
+func trackedPeriods(app core.App, now time.Time, settle time.Duration) (*tracked, error) {
 	var rows []serviceRow
 	err := app.DB().Select("s.id", "s.customer", "s.plan", "s.ip_addresses", "sub.current_period_start", "sub.current_period_end",
 		"p.bandwidth_quota_gb").
@@ -99,13 +104,19 @@ func trackedPeriods(app core.App) (*tracked, error) {
 		}
 		cur := period{service: r.ID, customer: r.Customer, start: r.PeriodStart.Time().UTC(), end: r.PeriodEnd.Time().UTC(),
 			quota: r.QuotaGB * BytesPerGB}
-		ps := []period{cur}
+		var ps []period
+		if cur.end.Add(settle).After(now) {
+			ps = append(ps, cur)
+		}
 		for _, u := range previous[r.ID] {
 			start, end := u.PeriodStart.Time().UTC(), u.PeriodEnd.Time().UTC()
-			if start.Equal(cur.start) || end.After(cur.start) {
-				continue // the current period itself, or one that overlaps it
+			if start.Equal(cur.start) || end.After(cur.start) || !end.Add(settle).After(now) {
+				continue // the current period itself, one that overlaps it, or one settled
 			}
 			ps = append(ps, period{service: r.ID, customer: u.Customer, start: start, end: end, quota: u.Quota})
+		}
+		if len(ps) == 0 {
+			continue
 		}
 		t.services = append(t.services, elastiflow.Service{ID: r.ID, IPs: ips})
 		t.periods[r.ID] = ps
@@ -113,18 +124,38 @@ func trackedPeriods(app core.App) (*tracked, error) {
 	return t, nil
 }
 
-// window is the span to ask the source about: from the first day of the
-// earliest period measured to now.
-func (t *tracked) window(now time.Time) (from time.Time) {
-	from = now
-	for _, ps := range t.periods {
-		for _, p := range ps {
-			if d := p.start.Truncate(24 * time.Hour); d.Before(from) {
+// query is one request to the source: services whose measured periods
+// all start on or after from's day.
+type query struct {
+	from     time.Time
+	services []elastiflow.Service
+}
+
+// queries groups the services by the first day of their earliest measured
+// period, so each is asked only about its own periods: one annual service
+// does not make every monthly one be asked about a year. Services of a
+// group are still asked together (the source pages them), and groups come
+// earliest first.
+func (t *tracked) queries() []query {
+	var qs []query
+	at := map[time.Time]int{}
+	for _, s := range t.services {
+		from := time.Time{}
+		for _, p := range t.periods[s.ID] {
+			if d := p.start.Truncate(24 * time.Hour); from.IsZero() || d.Before(from) {
 				from = d
 			}
 		}
+		i, ok := at[from]
+		if !ok {
+			i = len(qs)
+			at[from] = i
+			qs = append(qs, query{from: from})
+		}
+		qs[i].services = append(qs[i].services, s)
 	}
-	return from
+	slices.SortFunc(qs, func(a, b query) int { return a.from.Compare(b.from) })
+	return qs
 }
 
 // periodOf finds the measured period of service that day counts toward.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ezscale/ezscale/integrations/elastiflow"
 	"github.com/ezscale/ezscale/integrations/notify"
+	"github.com/ezscale/ezscale/internal/settings"
 )
 
 // Result counts what a run did.
@@ -27,9 +28,10 @@ type Result struct {
 var ErrNoSource = errors.New("bandwidth: no traffic source configured")
 
 // Run measures every active or suspended service with addresses: it asks
-// src once, for all of them, about the traffic of their current period
-// (and of the previous one while it is not final) so far, stores it per
-// day and per period, and queues the quota alerts that are due.
+// src about the traffic of their current period (and of the previous one
+// while it is inside its settle window) so far, once per group of services
+// whose periods start on the same day, stores it per day and per period,
+// and queues the quota alerts that are due.
 //
 // Days are set, never added to: a re-run over the same window stores the
 // same numbers, and a day that arrives late is picked up by the next run,
@@ -42,7 +44,11 @@ func Run(ctx context.Context, app core.App, src Source, opts Options) (Result, e
 		return res, ErrNoSource
 	}
 	opts = opts.withDefaults()
-	t, err := trackedPeriods(app)
+	s, err := settings.Load(app)
+	if err != nil {
+		return res, err
+	}
+	t, err := trackedPeriods(app, opts.Now, time.Duration(s.BandwidthSettleHours)*time.Hour)
 	if err != nil {
 		return res, err
 	}
@@ -51,24 +57,29 @@ func Run(ctx context.Context, app core.App, src Source, opts Options) (Result, e
 		fmt.Fprintln(opts.Progress, "bandwidth: no services to measure")
 		return res, nil
 	}
-	from := t.window(opts.Now)
-	fmt.Fprintf(opts.Progress, "bandwidth: asking for %d services from %s to %s\n", len(t.services), from.Format(dayLayout), opts.Now.Format(time.RFC3339))
 
-	days, stats, err := src.Usage(ctx, t.services, from, opts.Now)
-	res.Source = stats
-	if err == nil {
-		err = check(t, days)
-	}
-	if err != nil {
-		err = fmt.Errorf("bandwidth run at %s: traffic source: %w", opts.Now.Format(time.RFC3339), err)
-		if _, nerr := notify.Staff(ctx, app, notify.Alert{Key: "bandwidth_run_failed",
-			Data:      notify.Data{"Error": err.Error(), "Services": len(t.services)},
-			DedupeKey: "bandwidth_run_failed:" + opts.Now.Truncate(time.Hour).Format(time.RFC3339)}); nerr != nil {
-			return res, errors.Join(err, fmt.Errorf("staff notice: %w", nerr))
+	var days []elastiflow.DayUsage
+	seen := map[[2]string]bool{}
+	for _, q := range t.queries() {
+		fmt.Fprintf(opts.Progress, "bandwidth: asking for %d services from %s to %s\n", len(q.services), q.from.Format(dayLayout), opts.Now.Format(time.RFC3339))
+		answer, stats, err := src.Usage(ctx, q.services, q.from, opts.Now)
+		res.Source.Requests += stats.Requests
+		res.Source.Pages += stats.Pages
+		if err == nil {
+			err = check(q.services, answer, seen)
 		}
-		return res, err
+		if err != nil {
+			err = fmt.Errorf("bandwidth run at %s: traffic source: %w", opts.Now.Format(time.RFC3339), err)
+			if _, nerr := notify.Staff(ctx, app, notify.Alert{Key: "bandwidth_run_failed",
+				Data:      notify.Data{"Error": err.Error(), "Services": len(t.services)},
+				DedupeKey: "bandwidth_run_failed:" + opts.Now.Truncate(time.Hour).Format(time.RFC3339)}); nerr != nil {
+				return res, errors.Join(err, fmt.Errorf("staff notice: %w", nerr))
+			}
+			return res, err
+		}
+		days = append(days, answer...)
 	}
-	fmt.Fprintf(opts.Progress, "bandwidth: %d service-days from %d requests, %d pages\n", len(days), stats.Requests, stats.Pages)
+	fmt.Fprintf(opts.Progress, "bandwidth: %d service-days from %d requests, %d pages\n", len(days), res.Source.Requests, res.Source.Pages)
 
 	byService := map[string][]elastiflow.DayUsage{}
 	for _, d := range days {
@@ -97,10 +108,13 @@ func Run(ctx context.Context, app core.App, src Source, opts Options) (Result, e
 // check refuses an answer that cannot be stored as it is: an unknown
 // service, a malformed day, negative bytes, or a service-day twice (which
 // would mean the pages overlap, and adding them would bill traffic twice).
-func check(t *tracked, days []elastiflow.DayUsage) error {
-	seen := make(map[[2]string]bool, len(days))
+func check(asked []elastiflow.Service, days []elastiflow.DayUsage, seen map[[2]string]bool) error {
+	ids := make(map[string]bool, len(asked))
+	for _, s := range asked {
+		ids[s.ID] = true
+	}
 	for _, d := range days {
-		if _, ok := t.periods[d.ServiceID]; !ok {
+		if !ids[d.ServiceID] {
 			return fmt.Errorf("answer names service %q, which was not asked about", d.ServiceID)
 		}
 		if _, err := time.Parse(dayLayout, d.Day); err != nil {

@@ -62,12 +62,32 @@ func Place(ctx context.Context, app core.App, customer *core.Record, req Request
 	return res, err
 }
 
-func place(ctx context.Context, tx core.App, customer *core.Record, req Request, by By, now time.Time) (*Result, error) {
-	price, err := tx.FindRecordById("plan_prices", req.PlanPrice)
+// priced is an order worked out but not written: the records Place saves
+// and the first invoice with its lines, built in memory with the ledger's
+// own line and tax code. Quote and Place both start from it, so a quote
+// is the invoice the order creates.
+type priced struct {
+	settings     *settings.Settings
+	plan         *core.Record
+	status       string // the order's: pending, or pending_approval when wait-listed
+	coupon       *core.Record
+	discount     int64 // what the coupon takes off, for its redemption
+	order        *core.Record
+	subscription *core.Record
+	service      *core.Record
+	invoice      *ledger.Invoice
+	items        []*core.Record
+}
+
+// price checks req and builds everything the order would write, reading
+// only: it runs outside any transaction for a quote, and inside the
+// order's transaction for Place.
+func price(app core.App, customer *core.Record, req Request, by By, now time.Time) (*priced, error) {
+	price, err := app.FindRecordById("plan_prices", req.PlanPrice)
 	if err != nil {
 		return nil, badRequest("plan_price", "not_found", "plan price %q not found", req.PlanPrice)
 	}
-	plan, err := tx.FindRecordById("plans", price.GetString("plan"))
+	plan, err := app.FindRecordById("plans", price.GetString("plan"))
 	if err != nil {
 		return nil, badRequest("plan_price", "not_found", "plan price %q not found", req.PlanPrice)
 	}
@@ -94,16 +114,16 @@ func place(ctx context.Context, tx core.App, customer *core.Record, req Request,
 		return nil, err
 	}
 
-	orderStatus, err := takeStock(ctx, tx, plan)
+	orderStatus, err := stockStatus(plan)
 	if err != nil {
 		return nil, err
 	}
 
-	s, err := settings.Load(tx)
+	s, err := settings.Load(app)
 	if err != nil {
 		return nil, err
 	}
-	rates, err := ledger.Rates(tx)
+	rates, err := ledger.Rates(app)
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +137,7 @@ func place(ctx context.Context, tx core.App, customer *core.Record, req Request,
 	var couponRec *core.Record
 	var cpn coupon.Coupon
 	if req.Coupon != "" {
-		if couponRec, err = ledger.FindCoupon(tx, req.Coupon); err != nil {
+		if couponRec, err = ledger.FindCoupon(app, req.Coupon); err != nil {
 			return nil, badRequest("coupon", coupon.CodeInvalid, "coupon %q does not exist", coupon.NormalizeCode(req.Coupon))
 		}
 		if cpn, err = ledger.CouponFromRecord(couponRec); err != nil {
@@ -129,7 +149,7 @@ func place(ctx context.Context, tx core.App, customer *core.Record, req Request,
 	if couponRec != nil {
 		couponID = couponRec.Id
 	}
-	sub, err := save(ctx, tx, "subscriptions", map[string]any{
+	sub, err := newRecord(app, "subscriptions", map[string]any{
 		"customer": customer.Id, "plan": plan.Id, "plan_price": price.Id, "status": "pending",
 		"cycle": string(c), "currency": currency, "amount": price.GetInt64("amount"), "coupon": couponID,
 		"anchor_at": now, "anchor_day": now.Day(), "current_period_start": first.Start, "current_period_end": first.End,
@@ -143,7 +163,7 @@ func place(ctx context.Context, tx core.App, customer *core.Record, req Request,
 	if label == "" {
 		label = options["domain"]
 	}
-	svc, err := save(ctx, tx, "services", map[string]any{
+	svc, err := newRecord(app, "services", map[string]any{
 		"customer": customer.Id, "subscription": sub.Id, "plan": plan.Id, "label": label,
 		"service_type": plan.GetString("service_type"), "platform": plan.GetString("platform"),
 		"status": "pending", "hostname": options["hostname"], "domain": options["domain"], "options": options,
@@ -152,10 +172,12 @@ func place(ctx context.Context, tx core.App, customer *core.Record, req Request,
 		return nil, err
 	}
 
-	inv, err := ledger.NewDraft(ctx, tx, s, ledger.Decide(s, rates, customer), customer, ledger.PurposeOrder)
+	invCol, err := app.FindCachedCollectionByNameOrId(ledger.InvoicesCollection)
 	if err != nil {
 		return nil, err
 	}
+	inv := ledger.NewDraftRecord(invCol, ledger.Decide(s, rates, customer), customer, ledger.PurposeOrder)
+	inv.Id = core.GenerateDefaultRandomId()
 	var lines []ledger.Line
 	if fee := price.GetInt64("setup_fee"); fee > 0 {
 		lines = append(lines, ledger.Line{Kind: ledger.KindSetup, Description: plan.GetString("name") + " setup", Quantity: 1,
@@ -166,42 +188,79 @@ func place(ctx context.Context, tx core.App, customer *core.Record, req Request,
 			Quantity: 1, UnitAmount: price.GetInt64("amount"), Subscription: sub.Id, Service: svc.Id,
 			PeriodStart: first.Start, PeriodEnd: first.End})
 	}
-	var subtotal int64
+	var subtotal, off int64
 	for _, l := range lines {
 		subtotal += l.UnitAmount
-		if _, err := ledger.AddLine(ctx, tx, inv, l); err != nil {
+	}
+	if couponRec != nil {
+		if off, err = couponDiscount(app, cpn, customer, plan, inv.Currency(), subtotal, now); err != nil {
 			return nil, err
 		}
-	}
-
-	if couponRec != nil {
-		off, err := applyCoupon(ctx, tx, cpn, customer, plan, svc.Id, inv, subtotal, now)
-		if err != nil {
-			return nil, err
+		if off > 0 {
+			lines = append(lines, ledger.Line{Kind: ledger.KindDiscount, Description: "Coupon " + cpn.Code, Quantity: 1, UnitAmount: -off, Service: svc.Id})
 		}
 		if cpn.AppliesToCycle(0) {
 			sub.Set("coupon_cycles_used", 1)
-			if err := tx.SaveWithContext(ctx, sub); err != nil {
-				return nil, err
-			}
-		}
-		if off > 0 {
-			if err := ledger.Redeem(ctx, tx, couponRec.Id, inv, off); err != nil {
-				return nil, err
-			}
 		}
 	}
+	itemsCol, err := app.FindCachedCollectionByNameOrId(ledger.ItemsCollection)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]*core.Record, 0, len(lines))
+	for _, l := range lines {
+		item, err := ledger.NewLine(itemsCol, inv, l)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, item)
+	}
 
-	order, err := save(ctx, tx, "orders", map[string]any{
+	order, err := newRecord(app, "orders", map[string]any{
 		"customer": customer.Id, "plan_price": price.Id, "status": orderStatus, "options": options, "coupon": couponID,
 		"subscription": sub.Id, "service": svc.Id, "invoice": inv.Id, "ip": by.IP,
 	})
 	if err != nil {
 		return nil, err
 	}
+	return &priced{settings: s, plan: plan, status: orderStatus, coupon: couponRec, discount: off,
+		order: order, subscription: sub, service: svc, invoice: inv, items: items}, nil
+}
 
+// place writes, in the transaction tx, the order price builds: stock, the
+// subscription, the service, the first invoice and its lines, the coupon's
+// redemption and the order, then issues the invoice (or keeps a wait-listed
+// order's as a draft) through the ledger's usual path.
+func place(ctx context.Context, tx core.App, customer *core.Record, req Request, by By, now time.Time) (*Result, error) {
+	p, err := price(tx, customer, req, by, now)
+	if err != nil {
+		return nil, err
+	}
+	if err := takeStock(ctx, tx, p.plan, p.status); err != nil {
+		return nil, err
+	}
+	for _, rec := range []*core.Record{p.subscription, p.service, p.invoice.Record} {
+		if err := tx.SaveWithContext(ctx, rec); err != nil {
+			return nil, fmt.Errorf("%s: %w", rec.Collection().Name, err)
+		}
+	}
+	for _, item := range p.items {
+		if err := tx.SaveWithContext(ctx, item); err != nil {
+			return nil, fmt.Errorf("line %q: %w", item.GetString("description"), err)
+		}
+	}
+	if p.discount > 0 {
+		if err := ledger.Redeem(ctx, tx, p.coupon.Id, p.invoice, p.discount); err != nil {
+			return nil, err
+		}
+	}
+	if err := tx.SaveWithContext(ctx, p.order); err != nil {
+		return nil, fmt.Errorf("orders: %w", err)
+	}
+
+	inv := p.invoice
 	// A wait-listed order keeps a draft invoice until staff approve it.
-	if orderStatus == StatusPending {
+	if p.status == StatusPending {
 		if err := ledger.Finalize(ctx, tx, inv, now); err != nil {
 			return nil, err
 		}
@@ -212,42 +271,31 @@ func place(ctx context.Context, tx core.App, customer *core.Record, req Request,
 	if err != nil {
 		return nil, err
 	}
-	if err := announce(ctx, tx, s, customer, plan, order, fresh); err != nil {
+	if err := announce(ctx, tx, p.settings, customer, p.plan, p.order, fresh); err != nil {
 		return nil, err
 	}
-	return &Result{Order: order, Subscription: sub, Service: svc, Invoice: fresh}, nil
+	return &Result{Order: p.order, Subscription: p.subscription, Service: p.service, Invoice: fresh}, nil
 }
 
-// applyCoupon checks a coupon against this order and adds its discount
-// line, naming the service it discounts (what was paid for the service's
-// time is its lines net of that discount).
-func applyCoupon(ctx context.Context, tx core.App, cpn coupon.Coupon, customer, plan *core.Record, serviceID string, inv *ledger.Invoice, subtotal int64, now time.Time) (int64, error) {
-	total, mine, err := ledger.CouponUses(tx, cpn.ID, customer.Id)
+// couponDiscount checks a coupon against this order and returns what it
+// takes off the first invoice's subtotal.
+func couponDiscount(app core.App, cpn coupon.Coupon, customer, plan *core.Record, currency string, subtotal int64, now time.Time) (int64, error) {
+	total, mine, err := ledger.CouponUses(app, cpn.ID, customer.Id)
 	if err != nil {
 		return 0, err
 	}
 	err = cpn.Check(coupon.Use{
-		Now: now, PlanIDs: []string{plan.Id}, Currency: inv.Currency(), Subtotal: subtotal,
+		Now: now, PlanIDs: []string{plan.Id}, Currency: currency, Subtotal: subtotal,
 		TotalUses: total, CustomerUses: mine,
 	})
 	var ce *coupon.Error
 	if errors.As(err, &ce) {
 		return 0, badRequest("coupon", ce.Code, "%s", ce.Message)
 	}
-	if err != nil {
+	if err != nil || !cpn.AppliesToCycle(0) {
 		return 0, err
 	}
-	if !cpn.AppliesToCycle(0) {
-		return 0, nil
-	}
-	off, err := cpn.Discount(inv.Currency(), subtotal)
-	if err != nil || off == 0 {
-		return 0, err
-	}
-	_, err = ledger.AddLine(ctx, tx, inv, ledger.Line{
-		Kind: ledger.KindDiscount, Description: "Coupon " + cpn.Code, Quantity: 1, UnitAmount: -off, Service: serviceID,
-	})
-	return off, err
+	return cpn.Discount(currency, subtotal)
 }
 
 // Order statuses.
@@ -256,15 +304,11 @@ const (
 	StatusPendingApproval = "pending_approval"
 )
 
-// takeStock reserves one unit of a plan that tracks stock. Out of stock
-// is refused, or wait-listed for staff approval when the plan allows it.
-func takeStock(ctx context.Context, tx core.App, plan *core.Record) (string, error) {
-	if !plan.GetBool("track_stock") {
+// stockStatus decides an order's status from its plan's stock: out of
+// stock is refused, or wait-listed for staff approval when the plan allows it.
+func stockStatus(plan *core.Record) (string, error) {
+	if !plan.GetBool("track_stock") || plan.GetInt("stock") > 0 {
 		return StatusPending, nil
-	}
-	if stock := plan.GetInt("stock"); stock > 0 {
-		plan.Set("stock", stock-1)
-		return StatusPending, tx.SaveWithContext(ctx, plan)
 	}
 	if plan.GetBool("allow_waitlist") {
 		return StatusPendingApproval, nil
@@ -273,16 +317,25 @@ func takeStock(ctx context.Context, tx core.App, plan *core.Record) (string, err
 		Message: plan.GetString("name") + " is out of stock"}
 }
 
-// save creates a record of collection from data.
-func save(ctx context.Context, tx core.App, collection string, data map[string]any) (*core.Record, error) {
-	col, err := tx.FindCachedCollectionByNameOrId(collection)
+// takeStock reserves the unit of stock an order that is not wait-listed takes.
+func takeStock(ctx context.Context, tx core.App, plan *core.Record, status string) error {
+	if !plan.GetBool("track_stock") || status != StatusPending {
+		return nil
+	}
+	plan.Set("stock", plan.GetInt("stock")-1)
+	return tx.SaveWithContext(ctx, plan)
+}
+
+// newRecord builds, unsaved, a record of collection from data, with its id
+// chosen now so that the order's records can name each other before any
+// of them is written.
+func newRecord(app core.App, collection string, data map[string]any) (*core.Record, error) {
+	col, err := app.FindCachedCollectionByNameOrId(collection)
 	if err != nil {
 		return nil, err
 	}
 	rec := core.NewRecord(col)
 	rec.Load(data)
-	if err := tx.SaveWithContext(ctx, rec); err != nil {
-		return nil, fmt.Errorf("%s: %w", collection, err)
-	}
+	rec.Id = core.GenerateDefaultRandomId()
 	return rec, nil
 }

@@ -2,11 +2,11 @@ package orders
 
 import (
 	"context"
-	"errors"
 	"time"
 
-	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/ezscale/ezscale/billing/ledger"
 )
 
 // Quoted is the first invoice an order would create, with its lines.
@@ -15,34 +15,43 @@ type Quoted struct {
 	Items   []*core.Record
 }
 
-// errQuoted rolls back the transaction a quote ran in.
-var errQuoted = errors.New("quote: rolled back")
-
-// Quote is what Place would create for req, without keeping anything: the
-// order is placed in a transaction that is then rolled back. Quoting
-// through the same code means the total shown is the total invoiced:
-// coupon, tax, setup fee and account credit included. The customer need
-// not be verified yet to see a price.
+// Quote is what Place would invoice for req, computed without writing
+// anything and outside any transaction, so a quote never waits for (or
+// holds) the single write lock that orders, renewals and payments share.
+// It prices the order with the code Place uses, then issues the invoice in
+// memory with the ledger's own issuing (rounding to the payable step,
+// account credit, number): the total shown is the total invoiced. The
+// number is the one the next invoice would take now. The customer need not
+// be verified yet to see a price.
 func Quote(ctx context.Context, app core.App, customer *core.Record, req Request, by By, now time.Time) (*Quoted, error) {
 	if req.PlanPrice == "" {
 		return nil, badRequest("plan_price", "required", "choose a plan price")
 	}
-	var q *Quoted
-	err := app.RunInTransaction(func(tx core.App) error {
-		res, err := place(ctx, tx, customer, req, by, now)
-		if err != nil {
-			return err
-		}
-		items, err := tx.FindRecordsByFilter("invoice_items", "invoice = {:id}", "sort_order,created", 0, 0,
-			dbx.Params{"id": res.Invoice.Id})
-		if err != nil {
-			return err
-		}
-		q = &Quoted{Invoice: res.Invoice.ProxyRecord(), Items: items}
-		return errQuoted
-	})
-	if errors.Is(err, errQuoted) {
-		return q, nil
+	p, err := price(app, customer, req, by, now)
+	if err != nil {
+		return nil, err
 	}
-	return nil, err
+	inv, items := p.invoice, p.items
+	// A wait-listed order's invoice stays a draft until staff approve it.
+	if p.status != StatusPending {
+		ledger.RecomputeFrom(inv, items)
+		return &Quoted{Invoice: inv.Record, Items: items}, nil
+	}
+	credit, err := ledger.Balance(app, customer.Id, inv.Currency())
+	if err != nil {
+		return nil, err
+	}
+	itemsCol, err := app.FindCachedCollectionByNameOrId(ledger.ItemsCollection)
+	if err != nil {
+		return nil, err
+	}
+	if items, err = ledger.WithRounding(itemsCol, inv, items, credit); err != nil {
+		return nil, err
+	}
+	// The batch is never flushed: it reads the counters and takes nothing.
+	numbers := ledger.NewBatchNumbers(ctx, app)
+	if _, err := ledger.Issue(inv, items, ledger.IssueContext{Settings: p.settings, Customer: customer, Credit: credit, Numbers: numbers, Now: now}); err != nil {
+		return nil, err
+	}
+	return &Quoted{Invoice: inv.Record, Items: items}, nil
 }
