@@ -42,24 +42,39 @@ func Renewals(ctx context.Context, app core.App, now time.Time) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	// Plain SQL, so SQLite uses the (status, current_period_end) index;
-	// pages follow the id.
-	window := dbx.NewExp("[[status]] = 'active' AND [[current_period_end]] > {:now} AND [[current_period_end]] <= {:until} "+
-		"AND [[cancel_at_period_end]] = FALSE AND [[cycle]] != 'hourly'",
-		dbx.Params{"now": now.UTC().Format(dateLayout), "until": now.UTC().AddDate(0, 0, s.RenewalReminderDays).Format(dateLayout)})
-	last := ""
-	for {
-		var subs []*core.Record
-		err := app.RecordQuery("subscriptions").AndWhere(window).AndWhere(dbx.NewExp("[[id]] > {:last}", dbx.Params{"last": last})).
-			OrderBy("id").Limit(page).All(&subs)
+	ids, err := unreminded(app, now, s.RenewalReminderDays)
+	if err != nil {
+		return 0, fmt.Errorf("renewal reminders: %w", err)
+	}
+	for start := 0; start < len(ids); start += page {
+		subs, err := app.FindRecordsByIds("subscriptions", ids[start:min(start+page, len(ids))])
 		if err != nil {
 			return r.queued, fmt.Errorf("renewal reminders: %w", err)
 		}
-		if err := app.RunInTransaction(func(tx core.App) error { return r.page(tx, subs) }); err != nil || len(subs) < page {
+		if err := app.RunInTransaction(func(tx core.App) error { return r.page(tx, subs) }); err != nil {
 			return r.queued, err
 		}
-		last = subs[len(subs)-1].Id
 	}
+	return r.queued, nil
+}
+
+// unreminded lists, in one query, the subscriptions in the reminder window
+// whose reminder for this period is not queued yet. The outbox's dedupe
+// index answers that per subscription, so a re-run the same day loads no
+// subscription at all instead of every one in the window. The key is
+// built as dedupeKey builds it (dates are stored in UTC as text); page
+// checks it again in its transaction, so this only narrows the list.
+func unreminded(app core.App, now time.Time, days int) ([]string, error) {
+	var ids []string
+	err := app.DB().Select("s.id").From("subscriptions s").
+		Where(dbx.NewExp("s.[[status]] = 'active' AND s.[[current_period_end]] > {:now} AND s.[[current_period_end]] <= {:until} "+
+			"AND s.[[cancel_at_period_end]] = FALSE AND s.[[cycle]] != 'hourly'",
+			dbx.Params{"now": now.UTC().Format(dateLayout), "until": now.UTC().AddDate(0, 0, days).Format(dateLayout)})).
+		// "!= ''" lets SQLite use the partial unique index on dedupe_key.
+		AndWhere(dbx.NewExp("NOT EXISTS (SELECT 1 FROM {{" + outbox.Collection + "}} o WHERE o.[[dedupe_key]] != '' AND " +
+			"o.[[dedupe_key]] = 'renewal_reminder:' || s.[[id]] || ':' || substr(s.[[current_period_end]], 1, 10))")).
+		OrderBy("s.id").Column(&ids)
+	return ids, err
 }
 
 type reminder struct {

@@ -3,7 +3,11 @@ package bench
 import (
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"runtime"
+	"runtime/pprof"
+	"strings"
 	"syscall"
 	"time"
 
@@ -19,6 +23,11 @@ type BillingOptions struct {
 	// PerCustomer subscriptions share a customer, and so a renewal invoice.
 	PerCustomer int
 	Now         time.Time
+	// ProfileDir, when set, receives CPU profiles of both runs and a heap
+	// profile taken after the first (first.cpu, first.heap, rerun.cpu).
+	ProfileDir string
+	// Floor also times raw SQLite writing the run's rows (see Floor).
+	Floor bool
 }
 
 // BillingResult is what the benchmark measured.
@@ -27,7 +36,11 @@ type BillingResult struct {
 	First, Second time.Duration
 	Invoices      int
 	SecondRun     int // invoices the second run created: must be 0
-	PeakRSSMB     float64
+	// FirstCPU and SecondCPU are the process's CPU time (user and system)
+	// during each run: steadier than wall time on a shared machine.
+	FirstCPU, SecondCPU time.Duration
+	PeakRSSMB           float64 // after the runs, before the floor
+	Floor               FloorResult
 }
 
 // Billing seeds opts.Subscriptions active monthly subscriptions whose next
@@ -46,19 +59,37 @@ func Billing(app core.App, opts BillingOptions, out io.Writer) (BillingResult, e
 	fmt.Fprintf(out, "seeded %d subscriptions in %s\n", opts.Subscriptions, res.Seeded.Round(time.Millisecond))
 
 	runtime.GC()
-	started = time.Now()
+	stop, err := startCPUProfile(opts.ProfileDir, "first.cpu")
+	if err != nil {
+		return res, err
+	}
+	started, cpu := time.Now(), cpuTime()
 	first, err := jobs.RunBilling(app, opts.Now, out)
 	if err != nil {
 		return res, err
 	}
-	res.First, res.Invoices = time.Since(started), first.Renewals.Invoices
-	started = time.Now()
+	res.First, res.FirstCPU, res.Invoices = time.Since(started), cpuTime()-cpu, first.Renewals.Invoices
+	stop()
+	if err := writeHeapProfile(opts.ProfileDir, "first.heap"); err != nil {
+		return res, err
+	}
+	if stop, err = startCPUProfile(opts.ProfileDir, "rerun.cpu"); err != nil {
+		return res, err
+	}
+	started, cpu = time.Now(), cpuTime()
 	second, err := jobs.RunBilling(app, opts.Now, out)
 	if err != nil {
 		return res, err
 	}
-	res.Second, res.SecondRun = time.Since(started), second.Renewals.Invoices
+	res.Second, res.SecondCPU, res.SecondRun = time.Since(started), cpuTime()-cpu, second.Renewals.Invoices
+	stop()
 	res.PeakRSSMB = peakRSSMB()
+	if opts.Floor {
+		fmt.Fprintf(out, "floor: raw SQLite inserting the rows the run wrote (%s)\n", strings.Join(FloorTables, ", "))
+		if res.Floor, err = Floor(app, opts.Subscriptions*3/2, out); err != nil {
+			return res, err
+		}
+	}
 	return res, nil
 }
 
@@ -144,4 +175,34 @@ func peakRSSMB() float64 {
 		return 0
 	}
 	return float64(ru.Maxrss) / 1024 // Linux reports KiB
+}
+
+// startCPUProfile profiles the CPU into dir/name until stop is called; with
+// no dir it does nothing.
+func startCPUProfile(dir, name string) (stop func(), err error) {
+	if dir == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(filepath.Join(dir, name))
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+// writeHeapProfile writes the allocations so far into dir/name.
+func writeHeapProfile(dir, name string) error {
+	if dir == "" {
+		return nil
+	}
+	f, err := os.Create(filepath.Join(dir, name))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return pprof.WriteHeapProfile(f)
 }
