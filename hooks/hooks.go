@@ -43,6 +43,7 @@ func Register(app core.App, cfg *config.Config, deps Deps) {
 	bindAudit(app)
 	bindCustomers(app)
 	bindCustomerStatus(app)
+	bindRealtime(app)
 	bindSettings(app)
 	bindOrderRoutes(app)
 	bindServiceRoutes(app)

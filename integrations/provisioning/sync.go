@@ -3,6 +3,7 @@ package provisioning
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"sync"
 	"time"
@@ -133,23 +134,21 @@ func (s *Syncer) track(platform string, failed bool) bool {
 	return s.failures[platform] >= unreachableAfter
 }
 
-// apply copies a status onto a service and reports whether it changed.
+// apply copies a status onto a service and reports whether it changed
+// meaningfully: the power state and the addresses always count; usage only
+// when it moved (see moved) or was never read, so a sync that sees the
+// same state with usage jittering writes nothing and open dashboards are
+// not sent a message every five minutes per service.
 func apply(svc *core.Record, st Status) bool {
 	power := st.State
 	if power != "online" && power != "offline" {
 		power = "unknown"
 	}
 	changed := false
-	set := func(field string, v any) {
-		if fmt.Sprint(svc.Get(field)) != fmt.Sprint(v) {
-			svc.Set(field, v)
-			changed = true
-		}
+	if svc.GetString("power_state") != power {
+		svc.Set("power_state", power)
+		changed = true
 	}
-	set("power_state", power)
-	set("cpu_percent", st.CPUPercent)
-	set("memory_used_mb", st.MemoryUsedMB)
-	set("disk_used_mb", st.DiskUsedMB)
 	if len(st.IPs) > 0 {
 		var current []string
 		_ = svc.UnmarshalJSONField("ip_addresses", &current)
@@ -158,10 +157,47 @@ func apply(svc *core.Record, st Status) bool {
 			changed = true
 		}
 	}
-	if changed {
+	firstReading := svc.GetDateTime("usage_updated_at").IsZero()
+	usageMoved := firstReading ||
+		moved(svc.GetFloat("cpu_percent"), st.CPUPercent, 100) ||
+		moved(svc.GetFloat("memory_used_mb"), float64(st.MemoryUsedMB), svc.GetFloat("memory_total_mb")) ||
+		moved(svc.GetFloat("disk_used_mb"), float64(st.DiskUsedMB), svc.GetFloat("disk_total_mb"))
+	if changed || usageMoved {
+		svc.Set("cpu_percent", st.CPUPercent)
+		svc.Set("memory_used_mb", st.MemoryUsedMB)
+		svc.Set("disk_used_mb", st.DiskUsedMB)
 		svc.Set("usage_updated_at", time.Now().UTC())
+		return true
 	}
-	return changed
+	return false
+}
+
+// Usage thresholds: a reading is written when it moves by more than
+// usageStep of the resource's total (CPU: of 100 %), or crosses one of the
+// levels the portal colours its meters at (75 % amber, 90 % red).
+const usageStep = 0.01
+
+var usageLevels = []float64{0.75, 0.90}
+
+// moved reports whether a usage reading changed meaningfully from old to
+// now, against total; without a known total, a move of more than usageStep
+// of the larger reading counts.
+func moved(old, now, total float64) bool {
+	if old == now {
+		return false
+	}
+	if total <= 0 {
+		return math.Abs(now-old) > usageStep*math.Max(old, now)
+	}
+	if math.Abs(now-old) > usageStep*total {
+		return true
+	}
+	for _, level := range usageLevels {
+		if (old >= level*total) != (now >= level*total) {
+			return true
+		}
+	}
+	return false
 }
 
 func sortedKeys(m map[string]Provisioner) []string {

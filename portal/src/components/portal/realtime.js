@@ -1,6 +1,9 @@
-// Realtime helpers of the portal pages: subscribe to a collection topic for
-// as long as the component lives. The API rules decide which records reach
-// the customer, so a '*' subscription only ever carries their own.
+// Realtime helpers of the portal pages: subscribe to a record's topic, or
+// to the customer's own live topic of a collection ('live/services': the
+// server sends it the events of the signed-in customer's records only, as
+// the record API shows them), for as long as the component lives. Live
+// topics replace PocketBase's '*' subscriptions, which the server checks
+// against every open dashboard on every event.
 import { onBeforeUnmount } from 'vue'
 import { pb } from '../../lib/pb.js'
 import { useAsync } from '../../lib/useAsync.js'
@@ -8,10 +11,18 @@ import { useAsync } from '../../lib/useAsync.js'
 // subscribe starts a subscription now and returns its stop function; a stop
 // before the server confirmed still unsubscribes once it has.
 export function subscribe(collection, topic, handler) {
+  return start(() => pb.collection(collection).subscribe(topic, handler))
+}
+
+// subscribeLive subscribes to the customer's live topic of collection.
+export function subscribeLive(collection, handler) {
+  return start(() => pb.realtime.subscribe(`live/${collection}`, handler))
+}
+
+function start(open) {
   let unsubscribe = null
   let stopped = false
-  pb.collection(collection)
-    .subscribe(topic, handler)
+  open()
     .then((fn) => {
       if (stopped) fn().catch(() => {})
       else unsubscribe = fn
@@ -33,6 +44,14 @@ export function useRealtime(collection, topic, handler) {
   return stop
 }
 
+// useLive subscribes to the customer's live topic of collection for the
+// life of the calling component.
+export function useLive(collection, handler) {
+  const stop = subscribeLive(collection, handler)
+  onBeforeUnmount(stop)
+  return stop
+}
+
 // mergeRecord updates a record from a realtime event, keeping the relations
 // the page expanded (events carry none).
 export function mergeRecord(old, fresh) {
@@ -50,7 +69,7 @@ function byNewest(a, b) {
 export function useLiveServices({ filter = '', expand = '', keep = () => true } = {}) {
   const services = useAsync(() => pb.collection('services').getFullList({ ...(filter ? { filter } : {}), sort: '-created', expand }))
 
-  useRealtime('services', '*', async (e) => {
+  useLive('services', async (e) => {
     const list = services.data.value ? [...services.data.value] : []
     const i = list.findIndex((s) => s.id === e.record.id)
     if (e.action === 'delete' || !keep(e.record)) {
