@@ -8,7 +8,7 @@ HTTP    ?= 127.0.0.1:8090
 DATA    ?= pb_data
 GOFLAGS ?=
 
-.PHONY: run build portal chromium test vet fmt seed bench-api bench-flood bench-portal bench-billing bench-analytics bench-whmcs bench-chaos clean
+.PHONY: run build portal chromium test vet fmt seed bench-api bench-api-compare bench-flood bench-portal bench-billing bench-analytics bench-whmcs bench-chaos clean
 
 PORTAL_SRC := $(shell find portal/src portal/index.html portal/vite.config.js portal/package.json -type f 2>/dev/null)
 
@@ -64,6 +64,12 @@ seed: build
 ## bench-api: customer list latency and throughput on the seeded $(DATA)
 bench-api: build
 	EZ_DEV=1 EZ_LOG_LEVEL=warn ./$(BIN) bench api --dir $(DATA)
+
+## bench-api-compare: the platform against bare PocketBase (same version, built into a temp dir) on copies of
+## the seeded $(DATA), as child processes, in one sitting: req/s, p50/p99, peak RSS, ratios ($(ROUNDS) rounds)
+ROUNDS ?= 2
+bench-api-compare: build
+	EZ_DEV=1 EZ_LOG_LEVEL=warn ./$(BIN) bench api --compare --rounds $(ROUNDS) --dir $(DATA)
 
 ## bench-flood: $(CLIENTS) clients of one address flood the service list for $(FLOOD_FOR) (temporary DB):
 ## answers, log rows, log database size, the server's peak memory

@@ -30,6 +30,7 @@ type APIResult struct {
 	FirstError         string
 	Elapsed            time.Duration
 	P50, P90, P99, Max time.Duration
+	latencies          []time.Duration // every request's, sorted: runs merge by them
 }
 
 // RPS is the number of requests answered per second.
@@ -93,12 +94,26 @@ func API(app core.App, opts APIOptions, out io.Writer) (APIResult, error) {
 	defer srv.Close()
 	fmt.Fprintf(out, "\n%d clients as %d customers for %s against %s%s\n",
 		opts.Clients, len(customers), opts.Duration, srv.URL, ListServicesPath)
-	return run(srv.URL, customers, opts, out), nil
+	return run(srv.URL, customers, opts, listAll, out), nil
+}
+
+// load is what a load run sends: the request of a customer's n-th turn
+// and the check of its body.
+type load struct {
+	request func(base string, c customer, n int) (*http.Request, error)
+	check   func(body []byte, c customer, n int) error
+}
+
+// listAll is the request of `ezscale bench api`: the first page of the
+// customer's services with its count.
+var listAll = load{
+	request: func(base string, c customer, _ int) (*http.Request, error) { return listRequest(base, c) },
+	check:   func(body []byte, c customer, _ int) error { return checkOwnServices(body, c) },
 }
 
 // run sends requests from opts.Clients goroutines until opts.Duration has
 // passed, printing the progress each second.
-func run(base string, customers []customer, opts APIOptions, out io.Writer) APIResult {
+func run(base string, customers []customer, opts APIOptions, l load, out io.Writer) APIResult {
 	client := &http.Client{
 		Timeout:   10 * time.Second,
 		Transport: &http.Transport{MaxIdleConnsPerHost: opts.Clients, DisableCompression: true},
@@ -123,7 +138,7 @@ func run(base string, customers []customer, opts APIOptions, out io.Writer) APIR
 			for n := 0; time.Now().Before(deadline); n++ {
 				c := customers[(i+n*opts.Clients)%len(customers)]
 				began := time.Now()
-				err := get(client, base, c, n%checkEvery == 0)
+				err := send(client, l, base, c, n)
 				latencies[i] = append(latencies[i], time.Since(began))
 				requests.Add(1)
 				if err != nil {
@@ -159,12 +174,35 @@ wait:
 	if len(all) > 0 {
 		res.Max = all[len(all)-1]
 	}
+	res.latencies = all
 	return res
 }
 
-// get sends one list request as c; check also verifies the body.
-func get(client *http.Client, base string, c customer, check bool) error {
-	req, err := listRequest(base, c)
+// merge is the result of runs taken together: their requests over their
+// summed time, and percentiles of all their latencies.
+func merge(runs ...APIResult) APIResult {
+	var res APIResult
+	for _, r := range runs {
+		res.Requests += r.Requests
+		res.Errors += r.Errors
+		res.Elapsed += r.Elapsed
+		if res.FirstError == "" {
+			res.FirstError = r.FirstError
+		}
+		res.latencies = append(res.latencies, r.latencies...)
+	}
+	slices.Sort(res.latencies)
+	res.P50, res.P90, res.P99 = percentile(res.latencies, 50), percentile(res.latencies, 90), percentile(res.latencies, 99)
+	if len(res.latencies) > 0 {
+		res.Max = res.latencies[len(res.latencies)-1]
+	}
+	return res
+}
+
+// send sends c's n-th request of l; one in checkEvery also has its body
+// verified.
+func send(client *http.Client, l load, base string, c customer, n int) error {
+	req, err := l.request(base, c, n)
 	if err != nil {
 		return err
 	}
@@ -176,7 +214,7 @@ func get(client *http.Client, base string, c customer, check bool) error {
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("status %d", resp.StatusCode)
 	}
-	if !check {
+	if n%checkEvery != 0 {
 		_, err = io.Copy(io.Discard, resp.Body)
 		return err
 	}
@@ -184,7 +222,7 @@ func get(client *http.Client, base string, c customer, check bool) error {
 	if err != nil {
 		return err
 	}
-	return checkOwnServices(body, c)
+	return l.check(body, c, n)
 }
 
 // percentile of sorted latencies, by nearest rank.

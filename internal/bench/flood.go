@@ -213,13 +213,19 @@ type server struct {
 func startServer(bin, addr, dir string) (*server, error) {
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
-	output, err := os.Create(filepath.Join(os.TempDir(), "ezscale-flood-server-"+strconv.Itoa(os.Getpid())+".log"))
-	if err != nil {
-		return nil, err
-	}
 	cmd := exec.Command(bin, "serve", "--http", addr, "--dir", dir)
 	cmd.Env = append(os.Environ(), "EZ_DEV=false", "EZ_RATE_LIMITS=true",
 		"EZ_ENCRYPTION_KEY="+base64.StdEncoding.EncodeToString(key), "EZ_PUBLIC_URL=http://"+addr)
+	return startProcess("flood-server", cmd)
+}
+
+// startProcess starts cmd with its output in a temporary file named after
+// name, kept to explain a failure.
+func startProcess(name string, cmd *exec.Cmd) (*server, error) {
+	output, err := os.Create(filepath.Join(os.TempDir(), "ezscale-"+name+"-"+strconv.Itoa(os.Getpid())+".log"))
+	if err != nil {
+		return nil, err
+	}
 	cmd.Stdout, cmd.Stderr = output, output
 	if err := cmd.Start(); err != nil {
 		output.Close()
