@@ -51,7 +51,7 @@ func InvoicePaid(ctx context.Context, app core.App, inv *ledger.Invoice, now tim
 	}
 	for _, o := range orders {
 		o.Set("status", "active")
-		if err := app.SaveWithContext(ctx, o); err != nil {
+		if err := saveStatus(ctx, app, o); err != nil {
 			return err
 		}
 	}
@@ -81,7 +81,7 @@ func subscriptionPaid(ctx context.Context, app core.App, inv *ledger.Invoice, su
 	switch st := sub.GetString("status"); {
 	case st == "pending", st == "past_due" && !slices.ContainsFunc(services, func(s *core.Record) bool { return owing[s.Id] }):
 		sub.Set("status", "active")
-		if err := app.SaveWithContext(ctx, sub); err != nil {
+		if err := saveStatus(ctx, app, sub); err != nil {
 			return err
 		}
 	}
@@ -97,7 +97,7 @@ func subscriptionPaid(ctx context.Context, app core.App, inv *ledger.Invoice, su
 		default:
 			continue
 		}
-		if err := app.SaveWithContext(ctx, svc); err != nil {
+		if err := saveStatus(ctx, app, svc); err != nil {
 			return err
 		}
 		if _, err := provisioning.Enqueue(ctx, app, provisioning.Job{
@@ -127,7 +127,8 @@ func overdueElsewhere(app core.App, paid *ledger.Invoice, serviceID string, now 
 }
 
 // receipts queues the receipt (with the invoice PDF attached by reference)
-// and the staff's Discord notice, once per invoice.
+// and the staff's Discord notice, once per invoice, both rendered when the
+// outbox sends them: this runs inside the payment's write transaction.
 func receipts(ctx context.Context, app core.App, inv *ledger.Invoice) error {
 	customer, err := app.FindRecordById("customers", inv.CustomerID())
 	if err != nil {
@@ -136,12 +137,21 @@ func receipts(ctx context.Context, app core.App, inv *ledger.Invoice) error {
 	facts := notify.InvoiceFacts(inv)
 	if _, err := notify.Customer(ctx, app, notify.Email{
 		Key: "payment_received", Customer: customer, DedupeKey: "invoice:" + inv.Id + ":receipt",
-		Data:        notify.Data{"Invoice": facts, "Amount": facts["Total"], "Link": notify.InvoiceLink(app, inv.Id)},
-		Attachments: []map[string]string{{"kind": "invoice_pdf", "invoice": inv.Id}},
+		Data:             notify.Data{"Invoice": facts, "Amount": facts["Total"], "Link": notify.InvoiceLink(app, inv.Id)},
+		Attachments:      []map[string]string{{"kind": "invoice_pdf", "invoice": inv.Id}},
+		RenderAtDelivery: true,
 	}); err != nil {
 		return err
 	}
 	_, err = notify.Staff(ctx, app, notify.Alert{Key: "invoice_paid", Customer: customer,
-		Data: notify.Data{"Invoice": facts}, DedupeKey: "invoice:" + inv.Id + ":paid_notice"})
+		Data: notify.Data{"Invoice": facts}, DedupeKey: "invoice:" + inv.Id + ":paid_notice", RenderAtDelivery: true})
 	return err
+}
+
+// saveStatus saves a record just loaded in this transaction whose status
+// alone was set, to one of its collection's values. Validating it would
+// only re-count, row by row, the relations it was stored with; the save's
+// hooks (the audit entry among them) still run.
+func saveStatus(ctx context.Context, app core.App, rec *core.Record) error {
+	return app.SaveNoValidateWithContext(ctx, rec)
 }

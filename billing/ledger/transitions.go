@@ -170,9 +170,13 @@ func Issue(inv *Invoice, items []*core.Record, ic IssueContext) (creditUsed int6
 
 // markPaid settles an invoice paid by other means than issuing.
 func markPaid(ctx context.Context, app core.App, inv *Invoice, now time.Time) error {
-	s, err := settings.Load(app)
-	if err != nil {
-		return err
+	var s *settings.Settings
+	if inv.Number() == "" {
+		// Only a proforma invoice needs the settings: its number's format.
+		var err error
+		if s, err = settings.Load(app); err != nil {
+			return err
+		}
 	}
 	return settle(dbNumbers{ctx, app}, s, inv, now)
 }

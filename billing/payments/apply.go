@@ -51,6 +51,20 @@ var ErrInvalid = errors.New("invalid payment")
 // applied=false. What exceeds the amount due, or arrives for an invoice
 // that is no longer open, becomes account credit.
 func ApplyCharge(ctx context.Context, tx core.App, c Charge) (payment *core.Record, applied bool, err error) {
+	return applyCharge(ctx, tx, nil, c)
+}
+
+// ApplyChargeTo is ApplyCharge for a caller that has just loaded the
+// invoice in tx (a webhook checks it exists first), so it is read once.
+func ApplyChargeTo(ctx context.Context, tx core.App, inv *ledger.Invoice, c Charge) (payment *core.Record, applied bool, err error) {
+	if inv == nil || inv.Id != c.InvoiceID {
+		return nil, false, fmt.Errorf("%w: charge for invoice %q applied to another", ErrInvalid, c.InvoiceID)
+	}
+	return applyCharge(ctx, tx, inv, c)
+}
+
+// applyCharge applies c to inv, loading the invoice when inv is nil.
+func applyCharge(ctx context.Context, tx core.App, inv *ledger.Invoice, c Charge) (payment *core.Record, applied bool, err error) {
 	if c.Amount.Minor <= 0 {
 		return nil, false, fmt.Errorf("%w: amount %s must be positive", ErrInvalid, c.Amount)
 	}
@@ -68,9 +82,10 @@ func ApplyCharge(ctx context.Context, tx core.App, c Charge) (payment *core.Reco
 			return nil, false, err
 		}
 	}
-	inv, err := ledger.FindInvoice(tx, c.InvoiceID)
-	if err != nil {
-		return nil, false, fmt.Errorf("%w: invoice %q: %v", ErrInvalid, c.InvoiceID, err)
+	if inv == nil {
+		if inv, err = ledger.FindInvoice(tx, c.InvoiceID); err != nil {
+			return nil, false, fmt.Errorf("%w: invoice %q: %v", ErrInvalid, c.InvoiceID, err)
+		}
 	}
 	if inv.Currency() != c.Amount.Currency {
 		return nil, false, fmt.Errorf("%w: %s paid for invoice %s in %s", ErrInvalid, c.Amount, ledger.Label(inv), inv.Currency())

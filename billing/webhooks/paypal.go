@@ -24,10 +24,11 @@ func HandlePayPal(ctx context.Context, tx core.App, ge gateway.Event) (string, e
 	}
 	switch ev.Type {
 	case paypal.EventCaptureCompleted:
-		if !invoiceExists(tx, ev.Payment.CustomID) {
+		inv, ok := findInvoice(tx, ev.Payment.CustomID)
+		if !ok {
 			return StatusUnmatched, nil
 		}
-		_, _, err := payments.ApplyCharge(ctx, tx, payments.Charge{InvoiceID: ev.Payment.CustomID, Gateway: payments.GatewayPayPal,
+		_, _, err := payments.ApplyChargeTo(ctx, tx, inv, payments.Charge{InvoiceID: ev.Payment.CustomID, Gateway: payments.GatewayPayPal,
 			GatewayID: ev.Payment.ID, Amount: ev.Payment.Amount, PaidAt: clock.Now(tx)})
 		return processed(err)
 	case paypal.EventCaptureDenied, paypal.EventCaptureDeclined:

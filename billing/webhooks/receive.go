@@ -61,21 +61,23 @@ func Receive(app core.App, gw string, ev gateway.Event, handle Handler) (Outcome
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		rec, err := store(ctx, tx, gw, ev, StatusReceived, "")
-		if err != nil {
-			return err
-		}
 		status, err := handle(ctx, tx, ev)
 		if err != nil {
 			return err
 		}
-		out = Outcome{Event: rec, Status: status}
 		if status == StatusUnmatched {
 			if err := alertUnmatched(ctx, tx, gw, ev); err != nil {
 				return err
 			}
 		}
-		return mark(ctx, tx, rec, status, "")
+		// Stored once, with how it went: the transaction that applies the
+		// event also stores it, and the unique index refuses a second.
+		rec, err := store(ctx, tx, gw, ev, status, "")
+		if err != nil {
+			return err
+		}
+		out = Outcome{Event: rec, Status: status}
+		return nil
 	})
 	if err == nil || out.Duplicate {
 		return out, err

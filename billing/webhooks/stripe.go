@@ -28,10 +28,11 @@ func HandleStripe(ctx context.Context, tx core.App, ge gateway.Event) (string, e
 	}
 	switch ev.Type {
 	case "payment_intent.succeeded":
-		if !invoiceExists(tx, ev.InvoiceID) {
+		inv, ok := findInvoice(tx, ev.InvoiceID)
+		if !ok {
 			return StatusUnmatched, nil
 		}
-		_, _, err := payments.ApplyCharge(ctx, tx, payments.Charge{InvoiceID: ev.InvoiceID, Gateway: payments.GatewayStripe,
+		_, _, err := payments.ApplyChargeTo(ctx, tx, inv, payments.Charge{InvoiceID: ev.InvoiceID, Gateway: payments.GatewayStripe,
 			GatewayID: ev.PaymentIntentID, Amount: ev.Amount, PaidAt: clock.Now(tx)})
 		return processed(err)
 	case "payment_intent.payment_failed", "payment_intent.requires_action":
@@ -142,11 +143,17 @@ func stripeCardSaved(ctx context.Context, tx core.App, ev stripe.Event) (string,
 }
 
 func invoiceExists(tx core.App, id string) bool {
+	_, ok := findInvoice(tx, id)
+	return ok
+}
+
+// findInvoice loads the invoice an event names, if we know it.
+func findInvoice(tx core.App, id string) (*ledger.Invoice, bool) {
 	if id == "" {
-		return false
+		return nil, false
 	}
-	_, err := ledger.FindInvoice(tx, id)
-	return err == nil
+	inv, err := ledger.FindInvoice(tx, id)
+	return inv, err == nil
 }
 
 func processed(err error) (string, error) {
