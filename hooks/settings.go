@@ -13,8 +13,10 @@ var (
 	errDeleteSettings = errors.New("the settings record cannot be deleted")
 )
 
-// bindSettings keeps the settings collection to one valid record.
+// bindSettings keeps the settings collection to one valid record, and
+// caches it for settings.Load between writes.
 func bindSettings(app core.App) {
+	settings.Bind(app)
 	app.OnRecordCreate(settings.Collection).BindFunc(func(e *core.RecordEvent) error {
 		n, err := e.App.CountRecords(settings.Collection)
 		if err != nil {

@@ -58,13 +58,7 @@ func (b *Batch) Message(e Email) (outbox.Message, error) {
 	if err != nil {
 		return outbox.Message{}, err
 	}
-	to, template := e.To, e.Template
-	if to == "" {
-		to = e.Customer.Email()
-	}
-	if template == "" {
-		template = e.Key
-	}
+	to, template := e.address()
 	return outbox.Message{Channel: "email", Recipient: to, CustomerID: e.Customer.Id, Template: template,
 		Subject: r.Subject, BodyText: r.Text, BodyHTML: r.HTML, Attachments: e.Attachments, DedupeKey: e.DedupeKey}, nil
 }

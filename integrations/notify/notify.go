@@ -28,6 +28,10 @@ type Email struct {
 	// Template is the outbox row's template name when it differs from Key
 	// (the account emails keep PocketBase's account_* names).
 	Template string
+	// RenderAtDelivery queues the key and facts, rendered by the outbox
+	// when it sends the message: for a notice queued on a hot write path
+	// (a paid invoice's receipt), whose transaction holds the write lock.
+	RenderAtDelivery bool
 }
 
 // Alert is a notice to staff on Discord.
@@ -36,6 +40,8 @@ type Alert struct {
 	Customer  *core.Record // who it is about, when anyone
 	Data      Data
 	DedupeKey string
+	// RenderAtDelivery queues the key and facts, as for an Email.
+	RenderAtDelivery bool
 }
 
 // Data holds the facts a template shows.
@@ -46,6 +52,13 @@ type Data = map[string]any
 func Customer(ctx context.Context, app core.App, e Email) (*core.Record, error) {
 	if e.Customer == nil {
 		return nil, fmt.Errorf("notice %s: no recipient", e.Key)
+	}
+	if e.RenderAtDelivery {
+		m, err := queuedEmail(e)
+		if err != nil {
+			return nil, err
+		}
+		return outbox.Queue(ctx, app, m)
 	}
 	b, err := NewBatch(app)
 	if err != nil {
@@ -70,14 +83,43 @@ func Staff(ctx context.Context, app core.App, a Alert) (*core.Record, error) {
 		data = withCustomer(data, a.Customer)
 		customerID = a.Customer.Id
 	}
-	subject, body, err := renderStaff(a.Key, data)
+	m := outbox.Message{Channel: "discord", Template: a.Key, Severity: n.severity, CustomerID: customerID, DedupeKey: a.DedupeKey}
+	var err error
+	if a.RenderAtDelivery {
+		m.Facts, err = queuedFacts("discord", a.Key, data)
+	} else {
+		m.Subject, m.BodyText, err = renderStaff(a.Key, data)
+	}
 	if err != nil {
 		return nil, err
 	}
-	return outbox.Queue(ctx, app, outbox.Message{
-		Channel: "discord", Template: a.Key, Severity: n.severity, CustomerID: customerID,
-		Subject: subject, BodyText: body, DedupeKey: a.DedupeKey,
-	})
+	return outbox.Queue(ctx, app, m)
+}
+
+// queuedEmail is e as an outbox message rendered at delivery.
+func queuedEmail(e Email) (outbox.Message, error) {
+	if _, ok := emailNotices[e.Key]; !ok {
+		return outbox.Message{}, fmt.Errorf("unknown email notice %q", e.Key)
+	}
+	facts, err := queuedFacts("email", e.Key, withCustomer(e.Data, e.Customer))
+	if err != nil {
+		return outbox.Message{}, err
+	}
+	to, template := e.address()
+	return outbox.Message{Channel: "email", Recipient: to, CustomerID: e.Customer.Id, Template: template,
+		Facts: facts, Attachments: e.Attachments, DedupeKey: e.DedupeKey}, nil
+}
+
+// address is where e goes and the outbox template name it goes under.
+func (e Email) address() (to, template string) {
+	to, template = e.To, e.Template
+	if to == "" {
+		to = e.Customer.Email()
+	}
+	if template == "" {
+		template = e.Key
+	}
+	return to, template
 }
 
 // withCustomer adds the customer's name, email and company to a copy of d.

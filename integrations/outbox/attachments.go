@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/ezscale/ezscale/billing/ledger"
@@ -22,26 +23,31 @@ const (
 	KindServiceCredentials = "service_credentials" // {"kind", "service"}: the login, added to the text and HTML
 )
 
-// compose builds what goes out from a row: its content, the PDFs it
+// compose builds what goes out from a row: its content (rendered now when
+// it was queued as facts, returned to store once sent), the PDFs it
 // references and the service credentials it names, opened with box.
-func compose(app core.App, box *secrets.Box, rec *core.Record) (*Outgoing, error) {
+func compose(app core.App, box *secrets.Box, rec *core.Record) (*Outgoing, dbx.Params, error) {
 	m := &Outgoing{
 		ID: rec.Id, Channel: rec.GetString("channel"), To: rec.GetString("recipient"),
 		Subject: rec.GetString("subject"), Text: rec.GetString("body_text"), HTML: rec.GetString("body_html"),
 		Severity: rec.GetString("severity"), Template: rec.GetString("template"), Queued: rec.GetDateTime("created").Time(),
 	}
+	rendered, err := render(app, rec, m)
+	if err != nil {
+		return nil, nil, err
+	}
 	var refs []map[string]string
 	if raw, _ := json.Marshal(rec.Get("attachments")); len(raw) > 0 && string(raw) != "null" && string(raw) != `""` {
 		if err := json.Unmarshal(raw, &refs); err != nil {
-			return nil, Permanent(fmt.Errorf("attachments are not a list of references: %w", err))
+			return nil, nil, Permanent(fmt.Errorf("attachments are not a list of references: %w", err))
 		}
 	}
 	for _, ref := range refs {
 		if err := attach(app, box, m, ref); err != nil {
-			return nil, fmt.Errorf("attachment %s: %w", ref["kind"], err)
+			return nil, nil, fmt.Errorf("attachment %s: %w", ref["kind"], err)
 		}
 	}
-	return m, nil
+	return m, rendered, nil
 }
 
 func attach(app core.App, box *secrets.Box, m *Outgoing, ref map[string]string) error {

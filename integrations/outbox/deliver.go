@@ -157,7 +157,7 @@ func (d *Deliverer) deliver(ctx context.Context, id string, sender Sender) error
 		}
 		return markCancelled(d.App, id, reason, d.Now())
 	}
-	m, err := compose(d.App, d.Box, rec)
+	m, rendered, err := compose(d.App, d.Box, rec)
 	if err == nil {
 		m.MessageID = d.MessageID(id)
 		sctx, cancel := context.WithTimeout(ctx, d.Timeout)
@@ -165,7 +165,7 @@ func (d *Deliverer) deliver(ctx context.Context, id string, sender Sender) error
 		providerID, err = sender.Send(sctx, m)
 		cancel()
 		if err == nil {
-			return markSent(d.App, id, providerID, d.Now())
+			return markSent(d.App, id, providerID, d.Now(), rendered)
 		}
 		if ctx.Err() != nil {
 			// Shut down mid-send: whether it went out is unknown, so the
@@ -227,7 +227,7 @@ func (d *Deliverer) settle(ctx context.Context, channel string, sender Sender) e
 		}
 		switch {
 		case accepted:
-			err = markSent(d.App, rec.Id, providerID, now)
+			err = markSent(d.App, rec.Id, providerID, now, nil)
 		case now.Sub(rec.GetDateTime("updated").Time()) < d.Settle:
 			continue // the provider may not show it yet: ask again later
 		case rec.GetInt("attempts") >= d.MaxAttempts:

@@ -6,6 +6,7 @@ package outbox
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -31,6 +32,10 @@ type Message struct {
 	Attachments []map[string]string
 	// DedupeKey names the cause, so the same event queues one message.
 	DedupeKey string
+	// Facts, when set, are what the registered Renderer writes the
+	// subject and bodies from at delivery (then left empty here), so a
+	// notice queued on a hot write path costs its transaction no rendering.
+	Facts json.RawMessage
 }
 
 // Queue adds m unless a message with its dedupe key exists.
@@ -68,5 +73,8 @@ func NewRecord(col *core.Collection, m Message) *core.Record {
 		"subject": m.Subject, "body_text": m.BodyText, "body_html": m.BodyHTML, "severity": m.Severity, "status": "pending", "attachments": m.Attachments,
 		"next_attempt_at": time.Now().UTC(), "dedupe_key": m.DedupeKey,
 	})
+	if len(m.Facts) > 0 {
+		rec.Set("facts", m.Facts)
+	}
 	return rec
 }

@@ -10,7 +10,7 @@ import (
 )
 
 // contentFields are what a message says and to whom.
-var contentFields = []string{"channel", "recipient", "customer", "template", "subject", "body_text", "body_html", "attachments", "severity"}
+var contentFields = []string{"channel", "recipient", "customer", "template", "subject", "body_text", "body_html", "attachments", "severity", "facts"}
 
 // staffTransitions are the status changes staff make in the dashboard:
 // send a failed or cancelled message again, or cancel one not yet sent.

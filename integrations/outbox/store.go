@@ -56,9 +56,14 @@ func update(app core.App, id string, now time.Time, set dbx.Params) error {
 	return nil
 }
 
-func markSent(app core.App, id, providerID string, now time.Time) error {
-	return update(app, id, now, dbx.Params{"status": StatusSent, "sent_at": now.Format(dateLayout),
-		"provider_id": providerID, "last_error": ""})
+// markSent records a send, with the content rendered for it when the
+// message was queued as facts (content nil otherwise).
+func markSent(app core.App, id, providerID string, now time.Time, content dbx.Params) error {
+	set := dbx.Params{"status": StatusSent, "sent_at": now.Format(dateLayout), "provider_id": providerID, "last_error": ""}
+	for k, v := range content {
+		set[k] = v
+	}
+	return update(app, id, now, set)
 }
 
 func markFailed(app core.App, id, reason string, now time.Time) error {

@@ -70,8 +70,27 @@ func (s *Settings) EmailsCredentials(platform string) bool {
 	return platform != "" && slices.Contains(s.EmailCredentialsPlatforms, platform)
 }
 
-// Load reads the settings record.
+// Load returns the settings: from the cache Bind keeps, when it holds
+// them, else read from the record. The result is the caller's to change.
 func Load(app core.App) (*Settings, error) {
+	c, _ := app.Store().Get(cacheKey).(*cache)
+	if c == nil {
+		return read(app)
+	}
+	cached, gen, keep := c.get()
+	if cached != nil {
+		return cached.clone(), nil
+	}
+	s, err := read(app)
+	if err != nil || !keep {
+		return s, err
+	}
+	c.put(s, gen)
+	return s.clone(), nil
+}
+
+// read decodes the settings record.
+func read(app core.App) (*Settings, error) {
 	rec, err := Record(app)
 	if err != nil {
 		return nil, err
