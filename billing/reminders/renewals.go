@@ -47,11 +47,8 @@ func Renewals(ctx context.Context, app core.App, now time.Time) (int, error) {
 		return 0, fmt.Errorf("renewal reminders: %w", err)
 	}
 	for start := 0; start < len(ids); start += page {
-		subs, err := app.FindRecordsByIds("subscriptions", ids[start:min(start+page, len(ids))])
-		if err != nil {
-			return r.queued, fmt.Errorf("renewal reminders: %w", err)
-		}
-		if err := app.RunInTransaction(func(tx core.App) error { return r.page(tx, subs) }); err != nil {
+		pageIDs := ids[start:min(start+page, len(ids))]
+		if err := app.RunInTransaction(func(tx core.App) error { return r.page(tx, pageIDs) }); err != nil {
 			return r.queued, err
 		}
 	}
@@ -104,8 +101,16 @@ func newReminder(app core.App, now time.Time) (*reminder, error) {
 	return r, nil
 }
 
-// page writes the reminders of subs not reminded yet for their period.
-func (r *reminder) page(tx core.App, subs []*core.Record) error {
+// page writes the reminders of the subscriptions ids not reminded yet for
+// their period. Everything is read through the transaction's connection:
+// only what a reminder shows, and no read pool's page cache is filled.
+func (r *reminder) page(tx core.App, ids []string) error {
+	var subs []*core.Record
+	err := tx.RecordQuery("subscriptions").Select("id", "customer", "amount", "currency", "current_period_end").
+		Where(dbx.In("id", anyIDs(ids)...)).All(&subs)
+	if err != nil {
+		return fmt.Errorf("renewal reminders: %w", err)
+	}
 	keys := make([]any, len(subs))
 	for i, sub := range subs {
 		keys[i] = dedupeKey(sub)
@@ -121,12 +126,12 @@ func (r *reminder) page(tx core.App, subs []*core.Record) error {
 		done[k] = true
 	}
 	var due []*core.Record
-	var ids []any
+	var dueIDs []any
 	var customerIDs []string
 	for _, sub := range subs {
 		if !done[dedupeKey(sub)] {
 			due = append(due, sub)
-			ids = append(ids, sub.Id)
+			dueIDs = append(dueIDs, sub.Id)
 			customerIDs = append(customerIDs, sub.GetString("customer"))
 		}
 	}
@@ -141,7 +146,11 @@ func (r *reminder) page(tx core.App, subs []*core.Record) error {
 	for _, c := range customers {
 		byID[c.Id] = c
 	}
-	services, err := tx.FindAllRecords("services", dbx.In("subscription", ids...))
+	// Only what the reminder shows: the full rows would cost more to turn
+	// into records than the rest of the page's loading.
+	var services []*core.Record
+	err = tx.RecordQuery("services").Select("id", "subscription", "label", "hostname", "plan").
+		Where(dbx.In("subscription", dueIDs...)).All(&services)
 	if err != nil {
 		return err
 	}
@@ -178,4 +187,12 @@ func (r *reminder) page(tx core.App, subs []*core.Record) error {
 // dedupeKey names a subscription's reminder for its coming renewal.
 func dedupeKey(sub *core.Record) string {
 	return "renewal_reminder:" + sub.Id + ":" + sub.GetDateTime("current_period_end").Time().UTC().Format("2006-01-02")
+}
+
+func anyIDs(ids []string) []any {
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = id
+	}
+	return out
 }

@@ -55,7 +55,11 @@ func (b *biller) load(tx core.App, groups []invoiceGroup) (*batch, error) {
 	for _, c := range customers {
 		bt.customers[c.Id] = c
 	}
-	services, err := tx.FindAllRecords("services", dbx.In("subscription", anySlice(subIDs)...))
+	// Only what a period line shows or counts: the full rows would cost more
+	// to turn into records than the rest of the batch's loading.
+	var services []*core.Record
+	err = tx.RecordQuery("services").Select("id", "subscription", "label", "activated_at", "terminated_at").
+		Where(dbx.In("subscription", anySlice(subIDs)...)).All(&services)
 	if err != nil {
 		return nil, fmt.Errorf("services: %w", err)
 	}
