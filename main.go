@@ -11,6 +11,7 @@ import (
 	"github.com/ezscale/ezscale/commands"
 	"github.com/ezscale/ezscale/internal/config"
 	"github.com/ezscale/ezscale/internal/server"
+	"github.com/ezscale/ezscale/internal/sqlitedb"
 
 	_ "github.com/ezscale/ezscale/pb_migrations"
 )
@@ -26,13 +27,13 @@ func main() {
 		// takes any binary under the temp dir for `go run` and logs every query).
 		DefaultDev: false,
 		// A capped read pool, kept open, with a smaller page cache per
-		// connection (see server.DBConnect): the default 120 connections of
+		// connection (see sqlitedb.DBConnect): the default 120 connections of
 		// 32 MB each grew the server to 488 MB under load for no throughput.
-		DataMaxOpenConns: server.DataMaxOpenConns,
-		DataMaxIdleConns: server.DataMaxOpenConns,
-		DBConnect:        server.DBConnect,
+		DataMaxOpenConns: sqlitedb.DataMaxOpenConns,
+		DataMaxIdleConns: sqlitedb.DataMaxOpenConns,
+		DBConnect:        sqlitedb.DBConnect,
 	})
-	server.BindWriterCache(app)
+	sqlitedb.BindWriterCache(app)
 
 	// Automigrate writes a Go migration for each dashboard schema edit; it
 	// is a dev convenience and its output is reviewed before it is committed.

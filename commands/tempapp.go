@@ -7,6 +7,7 @@ import (
 
 	"github.com/ezscale/ezscale/hooks"
 	"github.com/ezscale/ezscale/internal/config"
+	"github.com/ezscale/ezscale/internal/sqlitedb"
 )
 
 // tempApp is the platform on a throwaway data directory, migrated and with
@@ -17,7 +18,8 @@ func tempApp(cfg *config.Config, name string, keep bool) (app core.App, dir stri
 	if err != nil {
 		return nil, "", nil, err
 	}
-	base := core.NewBaseApp(core.BaseAppConfig{DataDir: dir})
+	base := core.NewBaseApp(sqlitedb.Config(core.BaseAppConfig{DataDir: dir}))
+	sqlitedb.BindWriterCache(base)
 	close = func() {
 		_ = base.ClearBootstrap()
 		if !keep {

@@ -10,6 +10,8 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	_ "github.com/ezscale/ezscale/pb_migrations"
+
+	"github.com/ezscale/ezscale/internal/sqlitedb"
 )
 
 // The migrations run once per process into a template data directory; each
@@ -28,7 +30,7 @@ func migratedTemplate() (string, error) {
 			templateErr = err
 			return
 		}
-		app := core.NewBaseApp(core.BaseAppConfig{DataDir: dir})
+		app := core.NewBaseApp(sqlitedb.Config(core.BaseAppConfig{DataDir: dir}))
 		if err := app.Bootstrap(); err != nil {
 			templateErr = err
 			return
@@ -57,7 +59,7 @@ func newDataApp() (core.App, func(), error) {
 		os.RemoveAll(dir)
 		return nil, nil, err
 	}
-	app := core.NewBaseApp(core.BaseAppConfig{DataDir: dir})
+	app := core.NewBaseApp(sqlitedb.Config(core.BaseAppConfig{DataDir: dir}))
 	cleanup := func() {
 		_ = app.ResetBootstrapState()
 		os.RemoveAll(dir)

@@ -1,6 +1,12 @@
-package server
+// Package sqlitedb opens the platform's SQLite databases: PocketBase's
+// driver and pragmas, a capped read pool with smaller page caches, and
+// each connection keeping its recent statements prepared. The server, the
+// commands and the tests all build their apps through Config, so what is
+// tested and measured is what runs.
+package sqlitedb
 
 import (
+	"database/sql"
 	"fmt"
 
 	"github.com/pocketbase/dbx"
@@ -26,13 +32,25 @@ const (
 )
 
 // DBConnect opens a database as PocketBase's DefaultDBConnect does (same
-// driver and pragmas) but with the pooled connections' smaller page cache.
+// driver and pragmas) but with the pooled connections' smaller page cache,
+// and each connection keeping its recent statements prepared (stmtcache.go).
 func DBConnect(dbPath string) (*dbx.DB, error) {
 	// busy_timeout first: a connection must block on busy before it sets WAL.
 	pragmas := "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=journal_size_limit(200000000)" +
 		"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)" +
 		fmt.Sprintf("&_pragma=cache_size(-%d)&_defensive=1", poolCacheKiB)
-	return dbx.Open("sqlite", dbPath+pragmas)
+	drv, err := registeredDriver("sqlite")
+	if err != nil {
+		return nil, err
+	}
+	db := sql.OpenDB(stmtCacheConnector{driver: drv, dsn: dbPath + pragmas})
+	return dbx.NewFromDB(db, "sqlite"), nil
+}
+
+// Config completes c with the platform's connection settings.
+func Config(c core.BaseAppConfig) core.BaseAppConfig {
+	c.DataMaxOpenConns, c.DataMaxIdleConns, c.DBConnect = DataMaxOpenConns, DataMaxOpenConns, DBConnect
+	return c
 }
 
 // BindWriterCache gives data.db's single writer connection PocketBase's

@@ -1,10 +1,11 @@
-package server
+package sqlitedb
 
 import (
 	"testing"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	_ "github.com/pocketbase/pocketbase/migrations" // the system tables Bootstrap creates
 )
 
 // cacheKiB is the page cache of a connection of db, in KiB.

@@ -14,6 +14,7 @@ import (
 	"github.com/ezscale/ezscale/integrations/gateways"
 	"github.com/ezscale/ezscale/integrations/provisioning"
 	"github.com/ezscale/ezscale/internal/config"
+	"github.com/ezscale/ezscale/internal/sqlitedb"
 
 	_ "github.com/ezscale/ezscale/pb_migrations"
 )
@@ -98,7 +99,7 @@ func NewMigratedApp(t testing.TB) *tests.TestApp {
 	if templateErr != nil {
 		t.Fatalf("test data template: %v", templateErr)
 	}
-	app, err := tests.NewTestAppWithConfig(core.BaseAppConfig{DataDir: templateDir, EncryptionEnv: "pb_test_env"})
+	app, err := tests.NewTestAppWithConfig(sqlitedb.Config(core.BaseAppConfig{DataDir: templateDir, EncryptionEnv: "pb_test_env"}))
 	if err != nil {
 		t.Fatalf("test app: %v", err)
 	}
@@ -112,7 +113,7 @@ func buildTemplate() {
 		templateErr = err
 		return
 	}
-	app := core.NewBaseApp(core.BaseAppConfig{DataDir: dir, EncryptionEnv: "pb_test_env"})
+	app := core.NewBaseApp(sqlitedb.Config(core.BaseAppConfig{DataDir: dir, EncryptionEnv: "pb_test_env"}))
 	if err := app.Bootstrap(); err != nil {
 		templateErr = err
 		return

@@ -10,6 +10,7 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 
 	"github.com/ezscale/ezscale/internal/seed"
+	"github.com/ezscale/ezscale/internal/sqlitedb"
 )
 
 // SeededApp is the database a benchmark measures: a copy of the data dir
@@ -19,7 +20,7 @@ import (
 func SeededApp(b *testing.B, n int, progress io.Writer) *tests.TestApp {
 	b.Helper()
 	if dir := os.Getenv("EZ_BENCH_DATA"); dir != "" {
-		app, err := tests.NewTestAppWithConfig(core.BaseAppConfig{DataDir: dir, EncryptionEnv: "pb_test_env"})
+		app, err := tests.NewTestAppWithConfig(sqlitedb.Config(core.BaseAppConfig{DataDir: dir, EncryptionEnv: "pb_test_env"}))
 		if err != nil {
 			b.Fatalf("copy of %s: %v", dir, err)
 		}
