@@ -43,6 +43,8 @@ func (e Entry) CustomerView() (visible bool, summary string) {
 			return true, "Service " + name + " is now " + status
 		case e.Action == "credentials.reveal" && own:
 			return true, "Credentials of " + name + " revealed"
+		case e.Action == "credentials.email" && e.Actor.Kind == KindJob:
+			return true, "Login details of " + name + " emailed"
 		case strings.HasPrefix(e.Action, "power.") && own:
 			return true, "Power action " + strings.TrimPrefix(e.Action, "power.") + " sent to " + name
 		case e.Action == "panel.login" && own:
