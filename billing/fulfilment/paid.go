@@ -110,15 +110,23 @@ func subscriptionPaid(ctx context.Context, app core.App, inv *ledger.Invoice, su
 	return nil
 }
 
+// overdueElsewhereSQL counts a service's other overdue invoices, starting
+// from the service's own lines (CROSS JOIN fixes that order in SQLite, and
+// the empty-service condition lets it use the partial service index): left
+// to itself the planner walked every open overdue invoice of every customer
+// for each invoice paid, so a renewal run over a database with history grew
+// with the square of it.
+const overdueElsewhereSQL = `SELECT COUNT(*) AS n FROM invoice_items it CROSS JOIN invoices inv ON inv.id = it.invoice
+	WHERE it.service = {:svc} AND it.service != '' AND inv.id != {:paid} AND inv.status = 'open'
+		AND inv.due_at != '' AND inv.due_at < {:now} AND inv.amount_due > 0`
+
 // overdueElsewhere reports whether an invoice other than paid, open and
 // past its due date, still bills the service.
 func overdueElsewhere(app core.App, paid *ledger.Invoice, serviceID string, now time.Time) (bool, error) {
 	var row struct {
 		N int `db:"n"`
 	}
-	err := app.DB().NewQuery(`SELECT COUNT(*) AS n FROM invoice_items it JOIN invoices inv ON inv.id = it.invoice
-		WHERE it.service = {:svc} AND inv.id != {:paid} AND inv.status = 'open'
-			AND inv.due_at != '' AND inv.due_at < {:now} AND inv.amount_due > 0`).
+	err := app.DB().NewQuery(overdueElsewhereSQL).
 		Bind(dbx.Params{"svc": serviceID, "paid": paid.Id, "now": now.UTC().Format("2006-01-02 15:04:05.000Z")}).One(&row)
 	if err != nil {
 		return false, fmt.Errorf("overdue invoices of service %s: %w", serviceID, err)
