@@ -148,23 +148,10 @@ func run(base string, customers []customer, opts APIOptions, l load, out io.Writ
 		})
 	}
 
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
-	tick := time.NewTicker(time.Second)
-	defer tick.Stop()
-	last := int64(0)
-wait:
-	for {
-		select {
-		case <-done:
-			break wait
-		case <-tick.C:
-			n := requests.Load()
-			fmt.Fprintf(out, "  %4.0fs %9d requests %7d req/s %5d errors\n",
-				time.Since(start).Seconds(), n, n-last, errs.Load())
-			last = n
-		}
-	}
+	waitReporting(&wg, requests.Load, func(n, perSecond int64) {
+		fmt.Fprintf(out, "  %4.0fs %9d requests %7d req/s %5d errors\n",
+			time.Since(start).Seconds(), n, perSecond, errs.Load())
+	})
 
 	res.Elapsed = time.Since(start)
 	res.Requests, res.Errors = int(requests.Load()), int(errs.Load())

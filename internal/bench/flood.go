@@ -177,23 +177,10 @@ func flood(url string, opts FloodOptions, pid int, out io.Writer) FloodResult {
 		})
 	}
 
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
-	tick := time.NewTicker(time.Second)
-	defer tick.Stop()
-	last := int64(0)
-wait:
-	for {
-		select {
-		case <-done:
-			break wait
-		case <-tick.C:
-			n := requests.Load()
-			fmt.Fprintf(out, "  %4.0fs %9d requests %7d req/s %9d refused (429)  server RSS %4d MB\n",
-				time.Since(start).Seconds(), n, n-last, refused.Load(), procStatusBytes(pid, "VmRSS")>>20)
-			last = n
-		}
-	}
+	waitReporting(&wg, requests.Load, func(n, perSecond int64) {
+		fmt.Fprintf(out, "  %4.0fs %9d requests %7d req/s %9d refused (429)  server RSS %4d MB\n",
+			time.Since(start).Seconds(), n, perSecond, refused.Load(), procStatusBytes(pid, "VmRSS")>>20)
+	})
 	return FloodResult{
 		Requests: int(requests.Load()), Statuses: statuses, TransportErrors: int(failed.Load()),
 		Elapsed: time.Since(start),
