@@ -31,8 +31,8 @@ func bandwidthCommand(app core.App, cfg *config.Config) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(out, "Measured %d services: %d days changed, %d periods updated, %d alerts queued; the source took %d requests, %d pages.\n",
-				res.Services, res.Days, res.Periods, res.Alerts, res.Source.Requests, res.Source.Pages)
+			fmt.Fprintf(out, "Measured %d services: %d days changed, %d periods updated, %d alerts queued, %d address-days skipped (an address on two services); the source took %d requests, %d pages.\n",
+				res.Services, res.Days, res.Periods, res.Alerts, res.Skipped, res.Source.Requests, res.Source.Pages)
 			return nil
 		})
 	return cmd

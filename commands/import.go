@@ -29,7 +29,7 @@ import (
 // updates what changed in WHMCS and completes an interrupted run.
 func importCommand(app core.App, cfg *config.Config) *cobra.Command {
 	cmd := &cobra.Command{Use: "import", Short: "Import data from another billing system"}
-	var dsn, productMap, reportPath string
+	var dsn, productMap, gatewayMap, reportPath string
 	var only []string
 	var dryRun bool
 	run := &cobra.Command{
@@ -49,6 +49,13 @@ func importCommand(app core.App, cfg *config.Config) *cobra.Command {
 					return err
 				}
 				opts.ProductMap = m
+			}
+			if gatewayMap != "" {
+				m, err := readGatewayMap(gatewayMap)
+				if err != nil {
+					return err
+				}
+				opts.GatewayMap = m
 			}
 			source, err := whmcsDSN(dsn)
 			if err != nil {
@@ -96,8 +103,11 @@ func importCommand(app core.App, cfg *config.Config) *cobra.Command {
 	f.BoolVar(&dryRun, "dry-run", false, "read and map everything and print the report, writing nothing")
 	f.StringSliceVar(&only, "only", nil, "import only these parts (comma-separated): "+strings.Join(whmcs.Entities, ", "))
 	f.StringVar(&productMap, "product-map", "", `JSON file of per-product overrides: {"12": {"platform": "manual", "service_type": "dedicated"}}`)
+	f.StringVar(&gatewayMap, "gateway-map", "", `JSON file naming our gateway for WHMCS payment modules the import does not know: {"gocardless": "manual"}`)
 	f.StringVar(&reportPath, "report", "", "also write the report as JSON to this file")
 	_ = run.MarkFlagRequired("dsn")
+	run.AddCommand(importLinkCommand(app, cfg))
+	run.AddCommand(importCutoverCommand(app, cfg))
 	cmd.AddCommand(run)
 	return cmd
 }
@@ -176,6 +186,20 @@ func readProductMap(path string) (whmcs.ProductMap, error) {
 		if n, err := strconv.ParseInt(id, 10, 64); err != nil || n <= 0 {
 			return nil, fmt.Errorf("--product-map %s: key %q is not a WHMCS product id", path, id)
 		}
+	}
+	return m, nil
+}
+
+// readGatewayMap reads a --gateway-map file: WHMCS payment module → stripe,
+// paypal or manual.
+func readGatewayMap(path string) (whmcs.GatewayMap, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("--gateway-map: %w", err)
+	}
+	m, err := whmcs.ParseGatewayMap(raw)
+	if err != nil {
+		return nil, fmt.Errorf("--gateway-map %s: %w", path, err)
 	}
 	return m, nil
 }

@@ -20,6 +20,8 @@ var notAudited = map[string]bool{
 	"webhook_events":   true,
 	"support_tickets":  true,
 	"number_sequences": true,
+	// Derived from the services' audited ip_addresses and status changes.
+	"service_addresses": true,
 }
 
 var errAuditAppendOnly = errors.New("audit entries are append-only: they cannot be changed or deleted")

@@ -42,7 +42,7 @@ func bindCredit(app core.App) {
 				return err
 			}
 			return e.JSON(http.StatusOK, paid.ProxyRecord())
-		}).Bind(auth)
+		}).Bind(auth, refuseWhileWHMCSServes)
 		return se.Next()
 	})
 }

@@ -7,6 +7,7 @@ package hooks
 import (
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/billing/bandwidth"
 	"github.com/ezscale/ezscale/billing/fulfilment"
 	"github.com/ezscale/ezscale/billing/ledger"
 	"github.com/ezscale/ezscale/integrations/gateways"
@@ -36,6 +37,7 @@ func Register(app core.App, cfg *config.Config, deps Deps) {
 	// paid invoice sets off, registered beside their models.
 	ledger.Bind(app)
 	fulfilment.Bind(app)
+	bandwidth.Bind(app)
 
 	bindAppSettings(app, cfg)
 	bindRequestLog(app)
@@ -43,6 +45,7 @@ func Register(app core.App, cfg *config.Config, deps Deps) {
 	bindAudit(app)
 	bindCustomers(app)
 	bindCustomerStatus(app)
+	bindParallelRun(app)
 	bindRealtime(app)
 	bindSettings(app)
 	bindOrderRoutes(app)
@@ -69,4 +72,5 @@ func Register(app core.App, cfg *config.Config, deps Deps) {
 	bindAnalytics(app)
 	bindSupport(app, deps.Support)
 	bindImportedLogins(app)
+	bindWHMCSLinks(app)
 }

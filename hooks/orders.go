@@ -20,9 +20,9 @@ import (
 func bindOrderRoutes(app core.App) {
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		se.Router.POST("/api/orders", placeOrder).
-			Bind(apis.RequireAuth("customers", core.CollectionNameSuperusers), requireServiceAccess, apis.BodyLimit(64<<10))
+			Bind(apis.RequireAuth("customers", core.CollectionNameSuperusers), requireServiceAccess, refuseWhileWHMCSServes, apis.BodyLimit(64<<10))
 		se.Router.POST("/api/orders/quote", quoteOrder).
-			Bind(apis.RequireAuth("customers"), requireServiceAccess, apis.BodyLimit(64<<10))
+			Bind(apis.RequireAuth("customers"), requireServiceAccess, refuseWhileWHMCSServes, apis.BodyLimit(64<<10))
 		return se.Next()
 	})
 }

@@ -34,7 +34,7 @@ func bindPaymentMethods(app core.App, cfg *config.Config, gw *gateways.Set) {
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		auth := apis.RequireAuth("customers")
 		// The per-service card needs no gateway call.
-		se.Router.POST("/api/services/{id}/payment-method", setServiceMethod).Bind(auth, apis.BodyLimit(4<<10))
+		se.Router.POST("/api/services/{id}/payment-method", setServiceMethod).Bind(auth, refuseWhileWHMCSServes, apis.BodyLimit(4<<10))
 		// What the portal may offer: only configured gateways, and the
 		// sandbox in dev mode only.
 		se.Router.GET("/api/payment-options", func(e *core.RequestEvent) error {
@@ -52,7 +52,7 @@ func bindPaymentMethods(app core.App, cfg *config.Config, gw *gateways.Set) {
 		}
 		cards := gw.Stripe
 		g := se.Router.Group("/api/payment-methods")
-		g.Bind(auth, apis.BodyLimit(4<<10))
+		g.Bind(auth, refuseWhileWHMCSServes, apis.BodyLimit(4<<10))
 		g.POST("/setup", func(e *core.RequestEvent) error {
 			secret, err := methods.Setup(e.Request.Context(), e.App, cards, e.Auth)
 			if err != nil {
@@ -87,7 +87,7 @@ func bindPaymentMethods(app core.App, cfg *config.Config, gw *gateways.Set) {
 			}
 			return e.JSON(http.StatusOK, map[string]string{"status": res.Status, "failure_code": res.FailureCode,
 				"failure_message": res.FailureMessage, "action_url": res.ActionURL})
-		}).Bind(auth, apis.BodyLimit(4<<10))
+		}).Bind(auth, refuseWhileWHMCSServes, apis.BodyLimit(4<<10))
 		return se.Next()
 	})
 }
@@ -138,7 +138,7 @@ func bindPayPalCheckout(se *core.ServeEvent, gw *gateways.Set, cfg *config.Confi
 			return err
 		}
 		return e.JSON(http.StatusOK, map[string]string{"order_id": orderID, "approve_url": approve})
-	}).Bind(auth)
+	}).Bind(auth, refuseWhileWHMCSServes)
 	se.Router.POST("/api/services/{id}/paypal-subscription", func(e *core.RequestEvent) error {
 		svc, err := ownedService(e)
 		if err != nil {
@@ -150,7 +150,7 @@ func bindPayPalCheckout(se *core.ServeEvent, gw *gateways.Set, cfg *config.Confi
 			return err
 		}
 		return e.JSON(http.StatusOK, map[string]string{"approve_url": approve})
-	}).Bind(auth)
+	}).Bind(auth, refuseWhileWHMCSServes)
 	se.Router.POST("/api/invoices/{id}/paypal/capture", func(e *core.RequestEvent) error {
 		var body struct {
 			OrderID string `json:"order_id"`
@@ -166,7 +166,7 @@ func bindPayPalCheckout(se *core.ServeEvent, gw *gateways.Set, cfg *config.Confi
 			return err
 		}
 		return e.JSON(http.StatusOK, map[string]string{"status": res.Status})
-	}).Bind(auth, apis.BodyLimit(4<<10))
+	}).Bind(auth, refuseWhileWHMCSServes, apis.BodyLimit(4<<10))
 }
 
 // payError answers a failed payment call: missing or someone else's

@@ -139,7 +139,7 @@ func bindPayments(app core.App, cfg *config.Config, gw *gateways.Set) {
 				return err
 			}
 			return e.JSON(http.StatusOK, paid.ProxyRecord())
-		}).Bind(apis.RequireAuth("customers"))
+		}).Bind(apis.RequireAuth("customers"), refuseWhileWHMCSServes)
 		return se.Next()
 	})
 }

@@ -86,7 +86,7 @@ func bindServiceActions(app core.App, drivers map[string]provisioning.Provisione
 				return e.Error(http.StatusBadGateway, "The server's platform did not answer, try again.", nil)
 			}
 			return e.JSON(http.StatusAccepted, map[string]string{"action": body.Action, "status": "sent"})
-		}).Bind(apis.BodyLimit(1 << 10))
+		}).Bind(refuseWhileWHMCSServes, apis.BodyLimit(1<<10))
 
 		g.GET("/panel-login", func(e *core.RequestEvent) error {
 			svc, err := ownedService(e)

@@ -22,9 +22,9 @@ func bindServiceRoutes(app core.App) {
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		g := se.Router.Group("/api/services/{id}")
 		g.Bind(apis.RequireAuth("customers", core.CollectionNameSuperusers), apis.BodyLimit(16<<10))
-		g.GET("/change-plan", quotePlanChange).Bind(requireServiceAccess)
-		g.POST("/change-plan", applyPlanChange).Bind(requireServiceAccess)
-		g.POST("/cancel", cancelService)
+		g.GET("/change-plan", quotePlanChange).Bind(requireServiceAccess, refuseWhileWHMCSServes)
+		g.POST("/change-plan", applyPlanChange).Bind(requireServiceAccess, refuseWhileWHMCSServes)
+		g.POST("/cancel", cancelService).Bind(refuseWhileWHMCSServes)
 		return se.Next()
 	})
 }

@@ -45,5 +45,5 @@ func runBandwidth(app core.App, src bandwidth.Source, now time.Time) {
 		return
 	}
 	app.Logger().Info("bandwidth run", "services", res.Services, "days", res.Days, "periods", res.Periods, "alerts", res.Alerts,
-		"requests", res.Source.Requests, "pages", res.Source.Pages, "seconds", time.Since(started).Seconds())
+		"skipped", res.Skipped, "requests", res.Source.Requests, "pages", res.Source.Pages, "seconds", time.Since(started).Seconds())
 }

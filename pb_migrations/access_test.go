@@ -145,6 +145,9 @@ func accessMatrix() []accessRow {
 			update: map[string]any{"flagged": true}, expect: staffOnly(staff(200, 200, 204))},
 		{collection: "number_sequences", target: "invoice", create: like("invoice", map[string]any{"key": "INV-2026-"}),
 			update: map[string]any{"last": 3}, expect: staffOnly(staff(200, 200, 204))},
+		// Who held which address when (billing/bandwidth): staff's.
+		{collection: "service_addresses", target: "A", create: like("A", map[string]any{"address": "192.0.2.99"}),
+			update: map[string]any{"to": "2025-03-01 00:00:00.000Z"}, expect: staffOnly(staff(200, 200, 204))},
 		{collection: "sync_cursors", target: "support", create: like("support", map[string]any{"name": "other"}),
 			update: map[string]any{"synced_at": "2026-02-01 00:00:00.000Z"}, expect: staffOnly(staff(200, 200, 204))},
 		{collection: "email_templates", target: "welcome", create: like("welcome", map[string]any{"key": "invoice_issued"}),
@@ -834,6 +837,15 @@ func (f *fixture) addOwned(t *testing.T, key string, c *core.Record, plan, price
 	f.add(t, "bandwidth_usage", key, of(map[string]any{"service": service.Id, "invoice": invoice.Id, "period_start": jan1,
 		"period_end": feb1, "bytes_in": 1, "bytes_out": 2, "bytes_total": 3, "quota_bytes": 1000}))
 	f.add(t, "bandwidth_daily", key, of(map[string]any{"service": service.Id, "day": "2025-01-01", "bytes_in": 1, "bytes_out": 2}))
+	// The service's own addresses are in its history too (billing/bandwidth's hook).
+	held, err := f.app.FindAllRecords("service_addresses", dbx.HashExp{"service": service.Id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, h := range held {
+		f.remember("service_addresses", fmt.Sprintf("held-%s-%d", key, i), h.Id)
+	}
+	f.add(t, "service_addresses", key, map[string]any{"service": service.Id, "address": fmt.Sprintf("192.0.2.%d", n), "from": jan1, "to": feb1})
 	f.add(t, "support_tickets", key, of(map[string]any{"service": service.Id, "supportpal_id": n, "subject": "Help " + key,
 		"status": "open", "last_notified_message_id": 7}))
 	f.add(t, "ticket_archive", key, of(map[string]any{"service": service.Id, "whmcs_id": "t" + key, "number": "ABC-" + key,

@@ -1,6 +1,7 @@
 package bandwidth_test
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -34,8 +35,10 @@ var _ bandwidth.Source = (*elastiflow.Client)(nil)
 type fakeSource struct {
 	days  map[[2]string][2]int64 // service, day → in, out
 	extra []elastiflow.DayUsage  // sent as they are, to test bad answers
-	err   error
-	calls []call
+	// addrOf is each service's address: the run asks about addresses.
+	addrOf map[string]string
+	err    error
+	calls  []call
 }
 
 type call struct {
@@ -60,10 +63,11 @@ func (f *fakeSource) Usage(_ context.Context, services []elastiflow.Service, fro
 	}
 	var out []elastiflow.DayUsage
 	for k, v := range f.days {
-		if !asked[k[0]] {
+		key := cmp.Or(f.addrOf[k[0]], k[0])
+		if !asked[key] {
 			continue
 		}
-		out = append(out, elastiflow.DayUsage{ServiceID: k[0], Day: k[1], BytesIn: v[0], BytesOut: v[1]})
+		out = append(out, elastiflow.DayUsage{ServiceID: key, Day: k[1], BytesIn: v[0], BytesOut: v[1]})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ServiceID+out[i].Day < out[j].ServiceID+out[j].Day })
 	return append(out, f.extra...), elastiflow.Stats{Requests: 2, Pages: 2}, nil
@@ -72,12 +76,13 @@ func (f *fakeSource) Usage(_ context.Context, services []elastiflow.Service, fro
 type world struct {
 	app      core.App
 	customer *core.Record
+	ips      map[string]string // service → its address
 }
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
 	app := testutil.NewApp(t)
-	return &world{app: app, customer: testutil.Customer(t, app, "traffic@example.com", "USD")}
+	return &world{app: app, customer: testutil.Customer(t, app, "traffic@example.com", "USD"), ips: map[string]string{}}
 }
 
 // service creates an active service on a plan with quotaGB and an
@@ -96,12 +101,19 @@ func (w *world) service(t *testing.T, slug string, quotaGB, perGB int64, noIPs b
 	if noIPs {
 		ips = nil
 	}
-	return testutil.Create(t, w.app, "services", map[string]any{"customer": w.customer.Id, "subscription": sub.Id, "plan": plan.Id,
+	svc := testutil.Create(t, w.app, "services", map[string]any{"customer": w.customer.Id, "subscription": sub.Id, "plan": plan.Id,
 		"service_type": "vps", "platform": "virtfusion", "status": "active", "label": slug + ".example.com", "ip_addresses": ips})
+	if len(ips) > 0 {
+		w.ips[svc.Id] = ips[0]
+	}
+	return svc
 }
 
 func (w *world) run(t *testing.T, src bandwidth.Source, now time.Time) bandwidth.Result {
 	t.Helper()
+	if f, ok := src.(*fakeSource); ok {
+		f.addrOf = w.ips
+	}
 	res, err := bandwidth.Run(ctx, w.app, src, bandwidth.Options{Now: now})
 	if err != nil {
 		t.Fatalf("run at %s: %v", now, err)
@@ -151,7 +163,7 @@ func TestRunMeasuresEachPeriodOnce(t *testing.T) {
 	src.set(svc.Id, "2026-03-06", 3*gb, 4*gb)
 
 	first := w.run(t, src, midPeriod)
-	if len(src.calls) != 1 || len(src.calls[0].services) != 1 || src.calls[0].services[0].ID != svc.Id {
+	if len(src.calls) != 1 || len(src.calls[0].services) != 1 || src.calls[0].services[0].ID != w.ips[svc.Id] {
 		t.Fatalf("source asked %+v, want one call about the service with addresses", src.calls)
 	}
 	if c := src.calls[0]; !c.from.Equal(time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC)) || !c.to.Equal(midPeriod) {
@@ -356,6 +368,7 @@ func TestSourceFailureWritesNothing(t *testing.T) {
 			src := newSource()
 			src.set(svc.Id, "2026-03-05", 90*gb, 0)
 			tc.break_(src, svc.Id)
+			src.addrOf = w.ips
 			_, err := bandwidth.Run(ctx, w.app, src, bandwidth.Options{Now: midPeriod})
 			if err == nil || !strings.Contains(err.Error(), "traffic source") {
 				t.Fatalf("err %v, want a traffic source error", err)

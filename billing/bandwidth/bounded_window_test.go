@@ -102,8 +102,8 @@ func TestRunAsksEachServiceOnlyForItsOwnPeriods(t *testing.T) {
 			from[s.ID] = c.from.Format(time.DateOnly)
 		}
 	}
-	if from[monthly.Id] != "2026-03-05" || from[annual.Id] != "2025-05-05" {
-		t.Errorf("asked the monthly service from %s and the annual one from %s; want each from its own period", from[monthly.Id], from[annual.Id])
+	if from[w.ips[monthly.Id]] != "2026-03-05" || from[w.ips[annual.Id]] != "2025-05-05" {
+		t.Errorf("asked the monthly service from %s and the annual one from %s; want each from its own period", from[w.ips[monthly.Id]], from[w.ips[annual.Id]])
 	}
 	if u := w.usage(t, monthly.Id); u.GetInt64("bytes_total") != 3*gb {
 		t.Errorf("monthly total %d, want 3 GB", u.GetInt64("bytes_total"))

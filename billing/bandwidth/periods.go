@@ -1,9 +1,7 @@
 package bandwidth
 
 import (
-	"encoding/json"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -36,8 +34,21 @@ func (p period) holds(day string) bool {
 // tracked is what a run measures: the services to ask about and their
 // periods (the current one and, while it is not final, the previous one).
 type tracked struct {
-	services []elastiflow.Service
-	periods  map[string][]period // by service
+	services []elastiflow.Service // with their current addresses, canonical
+	periods  map[string][]period  // by service
+	since    map[string]time.Time // activated, by service; zero when unknown
+	now      time.Time            // the run's
+}
+
+// firstDay is the first UTC day of service's earliest measured period.
+func (t *tracked) firstDay(service string) time.Time {
+	var first time.Time
+	for _, p := range t.periods[service] {
+		if d := p.start.Truncate(24 * time.Hour); first.IsZero() || d.Before(first) {
+			first = d
+		}
+	}
+	return first
 }
 
 // serviceRow is the little a run needs of a service and its subscription.
@@ -49,6 +60,7 @@ type serviceRow struct {
 	PeriodStart types.DateTime `db:"current_period_start"`
 	PeriodEnd   types.DateTime `db:"current_period_end"`
 	QuotaGB     int64          `db:"bandwidth_quota_gb"`
+	Activated   types.DateTime `db:"activated_at"`
 }
 
 // usageRow is an open (not final) usage record.
@@ -70,7 +82,7 @@ type usageRow struct {
 func trackedPeriods(app core.App, now time.Time, settle time.Duration) (*tracked, error) {
 	var rows []serviceRow
 	err := app.DB().Select("s.id", "s.customer", "s.plan", "s.ip_addresses", "sub.current_period_start", "sub.current_period_end",
-		"p.bandwidth_quota_gb").
+		"p.bandwidth_quota_gb", "s.activated_at").
 		From("services s").
 		InnerJoin("subscriptions sub", dbx.NewExp("sub.id = s.subscription")).
 		InnerJoin("plans p", dbx.NewExp("p.id = s.plan")).
@@ -91,14 +103,9 @@ func trackedPeriods(app core.App, now time.Time, settle time.Duration) (*tracked
 		previous[u.Service] = append(previous[u.Service], u)
 	}
 
-	t := &tracked{periods: map[string][]period{}}
+	t := &tracked{periods: map[string][]period{}, since: map[string]time.Time{}, now: now}
 	for _, r := range rows {
-		var ips []string
-		if len(r.IPs) > 0 && string(r.IPs) != "null" {
-			if err := json.Unmarshal(r.IPs, &ips); err != nil {
-				return nil, fmt.Errorf("service %s: ip_addresses: %w", r.ID, err)
-			}
-		}
+		ips := Addresses([]byte(r.IPs))
 		if len(ips) == 0 {
 			continue
 		}
@@ -120,6 +127,7 @@ func trackedPeriods(app core.App, now time.Time, settle time.Duration) (*tracked
 		}
 		t.services = append(t.services, elastiflow.Service{ID: r.ID, IPs: ips})
 		t.periods[r.ID] = ps
+		t.since[r.ID] = r.Activated.Time().UTC()
 	}
 	return t, nil
 }
@@ -129,33 +137,6 @@ func trackedPeriods(app core.App, now time.Time, settle time.Duration) (*tracked
 type query struct {
 	from     time.Time
 	services []elastiflow.Service
-}
-
-// queries groups the services by the first day of their earliest measured
-// period, so each is asked only about its own periods: one annual service
-// does not make every monthly one be asked about a year. Services of a
-// group are still asked together (the source pages them), and groups come
-// earliest first.
-func (t *tracked) queries() []query {
-	var qs []query
-	at := map[time.Time]int{}
-	for _, s := range t.services {
-		from := time.Time{}
-		for _, p := range t.periods[s.ID] {
-			if d := p.start.Truncate(24 * time.Hour); from.IsZero() || d.Before(from) {
-				from = d
-			}
-		}
-		i, ok := at[from]
-		if !ok {
-			i = len(qs)
-			at[from] = i
-			qs = append(qs, query{from: from})
-		}
-		qs[i].services = append(qs[i].services, s)
-	}
-	slices.SortFunc(qs, func(a, b query) int { return a.from.Compare(b.from) })
-	return qs
 }
 
 // periodOf finds the measured period of service that day counts toward.

@@ -21,23 +21,38 @@ type Result struct {
 	Days     int              // service-days written (new or changed numbers)
 	Periods  int              // usage records written
 	Alerts   int              // quota alerts queued
+	Skipped  int              // address-days billed to no one: claimed by two services at once
 	Source   elastiflow.Stats // the source's requests and pages
 }
 
 // ErrNoSource is returned when a run has nothing to read traffic from.
 var ErrNoSource = errors.New("bandwidth: no traffic source configured")
 
+// ErrNoRecords is returned when the source has no flow record at all for
+// any address of SilentServices or more services: a wrong index or field
+// names answer exactly like that, and it must not be stored as zero.
+var ErrNoRecords = errors.New("bandwidth: the traffic source has no records for any service")
+
+// SilentServices is how many services with addresses must all be silent
+// for a run to distrust the source: one idle server is plausible, every
+// server of the business without a single flow record is not.
+const SilentServices = 2
+
 // Run measures every active or suspended service with addresses: it asks
 // src about the traffic of their current period (and of the previous one
-// while it is inside its settle window) so far, once per group of services
-// whose periods start on the same day, stores it per day and per period,
-// and queues the quota alerts that are due.
+// while it is inside its settle window) so far, address by address, once
+// per group of addresses needed from the same day, gives each address's
+// day to the service that held it then (service_addresses), stores it per
+// day and per period, and queues the quota alerts that are due. An
+// address two services claim at once is billed to neither for those days,
+// and staff are told; the rest of the run goes on.
 //
 // Days are set, never added to: a re-run over the same window stores the
 // same numbers, and a day that arrives late is picked up by the next run,
-// which asks about the whole period again. When the source fails, nothing
-// is written, staff are told on Discord and the error is returned: missing
-// traffic must never look like no traffic.
+// which asks about the whole period again. When the source fails, or
+// has no record at all for several services, nothing is written, staff
+// are told on Discord and the error is returned: missing traffic must
+// never look like no traffic.
 func Run(ctx context.Context, app core.App, src Source, opts Options) (Result, error) {
 	var res Result
 	if src == nil {
@@ -48,7 +63,7 @@ func Run(ctx context.Context, app core.App, src Source, opts Options) (Result, e
 	if err != nil {
 		return res, err
 	}
-	t, err := trackedPeriods(app, opts.Now, time.Duration(s.BandwidthSettleHours)*time.Hour)
+	t, err := servedPeriods(app, opts.Now, time.Duration(s.BandwidthSettleHours)*time.Hour)
 	if err != nil {
 		return res, err
 	}
@@ -58,10 +73,24 @@ func Run(ctx context.Context, app core.App, src Source, opts Options) (Result, e
 		return res, nil
 	}
 
+	at, err := loadHoldings(app, t, opts.Now)
+	if err != nil {
+		return res, err
+	}
+	fail := func(err error, dedupe string) error {
+		err = fmt.Errorf("bandwidth run at %s: traffic source: %w", opts.Now.Format(time.RFC3339), err)
+		if _, nerr := notify.Staff(ctx, app, notify.Alert{Key: "bandwidth_run_failed",
+			Data: notify.Data{"Error": err.Error(), "Services": len(t.services)}, DedupeKey: dedupe}); nerr != nil {
+			return errors.Join(err, fmt.Errorf("staff notice: %w", nerr))
+		}
+		return err
+	}
 	var days []elastiflow.DayUsage
 	seen := map[[2]string]bool{}
-	for _, q := range t.queries() {
-		fmt.Fprintf(opts.Progress, "bandwidth: asking for %d services from %s to %s\n", len(q.services), q.from.Format(dayLayout), opts.Now.Format(time.RFC3339))
+	asked := map[string]bool{} // services with an address asked about
+	earliest := opts.Now
+	for _, q := range at.queries(t) {
+		fmt.Fprintf(opts.Progress, "bandwidth: asking for %d addresses from %s to %s\n", len(q.services), q.from.Format(dayLayout), opts.Now.Format(time.RFC3339))
 		answer, stats, err := src.Usage(ctx, q.services, q.from, opts.Now)
 		res.Source.Requests += stats.Requests
 		res.Source.Pages += stats.Pages
@@ -69,23 +98,27 @@ func Run(ctx context.Context, app core.App, src Source, opts Options) (Result, e
 			err = check(q.services, answer, seen)
 		}
 		if err != nil {
-			err = fmt.Errorf("bandwidth run at %s: traffic source: %w", opts.Now.Format(time.RFC3339), err)
-			if _, nerr := notify.Staff(ctx, app, notify.Alert{Key: "bandwidth_run_failed",
-				Data:      notify.Data{"Error": err.Error(), "Services": len(t.services)},
-				DedupeKey: "bandwidth_run_failed:" + opts.Now.Truncate(time.Hour).Format(time.RFC3339)}); nerr != nil {
-				return res, errors.Join(err, fmt.Errorf("staff notice: %w", nerr))
-			}
-			return res, err
+			return res, fail(err, "bandwidth_run_failed:"+opts.Now.Truncate(time.Hour).Format(time.RFC3339))
 		}
 		days = append(days, answer...)
-	}
-	fmt.Fprintf(opts.Progress, "bandwidth: %d service-days from %d requests, %d pages\n", len(days), res.Source.Requests, res.Source.Pages)
-
-	byService := map[string][]elastiflow.DayUsage{}
-	for _, d := range days {
-		if _, ok := t.periodOf(d.ServiceID, d.Day); ok {
-			byService[d.ServiceID] = append(byService[d.ServiceID], d)
+		for _, s := range q.services {
+			for _, h := range at.held[s.ID] {
+				asked[h.service] = true
+			}
 		}
+		earliest = minTime(earliest, q.from)
+	}
+	if len(days) == 0 && len(asked) >= SilentServices && opts.Now.Sub(earliest) >= time.Hour {
+		err := fmt.Errorf("%w: not one flow record from or to any address of %d services since %s; check ELASTIFLOW_INDEX and ELASTIFLOW_SCHEMA",
+			ErrNoRecords, len(asked), earliest.Format(dayLayout))
+		return res, fail(err, "bandwidth_no_records:"+opts.Now.Format(dayLayout))
+	}
+	byService, skipped := at.attribute(t, days)
+	res.Skipped = skipped
+	fmt.Fprintf(opts.Progress, "bandwidth: %d address-days from %d requests, %d pages; %d skipped in %d address conflicts\n",
+		len(days), res.Source.Requests, res.Source.Pages, skipped, len(at.conflicts))
+	if err := at.alertConflicts(ctx, app); err != nil {
+		return res, err
 	}
 	w, err := newWriter(app, opts.Now)
 	if err != nil {

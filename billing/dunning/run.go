@@ -12,6 +12,7 @@ import (
 
 	"github.com/ezscale/ezscale/billing/ledger"
 	"github.com/ezscale/ezscale/billing/money"
+	"github.com/ezscale/ezscale/billing/parallelrun"
 	"github.com/ezscale/ezscale/billing/payments"
 	"github.com/ezscale/ezscale/integrations/gateway"
 	"github.com/ezscale/ezscale/internal/audit"
@@ -60,8 +61,12 @@ func Run(app core.App, opts Options) ([]Action, error) {
 	}
 	p := PolicyFrom(s)
 	horizon := opts.Now.Add(time.Duration(p.ReminderDays) * day)
-	invoices, err := app.FindRecordsByFilter(ledger.InvoicesCollection, "status = 'open' && due_at != '' && due_at <= {:h}", "due_at", 0, 0,
-		dbx.Params{"h": horizon.UTC().Format("2006-01-02 15:04:05.000Z")})
+	// WHMCS chases its customers' invoices until the cutover.
+	var invoices []*core.Record
+	err = app.RecordQuery(ledger.InvoicesCollection).
+		AndWhere(dbx.NewExp("status = 'open' AND due_at != '' AND due_at <= {:h}", dbx.Params{"h": horizon.UTC().Format("2006-01-02 15:04:05.000Z")})).
+		AndWhere(parallelrun.NotHeld("customer")).
+		OrderBy("due_at", "id").All(&invoices)
 	if err != nil {
 		return nil, fmt.Errorf("open invoices: %w", err)
 	}

@@ -42,23 +42,26 @@ func (c *checker) creditCauses() error {
 	return c.each(`SELECT ce.id, ce.customer, ce.currency, ce.amount, ce.reason, ce.invoice, ce.description,
 			COALESCE(ce.subscription, ''), COALESCE(ce.period_start, ''), COALESCE(ce.period_end, ''),
 			inv.id IS NOT NULL, COALESCE(inv.customer, ''), COALESCE(inv.currency, ''), COALESCE(inv.number, ''),
-			s.id IS NOT NULL, COALESCE(s.customer, '')
+			s.id IS NOT NULL, COALESCE(s.customer, ''), COALESCE(ce.whmcs_id, '') != ''
 		FROM credit_entries ce
 		LEFT JOIN invoices inv ON inv.id = ce.invoice AND ce.invoice != ''
 		LEFT JOIN subscriptions s ON s.id = ce.subscription AND ce.subscription != ''`, nil,
 		func(scan func(...any) error) error {
 			var id, customer, cur, reason, invoice, description, sub, start, end, invCustomer, invCur, invNumber, subCustomer string
 			var amt int64
-			var hasInv, hasSub bool
+			var hasInv, hasSub, imported bool
 			if err := scan(&id, &customer, &cur, &amt, &reason, &invoice, &description, &sub, &start, &end,
-				&hasInv, &invCustomer, &invCur, &invNumber, &hasSub, &subCustomer); err != nil {
+				&hasInv, &invCustomer, &invCur, &invNumber, &hasSub, &subCustomer, &imported); err != nil {
 				return err
 			}
 			bad := func(format string, args ...any) {
 				c.add("credit.cause", "credit_entries", id, "%s credit of %s: "+format,
 					append([]any{reason, amount(amt, cur)}, args...)...)
 			}
-			if amt == 0 {
+			// An imported entry WHMCS has since used up or taken back is
+			// brought to zero by the next import rather than deleted, so
+			// re-runs stay idempotent; every other entry moves money.
+			if amt == 0 && !imported {
 				bad("the amount is zero")
 			}
 			switch reason {

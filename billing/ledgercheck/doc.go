@@ -15,6 +15,7 @@
 //	invoice.credit_applied   credit_applied = −A (a use is negative; a use reversed by WithdrawLines is a positive applied entry)
 //	invoice.amount_refunded  amount_refunded = R
 //	invoice.amount_due       open, uncollectible: amount_due = total − credit_applied − amount_paid;
+//	                         draft: the same, never below 0 (what issuing will ask for);
 //	                         every other status: amount_due = 0
 //	invoice.status           draft: nothing applied or paid; open: amount_due > 0 unless total is 0;
 //	                         paid and refunded: credit_applied + amount_paid = total; paid: nothing refunded;
@@ -30,7 +31,8 @@
 //	                 any entry in created order (entries of the same instant count credit before use)
 //	credit.cause     every entry names its cause: applied, overpayment, void and refund an invoice of the same
 //	                 customer; downgrade and cancellation a subscription of the same customer and the period
-//	                 (period_start < period_end) they return; manual and import a description
+//	                 (period_start < period_end) they return; manual and import a description; no amount is
+//	                 zero, except an imported entry a later import brought to zero (WHMCS used it up)
 //
 // Periods:
 //
@@ -56,7 +58,9 @@
 // Services:
 //
 //	service.create     a pending or provisioning service whose subscription has a paid invoice has a create job
-//	                   that is queued or running (or failed for staff on the manual platform)
+//	                   that is queued or running (or failed for staff on the manual platform); an invoice imported
+//	                   from WHMCS counts once a payment or credit made here settles it (WHMCS provisions what it
+//	                   was paid for)
 //	service.terminate  a service active or suspended, whose subscription is cancelled or expired and past its
 //	                   period end, has a terminate job queued or running (or failed for staff, manual platform)
 //

@@ -145,6 +145,14 @@ func (c *checker) invoice(r invoiceRow) {
 
 	owed := r.total - r.applied - r.paid
 	switch r.status {
+	case "draft":
+		// A draft carries what issuing it will ask for (the ledger keeps
+		// its totals current as lines change); nothing is applied or
+		// paid on it yet (invoice.status), so that is its total.
+		if r.due != max(owed, 0) {
+			add("invoice.amount_due", "draft with amount_due %s, but total %s − credit %s − paid %s = %s",
+				amount(r.due, cur), amount(r.total, cur), amount(r.applied, cur), amount(r.paid, cur), amount(owed, cur))
+		}
 	case "open", "uncollectible":
 		if r.due != owed {
 			add("invoice.amount_due", "%s with amount_due %s, but total %s − credit %s − paid %s = %s",

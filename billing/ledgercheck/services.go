@@ -7,6 +7,17 @@ import "github.com/pocketbase/dbx"
 // platform, where the failure is the task handed to staff.
 const liveJob = `(j.status IN ('pending', 'running') OR (j.status = 'failed' AND svc.platform = 'manual'))`
 
+// paidHere is the condition, on a paid invoice inv, that it was paid on
+// this platform: every invoice made here, and one imported from WHMCS only
+// once a payment or credit written here settles it. What WHMCS took money
+// for, WHMCS provisions: the import queues no job (it would build a second
+// server beside the one WHMCS's module built or is to build), so a pending
+// service with only WHMCS's paid invoices is WHMCS's history, not a create
+// job missing here.
+const paidHere = `(inv.whmcs_id = ''
+	OR EXISTS (SELECT 1 FROM payments p WHERE p.invoice = inv.id AND p.kind = 'charge' AND p.status = 'succeeded' AND p.whmcs_id = '')
+	OR EXISTS (SELECT 1 FROM credit_entries ce WHERE ce.invoice = inv.id AND ce.reason = 'applied' AND ce.whmcs_id = ''))`
+
 // serviceJobs checks that what was paid for gets built and what ended gets
 // taken down (rules 9 and 10).
 func (c *checker) serviceJobs() error {
@@ -20,7 +31,8 @@ func (c *checker) serviceJobs() error {
 		FROM services svc
 		WHERE svc.status IN ('pending', 'provisioning') AND svc.subscription != ''
 			AND EXISTS (SELECT 1 FROM invoice_items it JOIN invoices inv ON inv.id = it.invoice
-				WHERE it.subscription = svc.subscription AND it.kind = 'period' AND it.subscription != '' AND inv.status IN ('paid', 'partially_refunded', 'refunded'))
+				WHERE it.subscription = svc.subscription AND it.kind = 'period' AND it.subscription != '' AND inv.status IN ('paid', 'partially_refunded', 'refunded')
+					AND `+paidHere+`)
 			AND NOT EXISTS (SELECT 1 FROM provisioning_jobs j WHERE j.service = svc.id AND j.action = 'create' AND `+liveJob+`)`, nil,
 		func(scan func(...any) error) error {
 			var id, name, status, sub string

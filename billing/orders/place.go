@@ -12,6 +12,7 @@ import (
 	"github.com/ezscale/ezscale/billing/coupon"
 	"github.com/ezscale/ezscale/billing/cycle"
 	"github.com/ezscale/ezscale/billing/ledger"
+	"github.com/ezscale/ezscale/billing/parallelrun"
 	"github.com/ezscale/ezscale/internal/settings"
 )
 
@@ -48,6 +49,10 @@ func Place(ctx context.Context, app core.App, customer *core.Record, req Request
 	}
 	if customer.GetString("status") != "active" {
 		return nil, &Error{Status: http.StatusForbidden, Code: "account_not_active", Message: "this account cannot place orders; contact support"}
+	}
+	if parallelrun.Held(customer) {
+		// Staff too: an order here would bill beside WHMCS until the cutover.
+		return nil, &Error{Status: http.StatusForbidden, Code: "billed_by_whmcs", Message: parallelrun.ErrHeld.Error()}
 	}
 	if req.PlanPrice == "" {
 		return nil, badRequest("plan_price", "required", "choose a plan price")

@@ -11,6 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/ezscale/ezscale/billing/money"
+	"github.com/ezscale/ezscale/billing/parallelrun"
 	"github.com/ezscale/ezscale/integrations/notify"
 	"github.com/ezscale/ezscale/integrations/outbox"
 	"github.com/ezscale/ezscale/internal/bulk"
@@ -70,6 +71,8 @@ func unreminded(app core.App, now time.Time, days int) ([]string, error) {
 		// "!= ''" lets SQLite use the partial unique index on dedupe_key.
 		AndWhere(dbx.NewExp("NOT EXISTS (SELECT 1 FROM {{" + outbox.Collection + "}} o WHERE o.[[dedupe_key]] != '' AND " +
 			"o.[[dedupe_key]] = 'renewal_reminder:' || s.[[id]] || ':' || substr(s.[[current_period_end]], 1, 10))")).
+		// WHMCS reminds its customers until the cutover.
+		AndWhere(parallelrun.NotHeld("s.[[customer]]")).
 		OrderBy("s.id").Column(&ids)
 	return ids, err
 }

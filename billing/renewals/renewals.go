@@ -15,6 +15,7 @@ import (
 
 	"github.com/ezscale/ezscale/billing/cycle"
 	"github.com/ezscale/ezscale/billing/ledger"
+	"github.com/ezscale/ezscale/billing/parallelrun"
 	"github.com/ezscale/ezscale/billing/tax"
 	"github.com/ezscale/ezscale/integrations/notify"
 	"github.com/ezscale/ezscale/integrations/outbox"
@@ -114,7 +115,8 @@ func Run(app core.App, opts Options) (Result, error) {
 }
 
 // dueSubscriptions lists the subscriptions whose next unbilled period
-// starts within the lead time of their cycle. Hourly subscriptions are
+// starts within the lead time of their cycle, leaving the customers WHMCS
+// still renews (parallelrun) to it. Hourly subscriptions are
 // billed in arrears, once their period has ended.
 func dueSubscriptions(app core.App, s *settings.Settings, now time.Time) ([]dueRow, error) {
 	var out []dueRow
@@ -127,6 +129,7 @@ func dueSubscriptions(app core.App, s *settings.Settings, now time.Time) ([]dueR
 		err := app.DB().Select("id", "customer", "currency").From("subscriptions").
 			Where(dbx.HashExp{"status": []any{"active", "past_due"}, "cycle": string(c), "cancel_at_period_end": false}).
 			AndWhere(dbx.NewExp("billed_until != '' AND billed_until <= {:h}", dbx.Params{"h": horizon.Format(dateLayout)})).
+			AndWhere(parallelrun.NotHeld("customer")).
 			OrderBy("customer", "currency", "id").All(&rows)
 		if err != nil {
 			return nil, fmt.Errorf("due %s subscriptions: %w", c, err)

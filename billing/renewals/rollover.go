@@ -10,6 +10,7 @@ import (
 
 	"github.com/ezscale/ezscale/billing/cancellation"
 	"github.com/ezscale/ezscale/billing/cycle"
+	"github.com/ezscale/ezscale/billing/parallelrun"
 )
 
 // rollOver moves subscriptions whose current period has ended into the
@@ -18,9 +19,13 @@ import (
 // is withdrawn or credited, in the same transaction.
 func rollOver(ctx context.Context, app core.App, now time.Time, res *Result) error {
 	for {
-		subs, err := app.FindRecordsByFilter("subscriptions",
-			"(status = 'active' || status = 'past_due') && current_period_end != '' && current_period_end <= {:now}",
-			"id", 500, 0, dbx.Params{"now": now.UTC().Format(dateLayout)})
+		// Held customers' periods are WHMCS's until the cutover.
+		var subs []*core.Record
+		err := app.RecordQuery("subscriptions").
+			AndWhere(dbx.NewExp("status IN ('active', 'past_due') AND current_period_end != '' AND current_period_end <= {:now}",
+				dbx.Params{"now": now.UTC().Format(dateLayout)})).
+			AndWhere(parallelrun.NotHeld("customer")).
+			OrderBy("id").Limit(500).All(&subs)
 		if err != nil {
 			return fmt.Errorf("roll over: %w", err)
 		}

@@ -2,12 +2,14 @@ package elastiflow
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -21,6 +23,17 @@ import (
 // (contract §1): the concrete indices carry a version and rollover suffix,
 // so only the wildcard pattern is stable.
 const DefaultIndex = "elastiflow-flow-codex-*"
+
+// ECSIndex is the index pattern of ElastiFlow's ECS output
+// (EF_OUTPUT_ELASTICSEARCH_ECS_ENABLE=true), whose documents carry ECS
+// field names.
+const ECSIndex = "elastiflow-flow-ecs-*"
+
+// The schemas ElastiFlow writes (contract §1), as ELASTIFLOW_SCHEMA names them.
+const (
+	SchemaCODEX = "codex"
+	SchemaECS   = "ecs"
+)
 
 // Defaults applied by New to zero Config fields.
 const (
@@ -39,7 +52,9 @@ type Config struct {
 	// Username/Password (basic auth) when both are set.
 	APIKey, Username, Password string
 	Index                      string // index pattern, default DefaultIndex
-	Fields                     Fields // document field names, default DefaultFields()
+	// Fields are the document field names; empty ones follow the index's
+	// schema (FieldsFor).
+	Fields Fields
 	// PageSize is how many services one search request covers (the paging
 	// unit), default DefaultPageSize.
 	PageSize int
@@ -86,6 +101,29 @@ func ECSFields() Fields {
 	}
 }
 
+// FieldsFor is the field names of the index pattern's schema: schema
+// "codex" or "ecs" when the configuration names it, else ECS for a pattern
+// with an "ecs" part (ElastiFlow's elastiflow-flow-ecs-*) and CODEX for any
+// other. Querying CODEX names on an ECS index matches no document at all
+// and would read as zero traffic.
+func FieldsFor(index, schema string) (Fields, error) {
+	switch strings.ToLower(schema) {
+	case SchemaCODEX:
+		return DefaultFields(), nil
+	case SchemaECS:
+		return ECSFields(), nil
+	case "":
+		parts := strings.FieldsFunc(strings.ToLower(index), func(r rune) bool {
+			return (r < 'a' || r > 'z') && (r < '0' || r > '9')
+		})
+		if slices.Contains(parts, SchemaECS) {
+			return ECSFields(), nil
+		}
+		return DefaultFields(), nil
+	}
+	return Fields{}, fmt.Errorf("elastiflow: schema %q: want %s or %s", schema, SchemaCODEX, SchemaECS)
+}
+
 // Client queries ElastiFlow's records through the official Go client's
 // low-level (esapi) API: the request bodies are built here as JSON so they
 // read exactly like the contract's, and the answers are decoded without
@@ -119,7 +157,7 @@ func New(cfg Config) (*Client, error) {
 	if c.index == "" {
 		c.index = DefaultIndex
 	}
-	def := DefaultFields()
+	def, _ := FieldsFor(c.index, "")
 	for _, f := range []struct {
 		v   *string
 		def string
@@ -163,8 +201,13 @@ func FromConfig(c config.Elastiflow) (*Client, error) {
 	if c.URL == "" {
 		return nil, nil
 	}
+	index := cmp.Or(c.Index, DefaultIndex)
+	fields, err := FieldsFor(index, c.Schema)
+	if err != nil {
+		return nil, err
+	}
 	return New(Config{URL: c.URL, APIKey: c.APIKey, Username: c.Username, Password: c.Password,
-		Index: c.Index, PageSize: c.PageSize})
+		Index: index, Fields: fields, PageSize: c.PageSize})
 }
 
 // defaultBackoff waits 250 ms, 500 ms, 1 s … up to 8 s before retry n.

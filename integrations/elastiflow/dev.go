@@ -35,35 +35,49 @@ func NewDevSource() (*DevSource, error) {
 	return &DevSource{client: client, sim: sim, stop: stop, loaded: map[string]bool{}}, nil
 }
 
+// Records is how many flow records it has made up so far.
+func (d *DevSource) Records() int { return d.sim.Len() }
+
 // Close stops the simulator.
 func (d *DevSource) Close() { d.stop() }
 
-// Usage feeds the days asked about, up to now, then asks the simulator
-// through the real client.
+// DevLookback bounds the made-up traffic: only the days of the last
+// DevLookback before now get any, so an annual period asked about from its
+// first day costs what a monthly one does.
+const DevLookback = 35 * 24 * time.Hour
+
+// Usage feeds the days asked about, within DevLookback of now, in one
+// delivery, then asks the simulator through the real client.
 func (d *DevSource) Usage(ctx context.Context, services []Service, from, to time.Time) ([]DayUsage, Stats, error) {
 	now := time.Now().UTC()
+	first := from.UTC().Truncate(24 * time.Hour)
+	if bound := now.Add(-DevLookback).Truncate(24 * time.Hour); first.Before(bound) {
+		first = bound
+	}
+	var flows []Flow
+	d.mu.Lock()
 	for _, svc := range services {
 		for _, ip := range svc.IPs {
 			addr, err := netip.ParseAddr(ip)
 			if err != nil {
 				continue // the client refuses it with the reason
 			}
-			for day := from.UTC().Truncate(24 * time.Hour); day.Before(to) && day.Before(now); day = day.AddDate(0, 0, 1) {
-				d.feed(addr, day, now)
+			for day := first; day.Before(to) && day.Before(now); day = day.AddDate(0, 0, 1) {
+				flows = append(flows, d.day(addr, day, now)...)
 			}
 		}
 	}
+	d.mu.Unlock()
+	d.sim.Add(flows...)
 	return d.client.Usage(ctx, services, from, to)
 }
 
-// feed adds one day of traffic for addr: a few hundred MB to a few GB, in
-// hourly records, up to now.
-func (d *DevSource) feed(addr netip.Addr, day, now time.Time) {
-	key := addr.String() + "|" + day.Format(time.DateOnly)
-	d.mu.Lock()
-	defer d.mu.Unlock()
+// day is one day of traffic for addr, the first time it is asked about: a
+// few hundred MB to a few GB, in hourly records, up to now.
+func (d *DevSource) day(addr netip.Addr, day, now time.Time) []Flow {
+	key := addr.Unmap().String() + "|" + day.Format(time.DateOnly)
 	if d.loaded[key] {
-		return
+		return nil
 	}
 	d.loaded[key] = true
 	h := fnv.New64a()
@@ -85,5 +99,5 @@ func (d *DevSource) feed(addr netip.Addr, day, now time.Time) {
 			Flow{Time: at, SrcIP: peer, DstIP: addr, Bytes: in, Sampling: 1},
 			Flow{Time: at, SrcIP: addr, DstIP: peer, Bytes: out, Sampling: 1})
 	}
-	d.sim.Add(flows...)
+	return flows
 }

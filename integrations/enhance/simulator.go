@@ -454,7 +454,7 @@ func (s *Simulator) route(r *http.Request, seg []string, body map[string]json.Ra
 			var items []any
 			for _, id := range s.siteOrd {
 				ws := s.sites[id]
-				if ws.OrgID != o.ID || ws.Status == "deleted" {
+				if !s.listsSite(o, ws, q) || ws.Status == "deleted" {
 					continue
 				}
 				if search != "" && !strings.Contains(ws.Domain, search) && ws.ID != search {

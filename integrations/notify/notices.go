@@ -90,7 +90,11 @@ var staffNotices = map[string]struct {
 	"cancellation": {"warning", func() Data {
 		return Data{"Service": sampleService(), "When": "period_end", "Reason": "too_expensive", "Comment": "Found a cheaper host"}
 	}},
-	"provisioning_failed":  {"danger", func() Data { return Data{"Action": "create", "Service": "svc123", "Error": "platform answered 422"} }},
+	"provisioning_failed": {"danger", func() Data { return Data{"Action": "create", "Service": "svc123", "Error": "platform answered 422"} }},
+	"provisioning_notice": {"warning", func() Data {
+		return Data{"Action": "terminate", "Service": "svc123", "Platform": "pterodactyl",
+			"Notice": "server 14 was force-deleted from the panel: its node did not answer"}
+	}},
 	"webhook_unmatched":    {"warning", func() Data { return Data{"Gateway": "stripe", "Event": "evt_sample", "Type": "charge.refunded"} }},
 	"platform_unreachable": {"danger", func() Data { return Data{"Platform": "virtfusion", "Checks": 3} }},
 	"paypal_second_subscription": {"danger", func() Data {
@@ -108,6 +112,9 @@ var staffNotices = map[string]struct {
 	}},
 	"ticket_opened": {"info", func() Data {
 		return Data{"Ticket": Data{"Number": "4711", "Subject": "Server unreachable", "Department": "Support", "Priority": "High"}}
+	}},
+	"bandwidth_address_conflict": {"warning", func() Data {
+		return Data{"Address": "203.0.113.252", "Services": "svc123, svc456", "Since": "2026-12-01"}
 	}},
 	"bandwidth_over_quota": {"warning", func() Data {
 		return Data{"Service": sampleService(), "Used": int64(1_050_000_000_000), "Quota": int64(1_000_000_000_000), "Percent": 105}

@@ -121,6 +121,9 @@ func (d *Deliverer) Pass(ctx context.Context, channel string) (int, error) {
 	if _, ok := sender.(Confirmer); ok {
 		n = d.Batch
 	}
+	if err := cancelHeld(d.App, channel, d.Now()); err != nil {
+		return 0, err
+	}
 	ids, err := claim(d.App, channel, n, d.Now())
 	if err != nil {
 		return 0, err

@@ -63,7 +63,7 @@ func FromConfig(cfg *config.Config) (*Set, error) {
 			Token: "dev-ptero-app", ClientKey: "dev-ptero-client"}
 	}
 	if pt.URL != "" {
-		d, err := pterodactyl.New(pterodactyl.Config{URL: pt.URL, AppKey: pt.Token, ClientKey: pt.ClientKey})
+		d, err := pterodactyl.New(pterodactyl.Config{URL: pt.URL, AppKey: pt.Token, ClientKey: pt.ClientKey, Flavor: pt.Flavor})
 		if err := add("pterodactyl", d, err); err != nil {
 			s.Close()
 			return nil, err

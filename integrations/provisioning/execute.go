@@ -3,6 +3,7 @@ package provisioning
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -26,12 +27,14 @@ func (w *Worker) execute(ctx context.Context, actx context.Context, job *core.Re
 	ref := Ref{ServiceID: svc.Id, PlatformServiceID: svc.GetString("platform_service_id"), PlatformUserID: svc.GetString("platform_user_id")}
 	cctx, cancel := context.WithTimeout(ctx, w.Timeout)
 	defer cancel()
+	cctx = WithAttempt(cctx, Attempt{N: job.GetInt("attempts"), Max: job.GetInt("max_attempts")})
+	cctx, notes := withStaffNotes(cctx)
 
 	// owned sets the job's result on the service as it is now.
 	var owned func(current *core.Record)
 	switch job.GetString("action") {
 	case ActionCreate:
-		return w.create(cctx, actx, driver, svc, job)
+		return w.create(cctx, actx, driver, svc, job, notes)
 	case ActionSuspend:
 		err = driver.Suspend(cctx, ref)
 	case ActionUnsuspend:
@@ -78,6 +81,9 @@ func (w *Worker) execute(ctx context.Context, actx context.Context, job *core.Re
 				return err
 			}
 		}
+		if err := tellStaff(actx, tx, job, current, notes); err != nil {
+			return err
+		}
 		if job.GetString("action") == ActionUnsuspend && current.GetString("status") == "suspended" && !suspendQueued(tx, current.Id) {
 			// Suspended again meanwhile for another reason (staff, abuse)
 			// without a suspend of its own queued: the platform has just
@@ -108,7 +114,18 @@ var outcome = map[string]string{
 	ActionSuspend: "suspended", ActionUnsuspend: "active", ActionTerminate: "terminated", ActionChangePlan: "active",
 }
 
-func (w *Worker) create(ctx, actx context.Context, driver Provisioner, svc, job *core.Record) error {
+// tellStaff alerts staff with each note the driver left about the job.
+func tellStaff(actx context.Context, tx core.App, job, svc *core.Record, notes *staffNotes) error {
+	for i, note := range notes.list() {
+		if _, err := notify.Staff(actx, tx, notify.Alert{Key: "provisioning_notice", DedupeKey: "job:" + job.Id + ":notice:" + strconv.Itoa(i),
+			Data: notify.Data{"Action": job.GetString("action"), "Service": svc.Id, "Platform": svc.GetString("platform"), "Notice": note}}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *Worker) create(ctx, actx context.Context, driver Provisioner, svc, job *core.Record, notes *staffNotes) error {
 	customer, err := w.App.FindRecordById("customers", svc.GetString("customer"))
 	if err != nil {
 		return &Error{Permanent: true, Message: "customer of service " + svc.Id + " not found"}
@@ -155,6 +172,9 @@ func (w *Worker) create(ctx, actx context.Context, driver Provisioner, svc, job 
 		}
 		if sealed != "" {
 			current.Set("credentials", sealed)
+		}
+		if err := tellStaff(actx, tx, job, current, notes); err != nil {
+			return err
 		}
 		if hasLive {
 			apply(current, live)

@@ -12,6 +12,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/billing/parallelrun"
 	"github.com/ezscale/ezscale/integrations/notify"
 	"github.com/ezscale/ezscale/internal/audit"
 	"github.com/ezscale/ezscale/internal/secrets"
@@ -62,7 +63,9 @@ func (w *Worker) Claim(name string) (*core.Record, error) {
 	// Due (or running past its lease: a crashed worker's), not behind an
 	// earlier job of the same service, and no job of the same customer
 	// running: a customer's platform account is made once, and a driver
-	// looking for a server of ours must not race another create.
+	// looking for a server of ours must not race another create. A
+	// customer WHMCS still serves is not ours to provision: their jobs
+	// wait, and the cutover cancels them.
 	err := w.App.DB().NewQuery(`UPDATE {{provisioning_jobs}} SET status = 'running', locked_at = {:now}, locked_by = {:name},
 		attempts = attempts + 1, updated = {:now}
 		WHERE id = (
@@ -72,6 +75,7 @@ func (w *Worker) Claim(name string) (*core.Record, error) {
 				AND e.status = 'pending' AND e.created < j.created)
 			AND NOT EXISTS (SELECT 1 FROM provisioning_jobs e JOIN services es ON es.id = e.service
 				WHERE es.customer = s.customer AND e.id != j.id AND e.status = 'running' AND e.locked_at >= {:expired})
+			AND ` + parallelrun.NotHeldSQL("s.customer") + `
 			ORDER BY j.run_after, j.created LIMIT 1)
 		RETURNING id`).Bind(dbx.Params{
 		"now": now.Format(dateLayout), "name": name, "expired": now.Add(-w.Lease).Format(dateLayout),

@@ -34,6 +34,10 @@ type Config struct {
 	// without it Status reports only panel-side state and Power returns
 	// provisioning.ErrNotSupported.
 	ClientKey string
+	// Flavor is FlavorPterodactyl (the default) or FlavorPelican, the
+	// successor panel: the same API but eggs without nests and nodes
+	// chosen by tag.
+	Flavor string
 	// HTTPClient defaults to a client with a 30 s timeout.
 	HTTPClient *http.Client
 }

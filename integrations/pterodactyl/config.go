@@ -23,9 +23,13 @@ import (
 // docker_image, startup, environment and port_range are optional; by default
 // the egg's image, startup and variable defaults are used. options["game"]
 // picks the egg (optional when eggs has exactly one entry).
+//
+// On Pelican there are no nests (no nest_id), location_id is optional and
+// "node_tags": ["fra"] picks the nodes (any node when absent).
 type planConfig struct {
 	LocationID    int
 	NestID        int
+	NodeTags      []string
 	Eggs          map[string]int
 	Limits        limits
 	FeatureLimits featureLimits
@@ -49,9 +53,10 @@ type featureLimits struct {
 	Allocations int `json:"allocations"`
 }
 
-var knownKeys = map[string]bool{
-	"location_id": true, "nest_id": true, "eggs": true, "limits": true, "feature_limits": true,
-	"docker_image": true, "startup": true, "environment": true, "port_range": true,
+// configKeys are the keys a plan's config may have on each flavour.
+var configKeys = map[string][]string{
+	FlavorPterodactyl: {"location_id", "nest_id", "eggs", "limits", "feature_limits", "docker_image", "startup", "environment", "port_range"},
+	FlavorPelican:     {"location_id", "node_tags", "eggs", "limits", "feature_limits", "docker_image", "startup", "environment", "port_range"},
 }
 
 // toInt accepts JSON numbers (float64), Go ints, json.Number and numeric
@@ -129,25 +134,31 @@ func unknownKeys(m map[string]any, prefix string, allowed ...string) error {
 	return nil
 }
 
-// parseConfig validates and parses a plan's platform_config.
-func parseConfig(m map[string]any) (planConfig, error) {
+// parseConfig validates and parses a plan's platform_config for a flavour
+// of the panel.
+func parseConfig(m map[string]any, flavor string) (planConfig, error) {
 	var c planConfig
 	if m == nil {
 		return c, fmt.Errorf("platform config is empty")
 	}
-	var keys []string
-	for k := range knownKeys {
-		keys = append(keys, k)
-	}
-	if err := unknownKeys(m, "", keys...); err != nil {
+	if err := unknownKeys(m, "", configKeys[flavor]...); err != nil {
 		return c, err
 	}
 	const maxInt = math.MaxInt32
-	if err := intField(m, "", "location_id", 1, maxInt, true, &c.LocationID); err != nil {
+	pterodactyl := flavor != FlavorPelican
+	if err := intField(m, "", "location_id", 1, maxInt, pterodactyl, &c.LocationID); err != nil {
 		return c, err
 	}
-	if err := intField(m, "", "nest_id", 1, maxInt, true, &c.NestID); err != nil {
-		return c, err
+	if pterodactyl {
+		if err := intField(m, "", "nest_id", 1, maxInt, true, &c.NestID); err != nil {
+			return c, err
+		}
+	} else if v, ok := m["node_tags"]; ok && v != nil {
+		tags, err := stringList(v)
+		if err != nil {
+			return c, fmt.Errorf("node_tags must be a list of node tags, e.g. [\"fra\"]")
+		}
+		c.NodeTags = tags
 	}
 	eggs, err := objField(m, "eggs")
 	if err != nil {
@@ -253,6 +264,32 @@ func parseConfig(m map[string]any) (planConfig, error) {
 		}
 	}
 	return c, nil
+}
+
+// stringList reads a JSON list of non-empty strings.
+func stringList(v any) ([]string, error) {
+	if ss, ok := v.([]string); ok {
+		v = func() []any {
+			out := make([]any, len(ss))
+			for i, s := range ss {
+				out[i] = s
+			}
+			return out
+		}()
+	}
+	list, ok := v.([]any)
+	if !ok {
+		return nil, fmt.Errorf("not a list")
+	}
+	out := make([]string, 0, len(list))
+	for _, x := range list {
+		s, ok := x.(string)
+		if !ok || strings.TrimSpace(s) == "" {
+			return nil, fmt.Errorf("not a string")
+		}
+		out = append(out, s)
+	}
+	return out, nil
 }
 
 func validPortRange(s string) bool {

@@ -17,8 +17,9 @@ import (
 
 // Driver implements provisioning.Provisioner for a Pterodactyl panel.
 type Driver struct {
-	c   *client
-	now func() time.Time
+	c      *client
+	flavor string
+	now    func() time.Time
 }
 
 var _ provisioning.Provisioner = (*Driver)(nil)
@@ -32,14 +33,23 @@ func New(cfg Config) (*Driver, error) {
 	if strings.TrimSpace(cfg.AppKey) == "" {
 		return nil, errors.New("pterodactyl: AppKey (Application API key, ptla_...) is required")
 	}
+	flavor := strings.ToLower(strings.TrimSpace(cfg.Flavor))
+	switch flavor {
+	case "":
+		flavor = FlavorPterodactyl
+	case FlavorPterodactyl, FlavorPelican:
+	default:
+		return nil, fmt.Errorf("pterodactyl: Flavor must be %q or %q, got %q", FlavorPterodactyl, FlavorPelican, cfg.Flavor)
+	}
 	hc := cfg.HTTPClient
 	if hc == nil {
 		hc = &http.Client{Timeout: 30 * time.Second}
 	}
 	base := strings.TrimRight(u.Scheme+"://"+u.Host+u.Path, "/")
 	return &Driver{
-		c:   &client{base: base, appKey: cfg.AppKey, clientKey: cfg.ClientKey, http: hc},
-		now: time.Now,
+		c:      &client{base: base, appKey: cfg.AppKey, clientKey: cfg.ClientKey, http: hc},
+		flavor: flavor,
+		now:    time.Now,
 	}, nil
 }
 
@@ -48,7 +58,7 @@ func (d *Driver) Name() string { return "pterodactyl" }
 
 // ValidateConfig checks a plan's platform_config (see planConfig).
 func (d *Driver) ValidateConfig(config map[string]any) error {
-	if _, err := parseConfig(config); err != nil {
+	if _, err := parseConfig(config, d.flavor); err != nil {
 		return &provisioning.Error{Permanent: true, Message: "pterodactyl: invalid plan config: " + err.Error()}
 	}
 	return nil
@@ -120,20 +130,6 @@ func (s *server) addresses() (ips []string, primary string) {
 	return ips, primary
 }
 
-type egg struct {
-	ID            int    `json:"id"`
-	DockerImage   string `json:"docker_image"`
-	Startup       string `json:"startup"`
-	Relationships struct {
-		Variables *listEnvelope `json:"variables"`
-	} `json:"relationships"`
-}
-
-type eggVariable struct {
-	EnvVariable  string  `json:"env_variable"`
-	DefaultValue *string `json:"default_value"`
-}
-
 // Create builds the customer's panel user (once per customer) and the
 // server. It is idempotent: the user is found by external_id = customer id
 // (then by exact email) and the server by external_id = our service id.
@@ -142,7 +138,7 @@ func (d *Driver) Create(ctx context.Context, req provisioning.CreateRequest) (pr
 	if req.ServiceID == "" {
 		return out, permanent("create: service id is required")
 	}
-	cfg, err := parseConfig(req.Config)
+	cfg, err := parseConfig(req.Config, d.flavor)
 	if err != nil {
 		return out, permanent("invalid plan config: %v", err)
 	}
@@ -165,29 +161,11 @@ func (d *Driver) Create(ctx context.Context, req provisioning.CreateRequest) (pr
 		return out, err
 	}
 
-	var e egg
-	if err := d.c.item(ctx, http.MethodGet, "application",
-		fmt.Sprintf("/nests/%d/eggs/%d?include=variables", cfg.NestID, eggID), nil, &e); err != nil {
-		if err == provisioning.ErrNotFound {
-			return out, permanent("egg %d not found in nest %d (check the plan's nest_id/eggs)", eggID, cfg.NestID)
-		}
+	e, err := d.egg(ctx, cfg, eggID)
+	if err != nil {
 		return out, err
 	}
-	env := map[string]string{}
-	if e.Relationships.Variables != nil {
-		for _, v := range e.Relationships.Variables.Data {
-			var ev eggVariable
-			if json.Unmarshal(v.Attributes, &ev) == nil && ev.EnvVariable != "" {
-				env[ev.EnvVariable] = ""
-				if ev.DefaultValue != nil {
-					env[ev.EnvVariable] = *ev.DefaultValue
-				}
-			}
-		}
-	}
-	for k, v := range cfg.Environment {
-		env[k] = v
-	}
+	env := e.environment(cfg.Environment)
 	image, startup := e.DockerImage, e.Startup
 	if cfg.DockerImage != "" {
 		image = cfg.DockerImage
@@ -207,20 +185,16 @@ func (d *Driver) Create(ctx context.Context, req provisioning.CreateRequest) (pr
 		portRange = []string{}
 	}
 	body := map[string]any{
-		"name":           name,
-		"description":    "ezscale service " + req.ServiceID,
-		"user":           u.ID,
-		"egg":            eggID,
-		"docker_image":   image,
-		"startup":        startup,
-		"environment":    env,
-		"limits":         cfg.Limits,
-		"feature_limits": cfg.FeatureLimits,
-		"deploy": map[string]any{
-			"locations":    []int{cfg.LocationID},
-			"dedicated_ip": false,
-			"port_range":   portRange,
-		},
+		"name":                name,
+		"description":         "ezscale service " + req.ServiceID,
+		"user":                u.ID,
+		"egg":                 eggID,
+		"docker_image":        image,
+		"startup":             startup,
+		"environment":         env,
+		"limits":              cfg.Limits,
+		"feature_limits":      cfg.FeatureLimits,
+		"deploy":              d.deploy(cfg, portRange),
 		"external_id":         req.ServiceID,
 		"start_on_completion": true,
 	}
@@ -387,10 +361,16 @@ func (d *Driver) serverByExternal(ctx context.Context, serviceID string) (*serve
 }
 
 // resolve finds the server of a ref: by our service id (external_id) when
-// known, as the WHMCS module does, else by the panel's numeric id.
+// known, as the WHMCS module does, else by the panel's numeric id. A
+// service linked to a server WHMCS built is not under our id: its linked
+// panel id is tried next (see Link).
 func (d *Driver) resolve(ctx context.Context, ref provisioning.Ref) (*server, error) {
 	if ref.ServiceID != "" {
-		return d.serverByExternal(ctx, ref.ServiceID)
+		s, err := d.serverByExternal(ctx, ref.ServiceID)
+		if err == provisioning.ErrNotFound && ref.PlatformServiceID != "" {
+			return d.linkedServer(ctx, ref)
+		}
+		return s, err
 	}
 	if _, err := strconv.Atoi(ref.PlatformServiceID); err != nil {
 		return nil, permanent("ref has no service id and platform id %q is not numeric", ref.PlatformServiceID)
@@ -421,21 +401,10 @@ func (d *Driver) Unsuspend(ctx context.Context, ref provisioning.Ref) error {
 	return d.c.do(ctx, http.MethodPost, "application", fmt.Sprintf("/servers/%d/unsuspend", s.ID), nil, nil)
 }
 
-// Terminate deletes the server. A server already gone returns
-// provisioning.ErrNotFound, which the queue treats as done. The panel user
-// is kept: it may own other services.
-func (d *Driver) Terminate(ctx context.Context, ref provisioning.Ref) error {
-	s, err := d.resolve(ctx, ref)
-	if err != nil {
-		return err
-	}
-	return d.c.do(ctx, http.MethodDelete, "application", fmt.Sprintf("/servers/%d", s.ID), nil, nil)
-}
-
 // ChangePlan applies the new plan's limits and feature_limits with
 // PATCH /servers/{id}/build. The egg and image are left as they are.
 func (d *Driver) ChangePlan(ctx context.Context, ref provisioning.Ref, config map[string]any) error {
-	cfg, err := parseConfig(config)
+	cfg, err := parseConfig(config, d.flavor)
 	if err != nil {
 		return permanent("invalid plan config: %v", err)
 	}

@@ -27,7 +27,9 @@ import (
 // Minecraft", variables SERVER_JARFILE required, VANILLA_VERSION) and egg 6
 // ("Rust", variable HOSTNAME required). Servers get allocations on
 // 203.0.113.20 from port 25565 up and start running at once
-// (start_on_completion is honoured).
+// (start_on_completion is honoured). It also answers as Pelican does (eggs
+// at /api/application/eggs/{id}, deployment by node tag "fra"), and its
+// node can be taken down (SetNodeDown, see simulator_node.go).
 type Simulator struct {
 	appKey, clientKey string
 
@@ -42,6 +44,7 @@ type Simulator struct {
 	nextAlloc  int
 	nextPort   int
 	requests   int
+	nodeDown   bool
 
 	simfault.Faults
 }
@@ -266,7 +269,7 @@ var simRoutes = []struct {
 	{"POST", regexp.MustCompile(`^/api/application/users$`), (*Simulator).createUser},
 	{"GET", regexp.MustCompile(`^/api/application/users/external/([^/]+)$`), (*Simulator).getUserExternal},
 	{"GET", regexp.MustCompile(`^/api/application/users/([^/]+)$`), (*Simulator).getUser},
-	{"GET", regexp.MustCompile(`^/api/application/nests/([^/]+)/eggs/([^/]+)$`), (*Simulator).getEgg},
+	{"GET", regexp.MustCompile(`^/api/application/(?:nests/([^/]+)/)?eggs/([^/]+)$`), (*Simulator).getEgg},
 	{"POST", regexp.MustCompile(`^/api/application/servers$`), (*Simulator).createServer},
 	{"GET", regexp.MustCompile(`^/api/application/servers/external/([^/]+)$`), (*Simulator).getServerExternal},
 	{"GET", regexp.MustCompile(`^/api/application/servers/([^/]+)$`), (*Simulator).getServer},
@@ -294,6 +297,9 @@ func (s *Simulator) route(w http.ResponseWriter, r *http.Request) {
 		}
 		s.mu.Lock()
 		defer s.mu.Unlock()
+		if s.wingsDown(w, r, path) {
+			return
+		}
 		rt.h(s, w, r, m)
 		return
 	}
@@ -509,7 +515,8 @@ func (s *Simulator) getEgg(w http.ResponseWriter, r *http.Request, m []string) {
 	nest, _ := strconv.Atoi(m[1])
 	id, _ := strconv.Atoi(m[2])
 	e, ok := s.eggs[id]
-	if !ok || e.Nest != nest {
+	pelican := m[1] == "" // Pelican: /eggs/{id}, no nests
+	if !ok || (!pelican && e.Nest != nest) {
 		writeNotFound(w)
 		return
 	}
@@ -522,9 +529,12 @@ func (s *Simulator) getEgg(w http.ResponseWriter, r *http.Request, m []string) {
 	if strings.Contains(r.URL.Query().Get("include"), "variables") {
 		data := []any{}
 		for i, v := range e.Vars {
-			rules := "nullable|string"
+			var rules any = "nullable|string"
 			if v.Required {
 				rules = "required|string"
+			}
+			if pelican {
+				rules = strings.Split(rules.(string), "|")
 			}
 			data = append(data, item("egg_variable", map[string]any{
 				"id": 10 + i, "egg_id": e.ID, "name": v.Name, "description": v.Name, "env_variable": v.Env,
@@ -606,7 +616,7 @@ func (s *Simulator) createServer(w http.ResponseWriter, r *http.Request, _ []str
 	}
 	if e != nil {
 		for _, ev := range e.Vars {
-			if ev.Required && env[ev.Env] == "" {
+			if ev.Required && strings.TrimSpace(env[ev.Env]) == "" { // Laravel trims, then "" is null
 				v.add("environment."+ev.Env, "required", "The "+ev.Name+" variable field is required.")
 			}
 		}
@@ -650,7 +660,7 @@ func (s *Simulator) createServer(w http.ResponseWriter, r *http.Request, _ []str
 	if hasDeploy {
 		locs, _ := lookup(b, "deploy.locations")
 		list, _ := locs.([]any)
-		found := false
+		found := viableByTags(b)
 		for _, l := range list {
 			if f, ok := l.(float64); ok {
 				if _, ok := s.locations[int(f)]; ok {

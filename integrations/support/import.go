@@ -43,8 +43,10 @@ type ImportProgress struct {
 
 // Import creates the ticket in SupportPal for the customer (their user is
 // found or created as UserFor does), or continues one that done says was
-// created, posting the messages not there yet. Nothing is e-mailed, and
-// messages keep their dates.
+// created, posting the messages not there yet. Nothing is e-mailed. The
+// ticket keeps its date; SupportPal dates each reply when it is posted (its
+// API takes no date for messages), so every message's text says when it
+// was written.
 //
 // Our SupportPal client has no operator lookup, so staff replies are posted
 // as the customer's messages, opened by a line naming the staff member.
@@ -95,7 +97,7 @@ func (d *Desk) Import(ctx context.Context, customer *core.Record, t ImportedTick
 	}
 	for _, m := range t.Messages[progress.Messages:] {
 		_, err := d.api.CreateMessage(ctx, supportpal.NewMessage{TicketID: progress.TicketID, UserID: uid,
-			Text: importText(m), Quiet: true, CreatedAt: unixOf(m.At)})
+			Text: importText(m), Quiet: true})
 		if err != nil {
 			return progress, fmt.Errorf("add message %d to SupportPal ticket %d: %w", progress.Messages+1, progress.TicketID, remote(err))
 		}
@@ -110,12 +112,16 @@ func (d *Desk) Import(ctx context.Context, customer *core.Record, t ImportedTick
 }
 
 // importText is a message as SupportPal gets it: a staff reply opens with
-// the staff member's name, since it is posted as the customer's; an empty
-// message gets a placeholder (SupportPal requires text).
+// the staff member's name, since it is posted as the customer's, then comes
+// the date it was written; an empty message gets a placeholder (SupportPal
+// requires text).
 func importText(m ImportedMessage) string {
 	text := m.HTML
 	if strings.TrimSpace(text) == "" {
 		text = "<p>(no text)</p>"
+	}
+	if !m.At.IsZero() {
+		text = "<p><em>" + html.EscapeString("Written "+m.At.UTC().Format("2006-01-02 15:04 MST")) + "</em></p>" + text
 	}
 	if m.Staff {
 		by := "[Staff]"

@@ -147,13 +147,17 @@ func TestImportTicket(t *testing.T) {
 				if !strings.HasSuffix(m.Text, tc.ticket.Messages[i].HTML) {
 					t.Errorf("message %d: %q, want it to end with %q", i, m.Text, tc.ticket.Messages[i].HTML)
 				}
+				if written := "Written " + tc.ticket.Messages[i].At.Format("2006-01-02 15:04") + " UTC"; !strings.Contains(m.Text, written) {
+					t.Errorf("message %d: %q, want its date %q", i, m.Text, written)
+				}
 			}
 			front.mu.Lock()
 			defer front.mu.Unlock()
 			for _, b := range front.bodies {
 				quiet := b["send_user_email"] == float64(0) || b["send_user_email"] == false
-				if !quiet || b["created_at"] == nil {
-					t.Errorf("a request that e-mails or is not back-dated: %v", b)
+				_, message := b["ticket_id"]
+				if !quiet || (b["created_at"] == nil) != message {
+					t.Errorf("a request that e-mails, a ticket not back-dated or a message with created_at: %v", b)
 				}
 			}
 		})

@@ -190,11 +190,11 @@ func TestRequestShape(t *testing.T) {
 		}, "POST", "/support/api/ticket/message", "", map[string]any{"ticket_id": float64(1503), "user_id": float64(42),
 			"text": "<p>Still down</p>", "message_type": float64(0)},
 			[]string{"user_ip_address", "send_user_email", "send_operators_email", "created_at"}},
-		{"create message quietly, back-dated", func() error {
-			_, err := c.CreateMessage(ctx, NewMessage{TicketID: 1503, UserID: 42, Text: "<p>old</p>", Quiet: true, CreatedAt: 1600000000})
+		{"create message quietly", func() error {
+			_, err := c.CreateMessage(ctx, NewMessage{TicketID: 1503, UserID: 42, Text: "<p>old</p>", Quiet: true})
 			return err
 		}, "POST", "/support/api/ticket/message", "", map[string]any{"send_user_email": false,
-			"send_operators_email": false, "created_at": float64(1600000000)}, nil},
+			"send_operators_email": false}, []string{"created_at"}},
 		{"departments", func() error { _, err := c.Departments(ctx); return err },
 			"GET", "/support/api/ticket/department", "limit=50&start=1", nil, nil},
 		{"priorities", func() error { _, err := c.Priorities(ctx); return err },

@@ -73,15 +73,15 @@ func (c *Client) Messages(ctx context.Context, ticketID int64) ([]Message, error
 }
 
 // NewMessage is a reply to post as UserID (the customer's SupportPal user
-// id); Text is HTML (sanitise or escape it first).
+// id); Text is HTML (sanitise or escape it first). A message is dated when
+// it is posted: SupportPal's official API client sends no created_at for
+// messages, so one carried over keeps its date in its text.
 type NewMessage struct {
 	TicketID, UserID    int64
 	Text, UserIPAddress string
 	// Quiet sends no e-mail to the user or the operators (a message carried
 	// over from another help desk); otherwise SupportPal's settings decide.
 	Quiet bool
-	// CreatedAt (UNIX seconds, 0 = now) back-dates a carried-over message.
-	CreatedAt int64
 }
 
 // createMessageBody leaves out zero ids, so SupportPal says which field is
@@ -95,13 +95,12 @@ type createMessageBody struct {
 	// The switches are sent only to turn e-mail off.
 	SendUserEmail      *bool `json:"send_user_email,omitempty"`
 	SendOperatorsEmail *bool `json:"send_operators_email,omitempty"`
-	CreatedAt          int64 `json:"created_at,omitempty"`
 }
 
 // CreateMessage posts a reply (never an internal note) to a ticket.
 func (c *Client) CreateMessage(ctx context.Context, nm NewMessage) (*Message, error) {
 	body := createMessageBody{TicketID: nm.TicketID, UserID: nm.UserID, Text: nm.Text, MessageType: MessageReply,
-		UserIPAddress: nm.UserIPAddress, CreatedAt: nm.CreatedAt}
+		UserIPAddress: nm.UserIPAddress}
 	if nm.Quiet {
 		off := false
 		body.SendUserEmail, body.SendOperatorsEmail = &off, &off

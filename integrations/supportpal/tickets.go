@@ -31,7 +31,7 @@ type Ticket struct {
 
 type wireTicket struct {
 	ID              int64      `json:"id"`
-	Number          string     `json:"number"`
+	Number          number     `json:"number"`
 	DepartmentID    int64      `json:"department_id"`
 	UserID          int64      `json:"user_id"`
 	StatusID        int64      `json:"status_id"`
@@ -54,7 +54,7 @@ type wireTicket struct {
 }
 
 func (w wireTicket) ticket() Ticket {
-	return Ticket{ID: w.ID, Number: w.Number, DepartmentID: w.DepartmentID, UserID: w.UserID, StatusID: w.StatusID,
+	return Ticket{ID: w.ID, Number: string(w.Number), DepartmentID: w.DepartmentID, UserID: w.UserID, StatusID: w.StatusID,
 		PriorityID: w.PriorityID, Subject: w.Subject, Locked: bool(w.Locked), Internal: bool(w.Internal),
 		MessagesCount: w.MessagesCount, LastReplyTime: w.LastReplyTime, LastMessageTime: w.LastMessageTime,
 		LastReplyID: w.LastReplyID, LastMessageID: w.LastMessageID, CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt,

@@ -59,6 +59,32 @@ func (f *flag) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// number is a ticket number: a string in SupportPal's answers ("6151997"),
+// but a JSON number in some versions and fixtures; both read as the digits.
+type number string
+
+func (n *number) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if string(b) == "null" {
+		*n = ""
+		return nil
+	}
+	var s string
+	if json.Unmarshal(b, &s) == nil {
+		*n = number(s)
+		return nil
+	}
+	var num json.Number
+	if err := json.Unmarshal(b, &num); err != nil {
+		return fmt.Errorf("supportpal: ticket number %s is neither a string nor a number", b)
+	}
+	if _, err := strconv.ParseInt(string(num), 10, 64); err != nil {
+		return fmt.Errorf("supportpal: ticket number %s is not a whole number", b)
+	}
+	*n = number(num)
+	return nil
+}
+
 // bit is the 0/1 form SupportPal expects for integer switches in bodies.
 func bit(b bool) int {
 	if b {

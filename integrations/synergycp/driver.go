@@ -282,7 +282,9 @@ func (d *Driver) serverByBilling(ctx context.Context, serviceID string) (apiServ
 
 // resolve finds the service's server. Like the WHMCS module it always goes
 // through the billing id (so a server wiped and reassigned to someone else
-// is never acted on by a stale PlatformServiceID).
+// is never acted on by a stale PlatformServiceID); a service linked to a
+// server WHMCS provisioned, whose billing id is WHMCS's, goes through the
+// checks of linkedServer instead.
 func (d *Driver) resolve(ctx context.Context, ref provisioning.Ref) (apiServer, error) {
 	if ref.ServiceID == "" {
 		if ref.PlatformServiceID == "" {
@@ -295,6 +297,9 @@ func (d *Driver) resolve(ctx context.Context, ref provisioning.Ref) (apiServer, 
 	s, ok, err := d.serverByBilling(ctx, ref.ServiceID)
 	if err != nil {
 		return s, err
+	}
+	if !ok && ref.PlatformServiceID != "" {
+		return d.linkedServer(ctx, ref) // linked to a server WHMCS provisioned (see Link)
 	}
 	if !ok {
 		return s, fmt.Errorf("%w: synergycp: server with billing ID %s does not exist", provisioning.ErrNotFound, ref.ServiceID)

@@ -198,11 +198,32 @@ func relKey(key string) (string, url.Values) {
 	return url.PathEscape(key), url.Values{"relStr": {"true"}}
 }
 
-// ensureUser finds the VirtFusion user for a customer or creates it.
-func (d *Driver) ensureUser(ctx context.Context, cu provisioning.Customer) (user, error) {
+// ensureUser finds the VirtFusion user for a customer or creates it, and
+// says which extRelationId key it is addressed by. A customer whose user
+// another system made — WHMCS's module keys users by its client id, which
+// the link step records as platform_user_id — is found by that key first:
+// VirtFusion refuses a second user with the same email.
+func (d *Driver) ensureUser(ctx context.Context, cu provisioning.Customer) (user, string, error) {
 	if cu.ID == "" {
-		return user{}, permanent("virtfusion: customer id is required")
+		return user{}, "", permanent("virtfusion: customer id is required")
 	}
+	if k := strings.TrimSpace(cu.PlatformUserID); k != "" && k != cu.ID {
+		seg, q := relKey(k)
+		var got envelope[user]
+		_, err := d.c.do(ctx, http.MethodGet, "/users/"+seg+"/byExtRelation", q, nil, &got)
+		if err == nil {
+			return got.Data, k, nil
+		}
+		if err != provisioning.ErrNotFound {
+			return user{}, "", err
+		}
+	}
+	u, err := d.ensureOwnUser(ctx, cu)
+	return u, cu.ID, err
+}
+
+// ensureOwnUser finds or creates the user keyed by our customer id.
+func (d *Driver) ensureOwnUser(ctx context.Context, cu provisioning.Customer) (user, error) {
 	seg, q := relKey(cu.ID)
 	var got envelope[user]
 	_, err := d.c.do(ctx, http.MethodGet, "/users/"+seg+"/byExtRelation", q, nil, &got)
@@ -297,7 +318,7 @@ func (d *Driver) Create(ctx context.Context, req provisioning.CreateRequest) (pr
 		return out, permanent("virtfusion: operating system %q is not offered by this plan (choose one of %s)", osName, strings.Join(names, ", "))
 	}
 
-	u, err := d.ensureUser(ctx, req.Customer)
+	u, userKey, err := d.ensureUser(ctx, req.Customer)
 	if err != nil {
 		return out, err
 	}
@@ -339,7 +360,7 @@ func (d *Driver) Create(ctx context.Context, req provisioning.CreateRequest) (pr
 		srv = br.Data
 	}
 	out.PlatformServiceID = strconv.Itoa(id)
-	out.PlatformUserID = req.Customer.ID
+	out.PlatformUserID = userKey
 	out.IPs = serverIPs(srv)
 	if srv.Hostname != nil {
 		out.Hostname = *srv.Hostname

@@ -1,5 +1,12 @@
 package virtfusion
 
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+)
+
 // Wire types: only the fields of the contract this driver reads.
 
 type user struct {
@@ -65,6 +72,53 @@ type listServer struct {
 	Commissioned int    `json:"commissioned"`
 	Owner        int    `json:"owner"`
 	Suspended    bool   `json:"suspended"`
+}
+
+// UnmarshalJSON reads a listed server whose owner is the user id, as the
+// API documents, or the embedded user object some versions answer: a list
+// that cannot be read would make every create look for its server in vain.
+func (s *listServer) UnmarshalJSON(b []byte) error {
+	type plain listServer
+	var w struct {
+		plain
+		Owner json.RawMessage `json:"owner"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	owner, err := ownerID(w.Owner)
+	if err != nil {
+		return fmt.Errorf("server %d: %w", w.ID, err)
+	}
+	*s = listServer(w.plain)
+	s.Owner = owner
+	return nil
+}
+
+// ownerID is the user id in an owner field: a number, a numeric string,
+// an object with an id, or nothing (0).
+func ownerID(raw json.RawMessage) (int, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return 0, nil
+	}
+	var n json.Number
+	if raw[0] == '{' {
+		var u struct {
+			ID json.Number `json:"id"`
+		}
+		if err := json.Unmarshal(raw, &u); err != nil {
+			return 0, fmt.Errorf("owner %s: %w", raw, err)
+		}
+		n = u.ID
+	} else if err := json.Unmarshal(raw, &n); err != nil {
+		return 0, fmt.Errorf("owner %s is neither a user id nor a user", raw)
+	}
+	id, err := strconv.Atoi(string(n))
+	if err != nil {
+		return 0, fmt.Errorf("owner %s has no whole user id", raw)
+	}
+	return id, nil
 }
 
 type serverPage struct {

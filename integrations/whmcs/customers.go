@@ -10,6 +10,8 @@ import (
 
 	"github.com/pocketbase/pocketbase/tools/security"
 	"golang.org/x/crypto/bcrypt"
+
+	"github.com/ezscale/ezscale/billing/parallelrun"
 )
 
 // client is what later steps need of a WHMCS client.
@@ -50,10 +52,17 @@ func (im *importer) importCustomers(ctx context.Context) error {
 		return err
 	}
 	c := im.report.count("customers")
-	t, err := im.table("customers", c, customerColumns, "password", "tokenKey", "password_reset_required")
+	t, err := im.table("customers", c, customerColumns, "password", "tokenKey", "password_reset_required", parallelrun.Field)
 	if err != nil {
 		return err
 	}
+	// Until the cutover, WHMCS keeps billing and serving the customers this
+	// run creates; one created earlier keeps what it has (insert only).
+	done, err := CutOverAt(im.app)
+	if err != nil {
+		return err
+	}
+	held := done.IsZero()
 	owners, err := im.owners(ctx)
 	if err != nil {
 		return err
@@ -142,6 +151,7 @@ func (im *importer) importCustomers(ctx context.Context) error {
 			"tax_id": clip(text(taxID), 40), "currency": cl.currency, "status": ourStatus, "tax_exempt": taxExempt,
 			"notes":    clip(text(notes), 20000),
 			"password": hash, "tokenKey": security.RandomString(50), "password_reset_required": reset,
+			parallelrun.Field: held,
 		})
 		cl.email = email
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -82,12 +83,23 @@ type invoiceMoney struct {
 // totals kept even where they disagree with the lines (listed). WHMCS's
 // total is what was left after credit; ours is before it, so total −
 // credit applied is WHMCS's total. Lines carry no tax of their own: WHMCS
-// taxes the invoice, so the tax is on the invoice and its summary. Every
+// taxes the invoice, so the tax is on the invoice and its summary. With
+// inclusive tax (tblconfiguration TaxType) the line amounts already hold
+// the tax: WHMCS's total is the lines less credit, and the lines are
+// marked tax-inclusive so a recomputation never adds the tax again.
+// Mass-pay invoices are listed, not imported (see loadMassPay). Every
 // WHMCS table is read with one query and matched in memory.
 func (im *importer) importInvoices(ctx context.Context) error {
 	r := &invoiceRun{im: im, c: im.report.count("invoices"), ic: im.report.count("invoice_items"),
 		treatments: treatmentCache{}, numbers: map[string]int64{}}
 	if err := im.loadClients(ctx); err != nil {
+		return err
+	}
+	var err error
+	if r.tax, err = im.loadTaxConfig(ctx); err != nil {
+		return err
+	}
+	if r.massPay, err = im.loadMassPay(ctx); err != nil {
 		return err
 	}
 	invoices, err := im.readInvoices(ctx)
@@ -113,7 +125,7 @@ func (im *importer) importInvoices(ctx context.Context) error {
 	if r.invoices, err = im.table("invoices", r.c, invoiceColumns); err != nil {
 		return err
 	}
-	if r.items, err = im.table("invoice_items", r.ic, invoiceItemColumns); err != nil {
+	if r.items, err = im.table("invoice_items", r.ic, r.itemColumns()); err != nil {
 		return err
 	}
 	for _, it := range orphans {
@@ -144,6 +156,18 @@ type invoiceRun struct {
 	treatments      treatmentCache
 	numbers         map[string]int64 // number → WHMCS invoice given it this run
 	taken           map[string]bool  // numbers of invoices made in EZSCALE
+	tax             taxConfig
+	massPay         map[int64][]int64
+}
+
+// itemColumns are the line columns written: tax_inclusive only for an
+// inclusive-tax WHMCS, so the lines an exclusive one imported before keep
+// the digest (whmcs_hash) they were written with.
+func (r *invoiceRun) itemColumns() []string {
+	if r.tax.inclusive {
+		return append(slices.Clone(invoiceItemColumns), "tax_inclusive")
+	}
+	return invoiceItemColumns
 }
 
 // invoice imports one invoice with its lines, or lists it, and adds it to
@@ -177,6 +201,9 @@ func (r *invoiceRun) invoice(inv *whmcsInvoice) {
 		reason = fmt.Sprintf("client %d was not imported", inv.clientID)
 	case !known:
 		reason = fmt.Sprintf("unknown status %q", inv.status)
+	case r.massPay[inv.id] != nil:
+		reason = fmt.Sprintf("mass-pay invoice of invoices %s: WHMCS turned its payment into credit that paid them, so the revenue is "+
+			"theirs and counted there once; its payment is imported without an invoice", idList(r.massPay[inv.id]))
 	}
 	if reason != "" {
 		sum.Excluded += m.total
@@ -185,10 +212,18 @@ func (r *invoiceRun) invoice(inv *whmcsInvoice) {
 		return
 	}
 	cur := cl.currency
-	if lines := sumOf(m.items); m.total != lines+m.tax+m.tax2-m.credit {
+	lines := sumOf(m.items)
+	switch {
+	case r.tax.inclusive && m.total != lines-m.credit:
+		im.report.note("invoices", inv.id, "total %s disagrees with its lines: items %s (tax %s included) − credit %s = %s; imported as WHMCS has it",
+			decimal(m.total, cur), decimal(lines, cur), decimal(m.tax+m.tax2, cur), decimal(m.credit, cur), decimal(lines-m.credit, cur))
+	case !r.tax.inclusive && m.total != lines+m.tax+m.tax2-m.credit:
 		im.report.note("invoices", inv.id, "total %s disagrees with its lines: items %s + tax %s − credit %s = %s; imported as WHMCS has it",
 			decimal(m.total, cur), decimal(lines, cur), decimal(m.tax+m.tax2, cur), decimal(m.credit, cur),
 			decimal(lines+m.tax+m.tax2-m.credit, cur))
+	}
+	if paid := paidInvoices(inv); len(paid) > 0 {
+		im.report.note("invoices", inv.id, "pays invoices %s among other lines: imported as it is, so their revenue is on both", idList(paid))
 	}
 	status = paidStatus(status, m.paid, m.refunded)
 	rate1, rate2 := im.invoiceRate(inv.id, inv.taxRate), im.invoiceRate(inv.id, inv.taxRate2)
@@ -197,6 +232,9 @@ func (r *invoiceRun) invoice(inv *whmcsInvoice) {
 		if it.taxed {
 			taxedNet += m.items[i]
 		}
+	}
+	if r.tax.inclusive {
+		taxedNet -= m.tax + m.tax2
 	}
 	var paidAt, voidedAt time.Time
 	switch status {
@@ -212,7 +250,7 @@ func (r *invoiceRun) invoice(inv *whmcsInvoice) {
 		"credit_applied": m.credit, "amount_paid": m.paid, "amount_refunded": m.refunded,
 		"amount_due": amountDue(status, total, m.credit, m.paid), "issued_at": date(inv.date), "due_at": date(inv.dueDate),
 		"paid_at": paidAt, "voided_at": voidedAt, "seller": r.parties.seller, "buyer": r.parties.buyer[cl.record],
-		"tax": r.treatments.get(rate1, m.tax, m.tax2), "tax_summary": invoiceTaxSummary(rate1, rate2, taxedNet, m.tax, m.tax2),
+		"tax": r.treatments.get(rate1, r.tax.inclusive, m.tax, m.tax2), "tax_summary": invoiceTaxSummary(rate1, rate2, taxedNet, m.tax, m.tax2, r.tax.compound),
 		"reverse_charge": false, "notes": clip(text(inv.notes), invoiceNotesMax),
 	})
 	sum.Imported += total - m.credit
@@ -268,7 +306,7 @@ func (r *invoiceRun) lines(inv *whmcsInvoice, m invoiceMoney, invoiceID, custome
 			"invoice": invoiceID, "customer": customer, "subscription": subscriptionID, "service": serviceID,
 			"kind": kind, "description": itemDescription(it), "quantity": int64(1), "unit_amount": m.items[i],
 			"amount": m.items[i], "tax_rate_value": lineRate, "tax_amount": int64(0), "period_start": periodStart,
-			"sort_order": int64(i),
+			"sort_order": int64(i), "tax_inclusive": it.taxed && r.tax.inclusive,
 		})
 	}
 }
@@ -466,8 +504,9 @@ func paidStatus(status string, paid, refunded int64) string {
 	return status
 }
 
-// amountDue is what is left to pay on an invoice still to be paid; a
-// settled or void one owes nothing.
+// amountDue is what is left to pay on an invoice still to be paid (a
+// draft carries what it will ask for, as the ledger keeps it); a settled
+// or void one owes nothing.
 func amountDue(status string, total, credit, paid int64) int64 {
 	switch status {
 	case ledger.StatusOpen, ledger.StatusDraft, ledger.StatusUncollectible:
@@ -507,15 +546,18 @@ func itemKind(whmcsType string) string {
 }
 
 // invoiceTreatment is the tax treatment stored on an imported invoice, so
-// its lines show WHMCS's (level 1) rate: charged when WHMCS charged tax.
-func invoiceTreatment(rate int64, charged bool) string {
-	raw, _ := json.Marshal(ledger.Treatment{Name: "Tax", Rate: rate, Charge: charged, Reason: "as invoiced by WHMCS"})
+// its lines show WHMCS's (level 1) rate: charged when WHMCS charged tax,
+// inclusive when its prices held the tax.
+func invoiceTreatment(rate int64, inclusive, charged bool) string {
+	raw, _ := json.Marshal(ledger.Treatment{Name: "Tax", Rate: rate, Inclusive: inclusive, Charge: charged, Reason: "as invoiced by WHMCS"})
 	return string(raw)
 }
 
 // invoiceTaxSummary is the per-rate summary an invoice prints: WHMCS's
-// level 1 tax and, when charged, its level 2 tax, each on the taxed lines.
-func invoiceTaxSummary(rate1, rate2, taxedNet, tax1, tax2 int64) string {
+// level 1 tax and, when charged, its level 2 tax, each on the taxed lines
+// net of tax; a compound level 2 tax (TaxL2Compound) is charged on them
+// plus the level 1 tax.
+func invoiceTaxSummary(rate1, rate2, taxedNet, tax1, tax2 int64, compound bool) string {
 	if tax1 == 0 && tax2 == 0 {
 		return "[]"
 	}
@@ -524,7 +566,11 @@ func invoiceTaxSummary(rate1, rate2, taxedNet, tax1, tax2 int64) string {
 		rows = append(rows, tax.SummaryRow{Name: "Tax", Rate: rate1, Net: taxedNet, Tax: tax1})
 	}
 	if tax2 != 0 {
-		rows = append(rows, tax.SummaryRow{Name: "Tax (level 2)", Rate: rate2, Net: taxedNet, Tax: tax2})
+		net := taxedNet
+		if compound {
+			net += tax1
+		}
+		rows = append(rows, tax.SummaryRow{Name: "Tax (level 2)", Rate: rate2, Net: net, Tax: tax2})
 	}
 	raw, _ := json.Marshal(rows)
 	return string(raw)
@@ -535,18 +581,30 @@ func invoiceTaxSummary(rate1, rate2, taxedNet, tax1, tax2 int64) string {
 type treatmentCache map[treatmentKey]string
 
 type treatmentKey struct {
-	rate    int64
-	charged bool
+	rate               int64
+	inclusive, charged bool
 }
 
-func (c treatmentCache) get(rate, tax1, tax2 int64) string {
-	k := treatmentKey{rate, tax1 != 0 || tax2 != 0}
+func (c treatmentCache) get(rate int64, inclusive bool, tax1, tax2 int64) string {
+	k := treatmentKey{rate, inclusive, tax1 != 0 || tax2 != 0}
 	s, ok := c[k]
 	if !ok {
-		s = invoiceTreatment(k.rate, k.charged)
+		s = invoiceTreatment(k.rate, k.inclusive, k.charged)
 		c[k] = s
 	}
 	return s
+}
+
+// paidInvoices are the invoices an invoice's Invoice lines pay (a mass
+// payment mixed with other lines; a pure one is not imported).
+func paidInvoices(inv *whmcsInvoice) []int64 {
+	var out []int64
+	for _, it := range inv.items {
+		if strings.EqualFold(strings.TrimSpace(it.kind), "Invoice") {
+			out = append(out, it.relID)
+		}
+	}
+	return out
 }
 
 func sumOf(v []int64) int64 {

@@ -42,10 +42,10 @@ func TestAmountDue(t *testing.T) {
 		status                    string
 		total, credit, paid, want int64
 	}{
-		{ledger.StatusOpen, 3299, 0, 989, 2310}, // partly paid
-		{ledger.StatusOpen, 1561, 1300, 0, 261}, // part credit
-		{ledger.StatusOpen, 1000, 0, 1200, 0},   // overpaid: never negative
-		{ledger.StatusDraft, 11714, 0, 0, 11714},
+		{ledger.StatusOpen, 3299, 0, 989, 2310},  // partly paid
+		{ledger.StatusOpen, 1561, 1300, 0, 261},  // part credit
+		{ledger.StatusOpen, 1000, 0, 1200, 0},    // overpaid: never negative
+		{ledger.StatusDraft, 11714, 0, 0, 11714}, // what issuing will ask for
 		{ledger.StatusUncollectible, 919, 0, 0, 919},
 		{ledger.StatusPaid, 1000, 0, 900, 0}, // settled
 		{ledger.StatusPartiallyRefunded, 10955, 0, 10955, 0},
@@ -123,10 +123,10 @@ func TestInvoiceTax(t *testing.T) {
 	cache := treatmentCache{}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := cache.get(tc.rate1, tc.tax1, tc.tax2); got != tc.treatment {
+			if got := cache.get(tc.rate1, false, tc.tax1, tc.tax2); got != tc.treatment {
 				t.Errorf("treatment %s, want %s", got, tc.treatment)
 			}
-			if got := invoiceTaxSummary(tc.rate1, tc.rate2, tc.taxedNet, tc.tax1, tc.tax2); got != tc.summary {
+			if got := invoiceTaxSummary(tc.rate1, tc.rate2, tc.taxedNet, tc.tax1, tc.tax2, false); got != tc.summary {
 				t.Errorf("summary %s, want %s", got, tc.summary)
 			}
 		})

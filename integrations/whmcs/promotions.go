@@ -29,7 +29,8 @@ type promotion struct {
 	recurring                               sql.NullInt64
 	recurFor, maxUses, uses                 int64
 	oncePerClient, newSignups, existingOnly bool
-	upgrades                                bool
+	upgrades, lifetime, applyOnce           bool
+	requiresExisting                        bool
 	start, expire                           time.Time // zero: none
 }
 
@@ -65,7 +66,8 @@ func (im *importer) importPromotions(ctx context.Context) error {
 		return err
 	}
 	rows, err := im.rows(ctx, `SELECT id, code, type, recurring, value, cycles, appliesto, requires, startdate, expirationdate,
-		maxuses, uses, newsignups, existingclient, onceperclient, recurfor, upgrades FROM tblpromotions ORDER BY id`)
+		maxuses, uses, newsignups, existingclient, onceperclient, recurfor, upgrades, lifetimepromo, applyonce, requiresexisting
+		FROM tblpromotions ORDER BY id`)
 	if err != nil {
 		return err
 	}
@@ -74,11 +76,13 @@ func (im *importer) importPromotions(ctx context.Context) error {
 	for rows.Next() {
 		var p promotion
 		var start, expire sql.NullTime
-		var newSignups, existing, once, upgrades int64
+		var newSignups, existing, once, upgrades, lifetime, applyOnce, requiresExisting int64
 		if err := rows.Scan(&p.id, &p.code, &p.kind, &p.recurring, &p.value, &p.cycles, &p.appliesTo, &p.requires, &start,
-			&expire, &p.maxUses, &p.uses, &newSignups, &existing, &once, &p.recurFor, &upgrades); err != nil {
+			&expire, &p.maxUses, &p.uses, &newSignups, &existing, &once, &p.recurFor, &upgrades, &lifetime, &applyOnce,
+			&requiresExisting); err != nil {
 			return err
 		}
+		p.lifetime, p.applyOnce, p.requiresExisting = lifetime != 0, applyOnce != 0, requiresExisting != 0
 		c.Read++
 		p.start, p.expire = date(start), date(expire)
 		p.newSignups, p.existingOnly, p.oncePerClient, p.upgrades = newSignups != 0, existing != 0, once != 0, upgrades != 0
@@ -183,6 +187,9 @@ func promotionTerms(p promotion, defaultCur string) (couponTerms, error) {
 		return t, fmt.Errorf("unknown type %q: EZSCALE coupons take a percentage or a fixed amount off", p.kind)
 	}
 	switch {
+	case p.lifetime:
+		// The service keeps the discount for its lifetime, every renewal.
+		t.duration = coupon.DurationForever
 	case p.recurring.Int64 == 1 && p.recurFor > 0:
 		t.duration, t.cycles = coupon.DurationRepeating, p.recurFor
 	case p.recurring.Int64 == 1:
@@ -235,8 +242,14 @@ func promotionNotes(p promotion, defaultCur string) []string {
 	if p.upgrades {
 		lost = append(lost, "applies to upgrades")
 	}
+	if p.requiresExisting {
+		lost = append(lost, "the required products may be ones the client already has")
+	}
 	if len(lost) > 0 {
 		notes = append(notes, "WHMCS conditions EZSCALE coupons do not have, not imported: "+strings.Join(lost, "; "))
+	}
+	if p.applyOnce {
+		notes = append(notes, "applies to one item per order in WHMCS: an EZSCALE order is one plan, so it applies once per order")
 	}
 	if p.uses > 0 && (p.maxUses > 0 || p.oncePerClient) {
 		notes = append(notes, fmt.Sprintf("used %d times in WHMCS: EZSCALE counts its own redemptions from zero", p.uses))

@@ -59,7 +59,8 @@ type hosting struct {
 	regdate, nextDue, nextInvoice, terminated, ended sql.NullTime
 	domain, amount, billingCycle, status, username   string
 	notes, paypalID, suspendReason, dedicatedIP      string
-	assignedIPs                                      string
+	assignedIPs, gateway, firstPayment               string
+	qty, promoID, promoCount                         int64
 	hasPassword                                      bool
 }
 
@@ -93,9 +94,13 @@ func (im *importer) importServices(ctx context.Context) error {
 	if r.services, err = im.table("services", r.c, serviceColumns); err != nil {
 		return err
 	}
+	if r.promos, err = im.servicePromotions(ctx); err != nil {
+		return err
+	}
 	rows, err := im.rows(ctx, `SELECT id, userid, packageid, server, regdate, domain, amount, billingcycle, nextduedate,
 		nextinvoicedate, termination_date, completed_date, domainstatus, username, password <> '', notes, subscriptionid,
-		suspendreason, dedicatedip, assignedips FROM tblhosting ORDER BY id`)
+		suspendreason, dedicatedip, assignedips, qty, paymentmethod, firstpaymentamount, promoid, COALESCE(promocount, 0)
+		FROM tblhosting ORDER BY id`)
 	if err != nil {
 		return err
 	}
@@ -104,7 +109,8 @@ func (im *importer) importServices(ctx context.Context) error {
 		var h hosting
 		if err := rows.Scan(&h.id, &h.clientID, &h.productID, &h.serverID, &h.regdate, &h.domain, &h.amount, &h.billingCycle,
 			&h.nextDue, &h.nextInvoice, &h.terminated, &h.ended, &h.status, &h.username, &h.hasPassword, &h.notes, &h.paypalID,
-			&h.suspendReason, &h.dedicatedIP, &h.assignedIPs); err != nil {
+			&h.suspendReason, &h.dedicatedIP, &h.assignedIPs, &h.qty, &h.gateway, &h.firstPayment, &h.promoID,
+			&h.promoCount); err != nil {
 			return err
 		}
 		r.service(h)
@@ -130,6 +136,7 @@ type serviceRun struct {
 	plans          *table         // imported plans, with their service type and platform
 	prices         *priceBook
 	subs, services *table
+	promos         map[int64]servicePromo // every WHMCS promotion, by id
 }
 
 // service imports one tblhosting row, or lists it.
@@ -167,6 +174,9 @@ func (r *serviceRun) service(h hosting) {
 	}
 	im.serviceNotes(h, retired, r.servers)
 	subID := r.subscription(h, cl, plan, status.subscription, amount)
+	if subID != "" {
+		r.promotionNotes(h)
+	}
 
 	name := text(h.domain)
 	hostname, domain := name, ""
@@ -185,7 +195,8 @@ func (r *serviceRun) service(h hosting) {
 		"customer": cl.record, "subscription": subID, "plan": plan.id, "label": clip(name, serviceLabelMax),
 		"service_type": plan.values["service_type"], "platform": plan.values["platform"], "status": status.service,
 		"suspend_reason": suspendReason(status.service, h.suspendReason), "hostname": clip(hostname, serviceHostMax),
-		"domain": clip(domain, serviceHostMax), "ip_addresses": ips, "options": serviceOptions(text(h.username)),
+		"domain": clip(domain, serviceHostMax), "ip_addresses": ips,
+		"options":      serviceOptions(text(h.username), h.qty, im.serviceGateway(h.gateway)),
 		"activated_at": activated, "terminated_at": terminatedAt(h), "staff_notes": clip(text(h.notes), staffNotesMax),
 	})
 }
@@ -200,7 +211,8 @@ func (r *serviceRun) subscription(h hosting, cl *client, plan *stored, status st
 		im.report.note("services", h.id, "billing cycle %q: imported without a subscription, so nothing will renew it", h.billingCycle)
 		return ""
 	case billing == "":
-		im.report.note("services", h.id, "%s: imported without a subscription, as nothing renews it", h.billingCycle)
+		im.report.note("services", h.id, "%s: imported without a subscription, as nothing renews it (first payment %s)",
+			h.billingCycle, strings.TrimSpace(h.firstPayment))
 		return ""
 	}
 	r.sc.Read++
@@ -231,6 +243,9 @@ func (im *importer) serviceNotes(h hosting, retiredProduct bool, servers map[int
 	}
 	if h.status == "Fraud" {
 		im.report.note("services", h.id, "marked Fraud in WHMCS: imported cancelled")
+	}
+	if h.qty > 1 {
+		im.report.note("services", h.id, "quantity %d: EZSCALE services are one unit; the subscription bills WHMCS's recurring amount for all %d", h.qty, h.qty)
 	}
 	if h.hasPassword {
 		im.report.note("services", h.id, "password not imported: WHMCS encrypts it with its own key; the customer resets it on the platform")
@@ -414,14 +429,32 @@ func serviceIPs(dedicated, assigned string) (ips types.JSONRaw, bad []string) {
 	return raw, bad
 }
 
-// serviceOptions holds the login name WHMCS had for the service.
-func serviceOptions(username string) types.JSONRaw {
-	opts := map[string]string{}
+// serviceOptions holds the login name WHMCS had for the service, how many
+// units it was (WHMCS 8 sells a product in quantities; the recurring
+// amount is for all of them) when more than one, and the gateway it was
+// paid through.
+func serviceOptions(username string, qty int64, gateway string) types.JSONRaw {
+	opts := map[string]any{}
 	if username != "" {
 		opts["username"] = username
 	}
+	if qty > 1 {
+		opts["quantity"] = qty
+	}
+	if gateway != "" {
+		opts["gateway"] = gateway
+	}
 	raw, _ := json.Marshal(opts)
 	return raw
+}
+
+// serviceGateway is our gateway for the service's WHMCS payment module
+// (tblhosting.paymentmethod); "" when it names none.
+func (im *importer) serviceGateway(module string) string {
+	if strings.TrimSpace(module) == "" {
+		return ""
+	}
+	return im.paymentGateway(module)
 }
 
 // paypalSubscription is WHMCS's subscription id when it is PayPal's ("I-…"):

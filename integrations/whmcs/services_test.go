@@ -126,10 +126,10 @@ func TestServiceIPs(t *testing.T) {
 }
 
 func TestServiceOptions(t *testing.T) {
-	if got := string(serviceOptions("root")); got != `{"username":"root"}` {
+	if got := string(serviceOptions("root", 1, "")); got != `{"username":"root"}` {
 		t.Errorf("got %s", got)
 	}
-	if got := string(serviceOptions("")); got != `{}` {
+	if got := string(serviceOptions("", 0, "")); got != `{}` {
 		t.Errorf("no username: got %s", got)
 	}
 }

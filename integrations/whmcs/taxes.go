@@ -18,8 +18,14 @@ const maxTaxRate = 100000
 // they are listed for staff to add per country. A level 2 tax is charged
 // by WHMCS on top of the level 1 one; EZSCALE charges one rate per place
 // (a region's replaces its country's), so level 2 rates keep that in
-// their name and are noted for review.
+// their name and are noted for review. A rate is inclusive when WHMCS's
+// TaxType is: its prices hold the tax, and so do the plan prices imported
+// from them.
 func (im *importer) importTaxes(ctx context.Context) error {
+	cfg, err := im.loadTaxConfig(ctx)
+	if err != nil {
+		return err
+	}
 	c := im.report.count("tax_rates")
 	t, err := im.table("tax_rates", c, taxRateColumns)
 	if err != nil {
@@ -65,7 +71,7 @@ func (im *importer) importTaxes(ctx context.Context) error {
 			im.report.note("tax_rates", id, "WHMCS adds this level 2 tax to the level 1 tax; EZSCALE charges one rate per place (a region's replaces its country's): review the rate charged in %s", place)
 		}
 		t.put(fmt.Sprint(id), map[string]any{
-			"name": clip(name, 100), "country": country, "region": region, "rate": value, "inclusive": false, "active": true,
+			"name": clip(name, 100), "country": country, "region": region, "rate": value, "inclusive": cfg.inclusive, "active": true,
 		})
 	}
 	if err := rows.Err(); err != nil {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -47,9 +48,16 @@ type ticketReply struct {
 // they are listed.
 //
 // Tickets and replies are read as two streams ordered by ticket id and
-// merged, so a large help desk never sits in memory.
+// merged, so a large help desk never sits in memory. A ticket staff merged
+// into another (merged_ticket_id, WHMCS 8) is no ticket of its own: its
+// message and replies are in the thread of the ticket it was merged into,
+// in date order, and it is listed.
 func (im *importer) importTickets(ctx context.Context) error {
 	if err := im.loadClients(ctx); err != nil {
+		return err
+	}
+	merged, err := im.mergedTickets(ctx)
+	if err != nil {
 		return err
 	}
 	c := im.report.count("tickets")
@@ -118,6 +126,18 @@ func (im *importer) importTickets(ctx context.Context) error {
 			}
 		}
 		rc.Read += len(thread)
+
+		if into, ok := merged.into[id]; ok {
+			// Its replies are read with the ticket it went into.
+			rc.Read -= len(thread)
+			im.report.skip(c, id, "merged into ticket %d: its messages are in that ticket's thread", into)
+			continue
+		}
+		if extra := merged.threads[id]; len(extra) > 0 {
+			thread = append(thread, extra...)
+			sort.SliceStable(thread, func(i, j int) bool { return date(thread[i].date).Before(date(thread[j].date)) })
+			rc.Read += len(extra)
+		}
 
 		cl := im.clients[clientID]
 		reason := ""
@@ -346,4 +366,81 @@ func firstOf(values ...string) string {
 		}
 	}
 	return ""
+}
+
+// mergedSet is what merged tickets (merged_ticket_id) hold: the ticket each
+// went into (followed to the end of a chain), and for each such ticket the
+// messages it gained.
+type mergedSet struct {
+	into    map[int64]int64
+	threads map[int64][]ticketReply
+}
+
+// mergedTickets reads the merged tickets and their replies; none when the
+// WHMCS database predates merged_ticket_id. A merge into a ticket that no
+// longer exists leaves the ticket a ticket of its own.
+func (im *importer) mergedTickets(ctx context.Context) (mergedSet, error) {
+	set := mergedSet{into: map[int64]int64{}, threads: map[int64][]ticketReply{}}
+	ok, err := im.hasColumn(ctx, "tbltickets", "merged_ticket_id")
+	if err != nil || !ok {
+		return set, err
+	}
+	rows, err := im.rows(ctx, `SELECT t.id, t.merged_ticket_id, t.userid, t.name, COALESCE(t.tid, ''), t.title, t.message, t.date
+		FROM tbltickets t JOIN tbltickets target ON target.id = t.merged_ticket_id
+		WHERE t.merged_ticket_id <> 0 AND t.merged_ticket_id <> t.id ORDER BY t.id`)
+	if err != nil {
+		return set, err
+	}
+	defer rows.Close()
+	parent := map[int64]int64{}
+	var openings []ticketReply
+	for rows.Next() {
+		var id, into, userID int64
+		var name, tid, title, message string
+		var at sql.NullTime
+		if err := rows.Scan(&id, &into, &userID, &name, &tid, &title, &message, &at); err != nil {
+			return set, err
+		}
+		parent[id] = into
+		if strings.TrimSpace(tid) == "" {
+			tid = strconv.FormatInt(id, 10)
+		}
+		// The merged ticket's own message, opened by what it was.
+		openings = append(openings, ticketReply{ticketID: id, userID: userID, name: name, date: at,
+			message: "[Merged from ticket " + strings.TrimSpace(tid) + ": " + title + "]\n\n" + message})
+	}
+	if err := rows.Err(); err != nil {
+		return set, err
+	}
+	rows.Close()
+	for id := range parent {
+		target, hops := parent[id], 0
+		for next, ok := parent[target]; ok && hops < len(parent); next, ok = parent[target] {
+			target, hops = next, hops+1
+		}
+		if _, loop := parent[target]; !loop {
+			set.into[id] = target
+		}
+	}
+	for _, o := range openings {
+		if target, ok := set.into[o.ticketID]; ok {
+			set.threads[target] = append(set.threads[target], o)
+		}
+	}
+	replies, err := im.rows(ctx, `SELECT r.id, r.tid, r.userid, r.name, r.admin, r.message, r.date FROM tblticketreplies r
+		JOIN tbltickets t ON t.id = r.tid WHERE t.merged_ticket_id <> 0 ORDER BY r.tid, r.date, r.id`)
+	if err != nil {
+		return set, err
+	}
+	defer replies.Close()
+	for replies.Next() {
+		var r ticketReply
+		if err := replies.Scan(&r.id, &r.ticketID, &r.userID, &r.name, &r.admin, &r.message, &r.date); err != nil {
+			return set, err
+		}
+		if target, ok := set.into[r.ticketID]; ok {
+			set.threads[target] = append(set.threads[target], r)
+		}
+	}
+	return set, replies.Err()
 }

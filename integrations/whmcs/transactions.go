@@ -37,6 +37,14 @@ type transaction struct {
 // refundid) a refund. Charges are written before refunds, so a refund's
 // charge exists when it is. Money with no client (an unmatched bank
 // deposit) has no customer to belong to and is listed.
+//
+// A refund to the credit balance is two rows in WHMCS (refundInvoicePayment
+// with "add as credit"), both with no gateway: "Refund of Transaction ID …
+// to Credit Balance" pays the charge out, and "Credit from Refund of
+// Invoice ID …" pays the same amount in. The first is a refund of the
+// charge into credit (gateway credit); the second is no money the
+// customer paid: it is the credit, which the credit step carries (its
+// tblcredit row, and the balance), so it is listed, not made a payment.
 func (im *importer) importTransactions(ctx context.Context) error {
 	r := &paymentRun{im: im, c: im.report.count("payments")}
 	if err := im.loadClients(ctx); err != nil {
@@ -44,6 +52,9 @@ func (im *importer) importTransactions(ctx context.Context) error {
 	}
 	var err error
 	if r.whmcsInvoices, err = im.idSet(ctx, "tblinvoices"); err != nil {
+		return err
+	}
+	if r.massPay, err = im.loadMassPay(ctx); err != nil {
 		return err
 	}
 	if r.invoices, err = im.table("invoices", &Count{}, nil); err != nil {
@@ -83,6 +94,29 @@ func (im *importer) importTransactions(ctx context.Context) error {
 	return im.flush(ctx, r.payments)
 }
 
+// Descriptions WHMCS gives the two rows of a refund to the credit balance
+// (refundInvoicePayment).
+const (
+	refundToCreditPrefix = "Refund of Transaction ID "
+	refundToCreditSuffix = " to Credit Balance"
+	creditFromRefund     = "Credit from Refund of Invoice ID "
+)
+
+// refundToCredit says whether a row pays a charge out into the client's
+// credit balance rather than back through a gateway.
+func (tx *transaction) refundToCredit() bool {
+	d := strings.TrimSpace(tx.description)
+	return strings.TrimSpace(tx.gateway) == "" && !isZeroDecimal(tx.out) &&
+		strings.HasPrefix(d, refundToCreditPrefix) && strings.HasSuffix(d, refundToCreditSuffix)
+}
+
+// creditFromRefund says whether a row is the credit side of a refund to
+// the credit balance: money in that no one paid.
+func (tx *transaction) creditFromRefund() bool {
+	return strings.TrimSpace(tx.gateway) == "" && isZeroDecimal(tx.out) &&
+		strings.HasPrefix(strings.TrimSpace(tx.description), creditFromRefund)
+}
+
 // paymentRun is one run of the transactions step: the table it writes and
 // what it matches WHMCS rows against.
 type paymentRun struct {
@@ -92,6 +126,7 @@ type paymentRun struct {
 	invoices      *table         // imported invoices
 	payments      *table
 	taken         map[string]bool // gateway/gateway id already given
+	massPay       map[int64][]int64
 }
 
 // payment imports one tblaccounts row as a charge or a refund, or lists
@@ -123,6 +158,8 @@ func (r *paymentRun) payment(tx *transaction) {
 		reason = fmt.Sprintf("currency id %d is not imported", tx.currencyID)
 	case in < 0 || out < 0:
 		reason = fmt.Sprintf("negative amount (in %s, out %s)", tx.in, tx.out)
+	case tx.creditFromRefund():
+		reason = "the credit side of a refund to the credit balance: no money was paid in; the credit is the client's (credit history and balance)"
 	}
 	if reason != "" {
 		sumIn.Excluded += in
@@ -131,16 +168,27 @@ func (r *paymentRun) payment(tx *transaction) {
 		im.report.skip(r.c, tx.id, "%s", reason)
 		return
 	}
-	if fees < 0 {
-		im.report.note("payments", tx.id, "negative fee %s (a fee returned): not imported, fees cannot be negative", tx.fees)
+	// WHMCS books the fee a gateway gives back on a refund as a negative
+	// fee of the refund row (refundInvoicePayment: $fees * -1): a refund's
+	// fee is that fee returned. A charge's negative fee, or a refund's
+	// positive one, is what is odd.
+	storedFee, kind := fees, "charge"
+	if out != 0 {
+		storedFee, kind = -fees, "refund"
+	}
+	if storedFee < 0 {
+		im.report.note("payments", tx.id, "fee %s of the wrong sign for a %s: not imported", tx.fees, kind)
 		sumFees.Excluded += fees
-		fees = 0
+		fees, storedFee = 0, 0
 	}
 	sumFees.Imported += fees
-	gateway := paymentGateway(tx.gateway)
+	gateway := im.paymentGateway(tx.gateway)
+	if tx.refundToCredit() {
+		gateway = "credit"
+	}
 	values := map[string]any{
 		"customer": cl.record, "invoice": r.invoice(tx), "gateway": gateway, "gateway_id": r.gatewayID(tx, gateway),
-		"status": "succeeded", "currency": cur, "fee": fees, "paid_at": date(tx.date), "reason": "", "refund_of": "",
+		"status": "succeeded", "currency": cur, "fee": storedFee, "paid_at": date(tx.date), "reason": "", "refund_of": "",
 	}
 	if out == 0 {
 		values["kind"], values["amount"] = "charge", in
@@ -167,6 +215,9 @@ func (r *paymentRun) invoice(tx *transaction) string {
 	id := r.invoices.id(strconv.FormatInt(tx.invoiceID, 10))
 	switch {
 	case id != "":
+	case r.massPay[tx.invoiceID] != nil:
+		r.im.report.note("payments", tx.id, "pays mass-pay invoice %d, which WHMCS turned into credit for invoices %s: "+
+			"imported without an invoice (those invoices hold the revenue, paid by that credit)", tx.invoiceID, idList(r.massPay[tx.invoiceID]))
 	case r.whmcsInvoices[tx.invoiceID]:
 		r.im.report.note("payments", tx.id, "invoice %d was not imported: payment imported without it", tx.invoiceID)
 	default:
@@ -258,16 +309,6 @@ func (im *importer) foreignGatewayIDs() (map[string]bool, error) {
 		out[r.Gateway+"/"+r.ID] = true
 	}
 	return out, nil
-}
-
-// paymentGateway is our gateway for a WHMCS payment module: Stripe and
-// PayPal are ours too; anything else (bank transfer, …) was recorded by hand.
-func paymentGateway(module string) string {
-	switch m := strings.ToLower(strings.TrimSpace(module)); m {
-	case "stripe", "paypal":
-		return m
-	}
-	return "manual"
 }
 
 // isZeroDecimal says whether a WHMCS decimal ("0.00") is zero.

@@ -5,16 +5,6 @@ import (
 	"testing"
 )
 
-func TestPaymentGateway(t *testing.T) {
-	tests := map[string]string{"stripe": "stripe", "paypal": "paypal", " PayPal ": "paypal", "banktransfer": "manual",
-		"mailin": "manual", "paypalcheckout": "manual", "": "manual"}
-	for module, want := range tests {
-		if got := paymentGateway(module); got != want {
-			t.Errorf("paymentGateway(%q) = %q, want %q", module, got, want)
-		}
-	}
-}
-
 func TestIsZeroDecimal(t *testing.T) {
 	tests := map[string]bool{"0.00": true, "0": true, " 0.00 ": true, "-0.00": true, "": true,
 		"0.01": false, "105.12": false, "-1.00": false, "10": false}

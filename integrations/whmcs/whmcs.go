@@ -35,6 +35,9 @@ type Options struct {
 	Only []string
 	// ProductMap overrides what WHMCS says about products.
 	ProductMap ProductMap
+	// GatewayMap names our gateway for WHMCS payment modules the import
+	// does not know (see gatewayModules).
+	GatewayMap GatewayMap
 	// Desk, when set, receives the tickets (else they go to the archive).
 	Desk *support.Desk
 	// Progress receives a line per step and per few thousand rows.
@@ -69,6 +72,9 @@ type importer struct {
 	defaultCur string
 	clients    map[int64]*client // every client read, imported or not
 	money      map[string]sums   // invoices, payments, credit: both sides
+	tax        *taxConfig        // how WHMCS computed tax, read once
+	massPay    map[int64][]int64 // mass-pay invoice → the invoices it settled, read once
+	gateways   map[string]int    // unknown payment modules met, reported once each
 	staged     map[string]map[string]*stored
 }
 
@@ -117,6 +123,7 @@ func Import(ctx context.Context, app core.App, src *sql.DB, opts Options) (*Repo
 	im.report.Invoices = im.money["invoices"].list()
 	im.report.Payments = im.money["payments"].list()
 	im.report.Credit = im.money["credit"].list()
+	im.reportUnknownGateways()
 	im.report.reconcile()
 	im.report.FinishedAt = time.Now().UTC()
 	return im.report, nil

@@ -96,7 +96,10 @@ type Elastiflow struct {
 	// APIKey (base64 "id:key") wins over Username/Password (basic auth).
 	APIKey, Username, Password string
 	Index                      string // index pattern, default elastiflow-flow-codex-*
-	PageSize                   int    // services per search request, default 500
+	// Schema is the field names the index holds, "codex" or "ecs"; empty
+	// follows the index pattern (ECS for elastiflow-flow-ecs-*).
+	Schema   string
+	PageSize int // services per search request, default 500
 }
 
 // Mailgun is the Mailgun sending domain; an empty Domain means email goes
@@ -124,6 +127,8 @@ type Panel struct {
 	Token string // VirtFusion and Enhance token, SynergyCP key, Pterodactyl application key
 	// ClientKey is Pterodactyl's client API key (power, live resources).
 	ClientKey string
+	// Flavor is Pterodactyl's panel: pterodactyl (default) or pelican.
+	Flavor string
 	// OrgID is Enhance's reseller or master organisation.
 	OrgID string
 }
@@ -171,7 +176,7 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 		},
 		VirtFusion: Panel{URL: getenv("VIRTFUSION_URL"), Token: getenv("VIRTFUSION_TOKEN")},
 		Pterodactyl: Panel{URL: getenv("PTERODACTYL_URL"), Token: getenv("PTERODACTYL_APP_KEY"),
-			ClientKey: getenv("PTERODACTYL_CLIENT_KEY")},
+			ClientKey: getenv("PTERODACTYL_CLIENT_KEY"), Flavor: getenv("PTERODACTYL_FLAVOR")},
 		SynergyCP: Panel{URL: getenv("SYNERGYCP_URL"), Token: getenv("SYNERGYCP_KEY")},
 		Enhance:   Panel{URL: getenv("ENHANCE_URL"), Token: getenv("ENHANCE_TOKEN"), OrgID: getenv("ENHANCE_ORG_ID")},
 		Mailgun: Mailgun{Domain: getenv("MAILGUN_DOMAIN"), APIKey: getenv("MAILGUN_API_KEY"),
@@ -181,7 +186,7 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 			CertsURL: getenv("CF_ACCESS_CERTS_URL")},
 		Elastiflow: Elastiflow{URL: strings.TrimRight(getenv("ELASTICSEARCH_URL"), "/"), APIKey: getenv("ELASTICSEARCH_API_KEY"),
 			Username: getenv("ELASTICSEARCH_USERNAME"), Password: getenv("ELASTICSEARCH_PASSWORD"),
-			Index: getenv("ELASTIFLOW_INDEX"), PageSize: 500},
+			Index: getenv("ELASTIFLOW_INDEX"), Schema: strings.ToLower(getenv("ELASTIFLOW_SCHEMA")), PageSize: 500},
 		SupportPal: SupportPal{URL: strings.TrimRight(getenv("SUPPORTPAL_URL"), "/"), Token: getenv("SUPPORTPAL_TOKEN"),
 			SSOSecret: getenv("SUPPORTPAL_SSO_SECRET")},
 	}
@@ -216,6 +221,9 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 			errs = append(errs, fmt.Errorf("ELASTIFLOW_PAGE_SIZE %q: want 1 to 10000 services per request", v))
 		}
 		c.Elastiflow.PageSize = n
+	}
+	if s := c.Elastiflow.Schema; s != "" && s != "codex" && s != "ecs" {
+		errs = append(errs, fmt.Errorf("ELASTIFLOW_SCHEMA %q: want codex or ecs (empty: follow ELASTIFLOW_INDEX)", s))
 	}
 	if (c.Elastiflow.Username == "") != (c.Elastiflow.Password == "") {
 		errs = append(errs, errors.New("ELASTICSEARCH_USERNAME and ELASTICSEARCH_PASSWORD are set together or not at all"))

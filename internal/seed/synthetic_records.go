@@ -3,6 +3,7 @@ package seed
 import (
 	"cmp"
 	"fmt"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -188,14 +189,14 @@ func (g *generator) service(c *customerRows, k int) {
 		switch p.plan.serviceType {
 		case "hosting":
 			domain, memTotal = c.domain, 0
-			options, ips = jsonText(map[string]string{"domain": domain}), jsonText([]string{"198.51.100.10"})
+			options, ips = jsonText(map[string]string{"domain": domain}), jsonText([]string{serviceIPv4(c.n, k)})
 		case "game_server":
 			options = jsonText(map[string]string{"game": games[g.r.IntN(len(games))]})
-			ips = jsonText([]string{fmt.Sprintf("203.0.113.%d", 1+g.r.IntN(254))})
+			ips = jsonText([]string{serviceIPv4(c.n, k)})
 		default:
 			hostname = fmt.Sprintf("%s%d.%s", strings.ReplaceAll(p.plan.serviceType, "_", ""), k+1, c.domain)
 			options = jsonText(map[string]string{"hostname": hostname, "os": images[g.r.IntN(len(images))]})
-			ips = jsonText([]string{fmt.Sprintf("203.0.113.%d", 1+g.r.IntN(254)), fmt.Sprintf("2001:db8:%x::%x", c.n, k+1)})
+			ips = jsonText([]string{serviceIPv4(c.n, k), fmt.Sprintf("2001:db8:%x::%x", c.n, k+1)})
 		}
 	}
 	switch status {
@@ -228,6 +229,15 @@ func (g *generator) service(c *customerRows, k int) {
 		"terminated_at", ts(terminated), "platform_service_id", platformID, "platform_user_id", userID,
 		"created", ts(created), "updated", ts(latest(created, activated, suspended, terminated, usageAt)))
 	g.createJob(id, subID, status, created)
+}
+
+// serviceIPv4 is service k of customer n's own address, in the shared
+// address space 100.64.0.0/10 (never a real host's): 16 per customer, so
+// no two services share one (bandwidth is attributed by address) for up to
+// 262,143 customers.
+func serviceIPv4(n, k int) string {
+	i := uint32(n)<<4 | uint32(k&15)
+	return netip.AddrFrom4([4]byte{100, 64 | byte(i>>16&63), byte(i >> 8), byte(i)}).String()
 }
 
 // credits adds up to three credit grants by staff dated before invoice

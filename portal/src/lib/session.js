@@ -1,6 +1,7 @@
 // The signed-in customer, reactive, kept in step with the SDK's auth store.
 import { reactive } from 'vue'
 import { pb } from './pb.js'
+import { date } from './format.js'
 
 export const session = reactive({
   customer: pb.authStore.isValid && pb.authStore.record?.collectionName === 'customers' ? pb.authStore.record : null,
@@ -37,4 +38,30 @@ export const suspendedMessage = 'Your account is suspended: services cannot be m
 
 export function servicesLocked() {
   return session.customer?.status === 'suspended'
+}
+
+// A customer WHMCS still serves (the parallel run, before the cutover)
+// sees everything here, but their orders, payments, cards, service changes
+// and profile stay with WHMCS until then: the server refuses them (403),
+// and the portal says so before the click. Their password, two-factor and
+// passkeys stay theirs to change.
+export function heldByWHMCS() {
+  return session.customer?.whmcs_billed === true
+}
+
+export function heldMessage() {
+  const planned = session.customer?.whmcs_cutover_planned
+  const until = planned ? `until ${date(planned)}` : 'until we switch over'
+  return `Your account is still served by our previous system ${until}. You can see your services and invoices here; ` +
+    'orders, payments and changes are made in the previous client area until then.'
+}
+
+// actionsLocked: no order, power action or plan change (a suspended or a
+// held account); lockedMessage says why.
+export function actionsLocked() {
+  return servicesLocked() || heldByWHMCS()
+}
+
+export function lockedMessage() {
+  return heldByWHMCS() ? heldMessage() : suspendedMessage
 }
