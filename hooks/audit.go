@@ -3,7 +3,9 @@ package hooks
 import (
 	"errors"
 
+	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
 
 	"github.com/ezscale/ezscale/internal/audit"
 )
@@ -36,6 +38,25 @@ func bindAudit(app core.App) {
 	app.OnRecordCreateRequest().BindFunc(track)
 	app.OnRecordUpdateRequest().BindFunc(track)
 	app.OnRecordDeleteRequest().BindFunc(track)
+
+	// A signed-in request carries its actor in its context, so what the
+	// domain code behind a custom route saves (an order, a payment, a
+	// cancellation) is audited as whoever asked — staff impersonating a
+	// customer as staff acting for them — not as the platform. A route
+	// that acts for someone else (a webhook's gateway) sets its own.
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		se.Router.Bind(&hook.Handler[*core.RequestEvent]{
+			Id:       "ezscaleAuditActor",
+			Priority: apis.DefaultLoadAuthTokenMiddlewarePriority + 1,
+			Func: func(e *core.RequestEvent) error {
+				if e.Auth != nil {
+					e.Request = e.Request.WithContext(audit.WithActor(e.Request.Context(), audit.FromRequest(e)))
+				}
+				return e.Next()
+			},
+		})
+		return se.Next()
+	})
 
 	write := func(action string) func(e *core.RecordEvent) error {
 		return func(e *core.RecordEvent) error {

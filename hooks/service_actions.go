@@ -20,95 +20,120 @@ const powerEvery = 10 * time.Second
 
 var powerActions = []string{provisioning.PowerStart, provisioning.PowerStop, provisioning.PowerRestart, provisioning.PowerKill}
 
+// serviceActions are what can be done to a running service from outside:
+// reveal its credentials, power it, open its panel. The owner's routes and
+// staff's find the service their own way and share these, and one power
+// throttle per service, so staff and customer cannot power it in turn
+// faster than either alone. Each is audited with note ("" for the owner,
+// "staff" for the console).
+type serviceActions struct {
+	drivers map[string]provisioning.Provisioner
+	box     *secrets.Box
+	power   *throttle
+}
+
+func newServiceActions(drivers map[string]provisioning.Provisioner, box *secrets.Box) *serviceActions {
+	return &serviceActions{drivers: drivers, box: box, power: newThrottle(powerEvery)}
+}
+
+// driverOf is the platform driver of an active service.
+func (a *serviceActions) driverOf(e *core.RequestEvent, svc *core.Record) (provisioning.Provisioner, error) {
+	if svc.GetString("status") != "active" {
+		return nil, e.Error(http.StatusConflict, "Only an active service can be powered or opened in its panel; this one is "+svc.GetString("status")+".", nil)
+	}
+	driver := a.drivers[svc.GetString("platform")]
+	if driver == nil {
+		return nil, e.Error(http.StatusConflict, "This service's platform has no power control or panel login.", nil)
+	}
+	return driver, nil
+}
+
+func (a *serviceActions) credentials(e *core.RequestEvent, svc *core.Record, note string) error {
+	if svc.GetString("credentials") == "" || a.box == nil {
+		return e.NotFoundError("This service has no stored credentials.", nil)
+	}
+	creds, err := a.box.Open(svc.GetString("credentials"))
+	if err != nil {
+		return err
+	}
+	if err := audit.Record(e.App, audit.FromRequest(e), "credentials.reveal", svc, note); err != nil {
+		return err
+	}
+	return e.JSON(http.StatusOK, creds)
+}
+
+func (a *serviceActions) sendPower(e *core.RequestEvent, svc *core.Record, note string) error {
+	var body struct {
+		Action string `json:"action"`
+	}
+	if err := decodeJSON(e, &body); err != nil {
+		return err
+	}
+	if !slices.Contains(powerActions, body.Action) {
+		return e.BadRequestError("Unknown power action.", fieldError("action", "invalid", "choose start, stop, restart or kill"))
+	}
+	driver, err := a.driverOf(e, svc)
+	if err != nil {
+		return err
+	}
+	if !a.power.allow(svc.Id, time.Now()) {
+		return e.TooManyRequestsError("Wait a few seconds before the next power action.", nil)
+	}
+	if err := audit.Record(e.App, audit.FromRequest(e), "power."+body.Action, svc, note); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(e.Request.Context(), 30*time.Second)
+	defer cancel()
+	err = driver.Power(ctx, refOf(svc), body.Action)
+	if errors.Is(err, provisioning.ErrNotSupported) {
+		return e.BadRequestError("This platform does not offer "+body.Action+".", nil)
+	}
+	if err != nil {
+		return e.Error(http.StatusBadGateway, "The server's platform did not answer, try again.", nil)
+	}
+	return e.JSON(http.StatusAccepted, map[string]string{"action": body.Action, "status": "sent"})
+}
+
+func (a *serviceActions) panelLogin(e *core.RequestEvent, svc *core.Record, note string) error {
+	driver, err := a.driverOf(e, svc)
+	if err != nil {
+		return err
+	}
+	url, err := driver.LoginURL(e.Request.Context(), refOf(svc))
+	if errors.Is(err, provisioning.ErrNotSupported) {
+		return e.Error(http.StatusConflict, "This platform has no panel login.", nil)
+	}
+	if err != nil {
+		return e.Error(http.StatusBadGateway, "The server's platform did not answer, try again.", nil)
+	}
+	if err := audit.Record(e.App, audit.FromRequest(e), "panel.login", svc, note); err != nil {
+		return err
+	}
+	return e.JSON(http.StatusOK, map[string]string{"url": url})
+}
+
+// owned runs an action on the caller's own service.
+func owned(action func(*core.RequestEvent, *core.Record, string) error) func(*core.RequestEvent) error {
+	return func(e *core.RequestEvent) error {
+		svc, err := ownedService(e)
+		if err != nil {
+			return err
+		}
+		return action(e, svc, "")
+	}
+}
+
 // bindServiceActions adds what an owner does with a running service:
 // reveal its credentials, power it, and open its panel. Every one is
 // audited; power is limited per service. None is open to an account that
 // is not in good standing (requireServiceAccess).
-func bindServiceActions(app core.App, drivers map[string]provisioning.Provisioner, box *secrets.Box) {
-	power := newThrottle(powerEvery)
-
+func bindServiceActions(app core.App, a *serviceActions) {
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		g := se.Router.Group("/api/services/{id}")
 		g.Bind(apis.RequireAuth("customers", core.CollectionNameSuperusers), requireServiceAccess)
-
-		g.GET("/credentials", func(e *core.RequestEvent) error {
-			svc, err := ownedService(e)
-			if err != nil {
-				return err
-			}
-			if svc.GetString("credentials") == "" || box == nil {
-				return e.NotFoundError("This service has no stored credentials.", nil)
-			}
-			creds, err := box.Open(svc.GetString("credentials"))
-			if err != nil {
-				return err
-			}
-			if err := audit.Record(e.App, audit.FromRequest(e), "credentials.reveal", svc, ""); err != nil {
-				return err
-			}
-			return e.JSON(http.StatusOK, creds)
-		})
-
-		g.POST("/power", func(e *core.RequestEvent) error {
-			svc, err := ownedService(e)
-			if err != nil {
-				return err
-			}
-			var body struct {
-				Action string `json:"action"`
-			}
-			if err := decodeJSON(e, &body); err != nil {
-				return err
-			}
-			if !slices.Contains(powerActions, body.Action) {
-				return e.BadRequestError("Unknown power action.", fieldError("action", "invalid", "choose start, stop, restart or kill"))
-			}
-			if svc.GetString("status") != "active" {
-				return e.Error(http.StatusConflict, "Only an active service can be powered; this one is "+svc.GetString("status")+".", nil)
-			}
-			driver := drivers[svc.GetString("platform")]
-			if driver == nil {
-				return e.Error(http.StatusConflict, "This service's platform has no power control.", nil)
-			}
-			if !power.allow(svc.Id, time.Now()) {
-				return e.TooManyRequestsError("Wait a few seconds before the next power action.", nil)
-			}
-			if err := audit.Record(e.App, audit.FromRequest(e), "power."+body.Action, svc, ""); err != nil {
-				return err
-			}
-			ctx, cancel := context.WithTimeout(e.Request.Context(), 30*time.Second)
-			defer cancel()
-			err = driver.Power(ctx, refOf(svc), body.Action)
-			if errors.Is(err, provisioning.ErrNotSupported) {
-				return e.BadRequestError("This platform does not offer "+body.Action+".", nil)
-			}
-			if err != nil {
-				return e.Error(http.StatusBadGateway, "The server's platform did not answer, try again.", nil)
-			}
-			return e.JSON(http.StatusAccepted, map[string]string{"action": body.Action, "status": "sent"})
-		}).Bind(refuseWhileWHMCSServes, apis.BodyLimit(1<<10))
-
-		g.GET("/panel-login", func(e *core.RequestEvent) error {
-			svc, err := ownedService(e)
-			if err != nil {
-				return err
-			}
-			driver := drivers[svc.GetString("platform")]
-			if driver == nil || svc.GetString("status") != "active" {
-				return e.Error(http.StatusConflict, "No panel login for this service.", nil)
-			}
-			url, err := driver.LoginURL(e.Request.Context(), refOf(svc))
-			if errors.Is(err, provisioning.ErrNotSupported) {
-				return e.Error(http.StatusConflict, "This platform has no panel login.", nil)
-			}
-			if err != nil {
-				return e.Error(http.StatusBadGateway, "The server's platform did not answer, try again.", nil)
-			}
-			if err := audit.Record(e.App, audit.FromRequest(e), "panel.login", svc, ""); err != nil {
-				return err
-			}
-			return e.JSON(http.StatusOK, map[string]string{"url": url})
-		})
+		g.GET("/credentials", owned(a.credentials))
+		g.POST("/power", owned(a.sendPower)).Bind(refuseWhileWHMCSServes, apis.BodyLimit(1<<10))
+		g.GET("/panel-login", owned(a.panelLogin))
 		return se.Next()
 	})
 }

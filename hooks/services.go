@@ -106,7 +106,9 @@ func planChangeError(err error) error {
 }
 
 // bindServiceStatus turns staff status edits in the dashboard into queued
-// platform actions, in the same transaction as the edit.
+// platform actions, in the same transaction as the edit. A service
+// terminated there ends its subscription now, as the console's Terminate
+// does, so a terminated service is never billed again.
 func bindServiceStatus(app core.App) {
 	app.OnRecordUpdateRequest("services").BindFunc(func(e *core.RecordRequestEvent) error {
 		if !e.HasSuperuserAuth() {
@@ -114,8 +116,17 @@ func bindServiceStatus(app core.App) {
 		}
 		return e.App.RunInTransaction(func(tx core.App) error {
 			e.App = tx
-			if err := provisioning.StaffStatusChange(e.Request.Context(), tx, e.Record, e.Auth.Id); err != nil {
+			ctx := e.Request.Context()
+			if err := provisioning.StaffStatusChange(ctx, tx, e.Record, e.Auth.Id); err != nil {
 				return e.BadRequestError(err.Error(), nil)
+			}
+			if e.Record.GetString("status") == "terminated" && e.Record.Original().GetString("status") != "terminated" {
+				_, err := cancellation.Cancel(ctx, tx, e.Record, cancellation.Request{When: cancellation.Immediately,
+					Comment: "terminated by staff in the dashboard"}, true, clock.Now(tx))
+				var ce *cancellation.Error
+				if err != nil && !(errors.As(err, &ce) && (ce.Code == "no_subscription" || ce.Code == "already_cancelled")) {
+					return err
+				}
 			}
 			return e.Next()
 		})

@@ -76,24 +76,16 @@ func bindStaffAccess(app core.App, cfg *config.Config) {
 	})
 
 	// Impersonation answers through the customers' auth response, with the
-	// superuser as the request's auth.
+	// superuser as the request's auth. The session is recorded before the
+	// token is answered, so no request is ever made with an unknown one.
 	app.OnRecordAuthRequest("customers").BindFunc(func(e *core.RecordAuthRequestEvent) error {
 		if e.Auth == nil || !e.Auth.IsSuperuser() {
 			return e.Next()
 		}
-		if err := e.Next(); err != nil {
-			return err
+		if err := audit.Impersonation(e.App, audit.FromRequest(e.RequestEvent), e.Record, e.Token); err != nil {
+			return e.InternalServerError("The impersonation could not be recorded; no session was opened.", err)
 		}
-		valid := time.Duration(0)
-		if info, err := e.RequestInfo(); err == nil {
-			if d, ok := info.Body["duration"].(float64); ok {
-				valid = time.Duration(d) * time.Second
-			}
-		}
-		if err := audit.Impersonation(e.App, audit.FromRequest(e.RequestEvent), e.Record, valid); err != nil {
-			e.App.Logger().Error("audit impersonation", "customer", e.Record.Id, "error", err)
-		}
-		return nil
+		return e.Next()
 	})
 
 	// Superusers' one-time codes and new-device alerts go out like every

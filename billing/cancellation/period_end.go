@@ -47,7 +47,14 @@ func EndAtPeriodEnd(ctx context.Context, tx core.App, sub *core.Record) (int64, 
 // queueTermination queues the end of a cancelled subscription's service,
 // once whichever way the subscription was cancelled.
 func queueTermination(ctx context.Context, tx core.App, svc, sub *core.Record, by string) error {
-	_, err := provisioning.Enqueue(ctx, tx, provisioning.Job{
+	// One termination in flight per service: staff may have queued it in
+	// the same transaction (a dashboard status edit), dunning before.
+	queued, err := tx.CountRecords(provisioning.Collection, dbx.HashExp{"service": svc.Id,
+		"action": provisioning.ActionTerminate, "status": []any{"pending", "running"}})
+	if err != nil || queued > 0 {
+		return err
+	}
+	_, err = provisioning.Enqueue(ctx, tx, provisioning.Job{
 		ServiceID: svc.Id, Action: provisioning.ActionTerminate, DedupeKey: "cancel:" + sub.Id + ":terminate:" + svc.Id,
 		RequestedBy: by,
 	})

@@ -69,9 +69,20 @@ func (p Policy) Due(dueAt, now time.Time, taken map[string]time.Time) []string {
 		add(retryStep(d), dueAt.Add(time.Duration(d)*day))
 	}
 	add(StepOverdue, dueAt.Add(day))
-	add(StepSuspend, dueAt.Add(time.Duration(p.SuspendDays)*day))
+	add(StepSuspend, p.SuspendAt(dueAt))
 	if suspended, ok := taken[StepSuspend]; ok {
-		add(StepTerminate, suspended.Add(time.Duration(p.TerminateDays)*day))
+		add(StepTerminate, p.TerminateAt(suspended))
 	}
 	return steps
+}
+
+// SuspendAt is when an invoice due at dueAt suspends its services.
+func (p Policy) SuspendAt(dueAt time.Time) time.Time {
+	return dueAt.Add(time.Duration(p.SuspendDays) * day)
+}
+
+// TerminateAt is when services suspended for non-payment at suspendedAt
+// are terminated.
+func (p Policy) TerminateAt(suspendedAt time.Time) time.Time {
+	return suspendedAt.Add(time.Duration(p.TerminateDays) * day)
 }

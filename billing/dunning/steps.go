@@ -91,7 +91,11 @@ func (st *stepper) reportCharge(step string) (string, error) {
 
 // services are the invoice's services, from its lines.
 func (st *stepper) services() ([]*core.Record, error) {
-	items, err := ledger.Items(st.tx, st.inv.Id)
+	return invoiceServices(st.tx, st.inv.Id)
+}
+
+func invoiceServices(app core.App, invoiceID string) ([]*core.Record, error) {
+	items, err := ledger.Items(app, invoiceID)
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +108,18 @@ func (st *stepper) services() ([]*core.Record, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	return st.tx.FindAllRecords("services", dbx.In("id", ids...))
+	return app.FindAllRecords("services", dbx.In("id", ids...))
+}
+
+// suspends tells whether the suspension step suspends svc: only a service
+// still active is.
+func suspends(svc *core.Record) bool { return svc.GetString("status") == "active" }
+
+// terminates tells whether the termination step ends svc: one still
+// suspended for non-payment, unless staff exempted it or its customer.
+func terminates(customer, svc *core.Record) bool {
+	return !customer.GetBool("dunning_exempt") && svc.GetString("status") == "suspended" &&
+		svc.GetString("suspend_reason") == "overdue" && !svc.GetBool("terminate_exempt")
 }
 
 func (st *stepper) setSubscriptions(status string) error {
@@ -134,7 +149,7 @@ func (st *stepper) suspend() ([]string, error) {
 	}
 	var labels []string
 	for _, svc := range svcs {
-		if svc.GetString("status") != "active" {
+		if !suspends(svc) {
 			continue
 		}
 		svc.Set("status", "suspended")
@@ -161,7 +176,7 @@ func (st *stepper) terminate() (int, error) {
 	}
 	n := 0
 	for _, svc := range svcs {
-		if svc.GetString("status") != "suspended" || svc.GetString("suspend_reason") != "overdue" || svc.GetBool("terminate_exempt") {
+		if !terminates(st.customer, svc) {
 			continue
 		}
 		if _, err := provisioning.Enqueue(st.ctx, st.tx, provisioning.Job{ServiceID: svc.Id, Action: provisioning.ActionTerminate,

@@ -8,8 +8,8 @@
 //
 // The identities, per invoice i, where C is the sum of its succeeded
 // charges, R of its succeeded refunds, and O, A and V the sums of the
-// credit entries naming it with reason overpayment, applied and
-// void/refund (a positive entry naming the invoice returns what it held):
+// credit entries naming it with reason overpayment, applied and void
+// (a positive entry naming the invoice returns what it held):
 //
 //	invoice.amount_paid      amount_paid = C − O (a charge beyond what is due is booked as an overpayment entry)
 //	invoice.credit_applied   credit_applied = −A (a use is negative; a use reversed by WithdrawLines is a positive applied entry)
@@ -48,6 +48,8 @@
 //	refund.charge    a refund names a succeeded charge of the same invoice and currency, and the pending and
 //	                 succeeded refunds of a charge never exceed it
 //	refund.invoice   an invoice's amount_refunded never exceeds its amount_paid
+//	refund.credit    the credit entries with reason refund naming an invoice never exceed its succeeded
+//	                 refunds to credit (gateway credit); WHMCS's refunds to credit bring theirs as import
 //
 // Numbers (number_sequences: one counter per series and key, the key being
 // the number format with the date filled in and {SEQ} left):

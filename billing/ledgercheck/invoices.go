@@ -10,6 +10,7 @@ type invoiceRow struct {
 	total, applied, paid, refunded, due      int64
 	imported                                 bool // from WHMCS: its lines carry no tax
 	charges, refunds, overpaid, used, voided int64
+	toCredit, refundCredit                   int64 // refunds paid into credit, and the credit entries giving them
 	lineSubtotal, lineDiscount, lineTax      int64
 }
 
@@ -28,14 +29,15 @@ func label(id, number string) string {
 // SQL and kept by id here: on large tables sequential scans are far
 // faster than index lookups per invoice.
 func (c *checker) invoices() error {
-	type paid struct{ charges, refunds int64 }
+	type paid struct{ charges, refunds, toCredit int64 }
 	payments := map[string]paid{}
-	err := c.each(`SELECT invoice, SUM(CASE WHEN kind = 'charge' THEN amount ELSE 0 END), SUM(CASE WHEN kind = 'refund' THEN amount ELSE 0 END)
+	err := c.each(`SELECT invoice, SUM(CASE WHEN kind = 'charge' THEN amount ELSE 0 END), SUM(CASE WHEN kind = 'refund' THEN amount ELSE 0 END),
+			SUM(CASE WHEN kind = 'refund' AND gateway = 'credit' THEN amount ELSE 0 END)
 		FROM payments NOT INDEXED WHERE status = 'succeeded' AND invoice != '' GROUP BY invoice`, nil,
 		func(scan func(...any) error) error {
 			var id string
 			var p paid
-			if err := scan(&id, &p.charges, &p.refunds); err != nil {
+			if err := scan(&id, &p.charges, &p.refunds, &p.toCredit); err != nil {
 				return err
 			}
 			payments[id] = p
@@ -44,15 +46,16 @@ func (c *checker) invoices() error {
 	if err != nil {
 		return err
 	}
-	type credited struct{ overpaid, used, voided int64 }
+	type credited struct{ overpaid, used, voided, refunded int64 }
 	credits := map[string]credited{}
 	err = c.each(`SELECT invoice, SUM(CASE WHEN reason = 'overpayment' THEN amount ELSE 0 END),
-			-SUM(CASE WHEN reason = 'applied' THEN amount ELSE 0 END), SUM(CASE WHEN reason IN ('void', 'refund') THEN amount ELSE 0 END)
+			-SUM(CASE WHEN reason = 'applied' THEN amount ELSE 0 END), SUM(CASE WHEN reason = 'void' THEN amount ELSE 0 END),
+			SUM(CASE WHEN reason = 'refund' THEN amount ELSE 0 END)
 		FROM credit_entries NOT INDEXED WHERE invoice != '' GROUP BY invoice`, nil,
 		func(scan func(...any) error) error {
 			var id string
 			var cr credited
-			if err := scan(&id, &cr.overpaid, &cr.used, &cr.voided); err != nil {
+			if err := scan(&id, &cr.overpaid, &cr.used, &cr.voided, &cr.refunded); err != nil {
 				return err
 			}
 			credits[id] = cr
@@ -104,7 +107,8 @@ func (c *checker) invoices() error {
 			}
 			n++
 			p, cr, l := payments[r.id], credits[r.id], lines[r.id]
-			r.charges, r.refunds = p.charges, p.refunds
+			r.charges, r.refunds, r.toCredit = p.charges, p.refunds, p.toCredit
+			r.refundCredit = cr.refunded
 			r.overpaid, r.used, r.voided = cr.overpaid, cr.used, cr.voided
 			r.lineSubtotal, r.lineDiscount, r.lineTax = l.subtotal, l.discount, l.tax
 			c.invoice(r)
@@ -194,6 +198,12 @@ func (c *checker) invoice(r invoiceRow) {
 	}
 	if r.status != "void" && r.voided != 0 {
 		add("invoice.void_returned", "%s, yet %s was returned as credit as if it were void", r.status, amount(r.voided, cur))
+	}
+	if r.refundCredit > r.toCredit {
+		// Refunds to credit imported from WHMCS bring their credit in its
+		// history (reason import), so only more credit than such refunds is wrong.
+		add("refund.credit", "%s of credit given for refunds, but its refunds to credit make %s",
+			amount(r.refundCredit, cur), amount(r.toCredit, cur))
 	}
 	c.totals(r)
 	if r.refunded > r.paid {

@@ -49,44 +49,55 @@ func Refund(ctx context.Context, app core.App, refunders map[string]Refunder, re
 	var refund, charge *core.Record
 	err := app.RunInTransaction(func(tx core.App) error {
 		var err error
-		charge, err = tx.FindRecordById(Collection, req.PaymentID)
-		if err != nil || charge.GetString("kind") != "charge" || charge.GetString("status") != "succeeded" {
-			return fmt.Errorf("%w: payment %q is not a succeeded charge", ErrInvalid, req.PaymentID)
-		}
-		inv, err := ledger.FindInvoice(tx, charge.GetString("invoice"))
-		if err != nil || (inv.Status() != ledger.StatusPaid && inv.Status() != ledger.StatusPartiallyRefunded) {
-			return fmt.Errorf("%w: only payments of paid invoices are refunded", ErrInvalid)
-		}
-		left, err := refundable(tx, charge)
-		if err != nil {
-			return err
-		}
-		why := "paid, less earlier refunds"
-		if room, err := invoiceRefundRoom(tx, inv); err != nil {
-			return err
-		} else if room < left {
-			left, why = room, "paid on the invoice, less earlier refunds and the unused time already given back as credit"
-		}
-		if req.Amount <= 0 || req.Amount > left {
-			amount := money.Amount{Minor: max(left, 0), Currency: charge.GetString("currency")}
-			return fmt.Errorf("%w: a refund must be more than 0 and at most %s (%s)", ErrInvalid, amount, why)
-		}
-		col, err := tx.FindCachedCollectionByNameOrId(Collection)
-		if err != nil {
-			return err
-		}
-		refund = core.NewRecord(col)
-		refund.Load(map[string]any{
-			"customer": charge.GetString("customer"), "invoice": charge.GetString("invoice"), "kind": "refund",
-			"gateway": charge.GetString("gateway"), "status": "pending", "amount": req.Amount,
-			"currency": charge.GetString("currency"), "reason": req.Reason, "refund_of": charge.Id,
-		})
-		return tx.SaveWithContext(ctx, refund)
+		refund, charge, err = reserveRefund(ctx, tx, req, "")
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return complete(ctx, app, refunders[charge.GetString("gateway")], charge, refund)
+}
+
+// reserveRefund checks a refund of req against its charge and invoice and
+// saves it pending, in tx: through the charge's own gateway, or through
+// gw when one is named (credit).
+func reserveRefund(ctx context.Context, tx core.App, req RefundRequest, gw string) (refund, charge *core.Record, err error) {
+	charge, err = tx.FindRecordById(Collection, req.PaymentID)
+	if err != nil || charge.GetString("kind") != "charge" || charge.GetString("status") != "succeeded" {
+		return nil, nil, fmt.Errorf("%w: payment %q is not a succeeded charge", ErrInvalid, req.PaymentID)
+	}
+	inv, err := ledger.FindInvoice(tx, charge.GetString("invoice"))
+	if err != nil || (inv.Status() != ledger.StatusPaid && inv.Status() != ledger.StatusPartiallyRefunded) {
+		return nil, nil, fmt.Errorf("%w: only payments of paid invoices are refunded", ErrInvalid)
+	}
+	left, err := refundable(tx, charge)
+	if err != nil {
+		return nil, nil, err
+	}
+	why := "paid, less earlier refunds"
+	if room, err := invoiceRefundRoom(tx, inv); err != nil {
+		return nil, nil, err
+	} else if room < left {
+		left, why = room, "paid on the invoice, less earlier refunds and the unused time already given back as credit"
+	}
+	if req.Amount <= 0 || req.Amount > left {
+		amount := money.Amount{Minor: max(left, 0), Currency: charge.GetString("currency")}
+		return nil, nil, fmt.Errorf("%w: a refund must be more than 0 and at most %s (%s)", ErrInvalid, amount, why)
+	}
+	if gw == "" {
+		gw = charge.GetString("gateway")
+	}
+	col, err := tx.FindCachedCollectionByNameOrId(Collection)
+	if err != nil {
+		return nil, nil, err
+	}
+	refund = core.NewRecord(col)
+	refund.Load(map[string]any{
+		"customer": charge.GetString("customer"), "invoice": charge.GetString("invoice"), "kind": "refund",
+		"gateway": gw, "status": "pending", "amount": req.Amount,
+		"currency": charge.GetString("currency"), "reason": req.Reason, "refund_of": charge.Id,
+	})
+	return refund, charge, tx.SaveWithContext(ctx, refund)
 }
 
 // refundKey is the idempotency key of a refund row: the same on every

@@ -69,6 +69,8 @@ func HandleStripe(ctx context.Context, tx core.App, ge gateway.Event) (string, e
 
 // stripeRefund records what Stripe refunded beyond what we know of: the
 // event carries the charge's refunded total, so the difference is new.
+// Refunds staff paid into credit never reached Stripe, so they are not
+// part of what Stripe's total is compared with.
 func stripeRefund(ctx context.Context, tx core.App, ev stripe.Event) (string, error) {
 	charge, err := payments.Find(tx, payments.GatewayStripe, ev.PaymentIntentID)
 	if err != nil {
@@ -78,7 +80,7 @@ func stripeRefund(ctx context.Context, tx core.App, ev stripe.Event) (string, er
 		Sum int64 `db:"s"`
 	}
 	err = tx.DB().Select("COALESCE(SUM(amount), 0) AS s").From(payments.Collection).
-		Where(dbx.HashExp{"refund_of": charge.Id, "kind": "refund", "status": []any{"pending", "succeeded"}}).One(&known)
+		Where(dbx.HashExp{"refund_of": charge.Id, "kind": "refund", "gateway": payments.GatewayStripe, "status": []any{"pending", "succeeded"}}).One(&known)
 	if err != nil {
 		return "", err
 	}

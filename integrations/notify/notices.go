@@ -59,6 +59,9 @@ var emailNotices = map[string]func() Data{
 	"refund_issued": func() Data {
 		return Data{"Invoice": sampleInvoice(), "Amount": money.MustNew(1000, "EUR"), "CreditNote": "CN-2026-000007", "Link": sampleInvoiceLink}
 	},
+	"order_declined": func() Data {
+		return Data{"Plan": "Dedicated E3-1230", "Reason": "the server model is no longer available", "Link": samplePortal + "/order"}
+	},
 	"cancellation_confirmed": func() Data {
 		return Data{"Service": sampleService(), "Immediate": false, "EndsAt": sampleTime.AddDate(0, 1, 0)}
 	},

@@ -19,18 +19,24 @@ const (
 )
 
 // Actor is who caused a change, and from where when a request caused it.
+// Staff acting in a customer's session (impersonation) are the actor,
+// with OnBehalfOf naming the customer and Session the token they used.
 type Actor struct {
-	Kind      string
-	ID        string
-	IP        string
-	UserAgent string
+	Kind       string
+	ID         string
+	IP         string
+	UserAgent  string
+	OnBehalfOf string
+	Session    string
 }
 
 // Job names a scheduled job or CLI command as the actor of its writes.
 func Job(name string) Actor { return Actor{Kind: KindJob, ID: name} }
 
 // FromRequest derives the actor of an API request, including dashboard
-// edits, which are superuser API requests.
+// edits, which are superuser API requests. A request made with an
+// impersonation token is the impersonating staff member's, on behalf of
+// the customer.
 func FromRequest(e *core.RequestEvent) Actor {
 	a := Actor{Kind: KindGuest, IP: e.RealIP(), UserAgent: e.Request.UserAgent()}
 	if len(a.UserAgent) > 500 {
@@ -42,6 +48,9 @@ func FromRequest(e *core.RequestEvent) Actor {
 		a.Kind, a.ID = KindSuperuser, e.Auth.Id
 	default:
 		a.Kind, a.ID = KindCustomer, e.Auth.Id
+		if imp, ok := ImpersonationOf(e); ok {
+			a.Kind, a.ID, a.OnBehalfOf, a.Session = KindSuperuser, imp.Staff, imp.Customer, imp.Session
+		}
 	}
 	return a
 }

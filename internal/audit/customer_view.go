@@ -19,7 +19,9 @@ func (e Entry) CustomerView() (visible bool, summary string) {
 	if e.Customer == "" {
 		return false, ""
 	}
-	own := e.Actor.Kind == KindCustomer && e.Actor.ID == e.Customer
+	// Staff acting in the customer's session did it through their account,
+	// as they would have: it is part of their history, naming no one.
+	own := (e.Actor.Kind == KindCustomer && e.Actor.ID == e.Customer) || e.Actor.OnBehalfOf == e.Customer
 	status, statusChanged := e.status()
 	switch e.Collection {
 	case "customers":

@@ -110,6 +110,8 @@ func (e Entry) NewRecord(app core.App) (*core.Record, error) {
 	r.Set("actor_id", e.Actor.ID)
 	r.Set("ip", e.Actor.IP)
 	r.Set("user_agent", e.Actor.UserAgent)
+	r.Set("on_behalf_of", e.Actor.OnBehalfOf)
+	r.Set("session", e.Actor.Session)
 	r.Set("action", e.Action)
 	r.Set("collection", e.Collection)
 	r.Set("record_id", e.RecordID)

@@ -2,7 +2,6 @@ package audit
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -41,10 +40,4 @@ func StaffLoginFailed(app core.App, identity string, su *core.Record, from Actor
 	}
 	return Entry{Actor: from, Action: ActionLoginFailed, Collection: core.CollectionNameSuperusers, RecordID: id,
 		Message: fmt.Sprintf("sign-in as %q refused: %s", identity, reason)}.Save(app)
-}
-
-// Impersonation records staff taking a session of a customer.
-func Impersonation(app core.App, staff Actor, customer *core.Record, valid time.Duration) error {
-	return Entry{Actor: staff, Action: ActionImpersonate, Collection: customer.Collection().Name, RecordID: customer.Id,
-		Customer: customer.Id, Message: fmt.Sprintf("staff %s impersonated %s for %s", staff.ID, customer.Email(), valid)}.Save(app)
 }

@@ -6,10 +6,16 @@ import { mustRegisterPasskey } from './lib/passkeys.js'
 
 const routes = [
   { path: '/', name: 'analytics', component: () => import('./pages/Analytics.vue'), meta: { auth: true, title: 'Analytics' } },
-  { path: '/operations', name: 'operations', component: () => import('./pages/Operations.vue'), meta: { auth: true, title: 'Operations' } },
+  { path: '/queue', name: 'queue', component: () => import('./pages/Queue.vue'), meta: { auth: true, title: 'Work queue' } },
+  { path: '/operations', redirect: (to) => ({ path: '/queue', query: to.query }) },
   { path: '/bandwidth', name: 'bandwidth', component: () => import('./pages/Bandwidth.vue'), meta: { auth: true, title: 'Bandwidth' } },
+  { path: '/search', name: 'search', component: () => import('./pages/Search.vue'), meta: { auth: true, title: 'Search' } },
   { path: '/customers', name: 'customers', component: () => import('./pages/Customers.vue'), meta: { auth: true, title: 'Customers' } },
   { path: '/customers/:id', name: 'customer', component: () => import('./pages/Customer.vue'), meta: { auth: true, title: 'Customer' } },
+  { path: '/invoices/new', name: 'invoice-new', component: () => import('./pages/InvoiceNew.vue'), meta: { auth: true, title: 'New invoice' } },
+  { path: '/invoices/:id', name: 'invoice', component: () => import('./pages/Invoice.vue'), meta: { auth: true, title: 'Invoice' } },
+  { path: '/services/:id', name: 'service', component: () => import('./pages/Service.vue'), meta: { auth: true, title: 'Service' } },
+  { path: '/orders/waitlist', name: 'waitlist', component: () => import('./pages/Waitlist.vue'), meta: { auth: true, title: 'Wait-listed orders' } },
   { path: '/security', name: 'security', component: () => import('./pages/Security.vue'), meta: { auth: true, title: 'Security' } },
   { path: '/login', name: 'login', component: () => import('./pages/Login.vue'), meta: { guest: true, title: 'Staff log in' } },
   { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('./pages/NotFound.vue'), meta: { auth: true, title: 'Not found' } },
