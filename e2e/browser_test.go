@@ -15,11 +15,18 @@ import (
 
 // page is one browser tab on the platform, with the steps a person takes:
 // visit, fill a labelled field, click a button by its text, wait for a
-// marked element. Uncaught script errors and CSP violations fail the test.
+// marked element. Uncaught script errors, CSP violations and axe-core's
+// accessibility violations fail the test.
 type page struct {
 	t    testing.TB
 	ctx  context.Context
 	base string
+
+	// axedURL is the address axe-core last checked; axeSeen the violations
+	// already reported; a benchmark, which times the page, skips the checks.
+	axedURL string
+	axeSeen map[string]bool
+	noAxe   bool
 
 	mu       sync.Mutex
 	problems []string
@@ -45,7 +52,8 @@ func newPage(t testing.TB, base string) *page {
 	)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(allocCtx)
-	p := &page{t: t, ctx: ctx, base: base}
+	_, bench := t.(*testing.B)
+	p := &page{t: t, ctx: ctx, base: base, axeSeen: map[string]bool{}, noAxe: bench}
 	if err := chromedp.Do(ctx); err != nil { // starts the browser
 		cancelCtx()
 		cancelAlloc()
@@ -53,6 +61,9 @@ func newPage(t testing.TB, base string) *page {
 	}
 	go p.watchConsole(t)
 	t.Cleanup(func() {
+		if !t.Failed() {
+			p.axeIfNew() // the page a test ended on
+		}
 		cancelCtx()
 		cancelAlloc()
 		p.mu.Lock()
@@ -96,7 +107,7 @@ func (p *page) run(step string, actions ...chromedp.Action[chromedp.Void]) {
 	ctx, cancel := context.WithTimeout(p.ctx, stepTimeout)
 	defer cancel()
 	if err := chromedp.Do(ctx, actions...); err != nil {
-		p.screenshot("failed-" + slug(p.t.Name()+"-"+step))
+		p.capture("failed-" + slug(p.t.Name()+"-"+step))
 		p.t.Fatalf("%s: %v (url %s)", step, err, p.url())
 	}
 }
@@ -113,7 +124,7 @@ func value[T any](p *page, step string, a chromedp.Action[T]) T {
 	defer cancel()
 	v, err := chromedp.Run(ctx, a)
 	if err != nil {
-		p.screenshot("failed-" + slug(p.t.Name()+"-"+step))
+		p.capture("failed-" + slug(p.t.Name()+"-"+step))
 		p.t.Fatalf("%s: %v (url %s)", step, err, p.url())
 	}
 	return v
@@ -135,12 +146,14 @@ func (p *page) visit(path string) {
 func (p *page) waitFor(id string) {
 	p.t.Helper()
 	p.run("wait for "+id, chromedp.WaitVisible(testID(id)))
+	p.axeIfNew()
 }
 
 // waitText waits until the text appears anywhere on the page.
 func (p *page) waitText(text string) {
 	p.t.Helper()
 	p.poll("wait for text "+text, fmt.Sprintf(`document.body.innerText.includes(%q)`, text))
+	p.axeIfNew()
 }
 
 func testID(id string) chromedp.CSS { return chromedp.CSS(fmt.Sprintf(`[data-testid=%q]`, id)) }
@@ -206,6 +219,7 @@ func (p *page) click(text string) {
 			.find((b) => b.getClientRects().length > 0 && !b.disabled && b.innerText.trim() === %q);
 		return find(document.querySelector('main') || document) || find(document);
 	}`, text))
+	p.axeIfNew() // the page as it is acted on, once what is clicked shows
 	p.run("click "+text, chromedp.Click(sel))
 }
 
@@ -215,6 +229,7 @@ func (p *page) clickID(id string) {
 	p.t.Helper()
 	sel := p.mark("find "+id, fmt.Sprintf(`() => [...document.querySelectorAll('[data-testid=%q]')]
 		.find((el) => el.getClientRects().length > 0 && !el.disabled)`, id))
+	p.axeIfNew()
 	p.run("click "+id, chromedp.Click(sel))
 }
 
@@ -230,8 +245,16 @@ func eval[T any](p *page, step, expr string) T {
 	return value(p, step, chromedp.Evaluate[T](expr))
 }
 
-// screenshot saves the whole page as test-output/portal/<name>.png.
+// screenshot checks the page with axe-core (an open dialog too) and saves
+// the whole page as test-output/portal/<name>.png.
 func (p *page) screenshot(name string) {
+	p.t.Helper()
+	p.axe()
+	p.capture(name)
+}
+
+// capture saves the whole page as test-output/portal/<name>.png.
+func (p *page) capture(name string) {
 	ctx, cancel := context.WithTimeout(p.ctx, stepTimeout)
 	defer cancel()
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))

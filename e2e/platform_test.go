@@ -3,6 +3,7 @@ package e2e
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"testing"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/ezscale/ezscale/integrations/pterodactyl"
 	"github.com/ezscale/ezscale/integrations/supportpal"
+	"github.com/ezscale/ezscale/integrations/virtfusion"
 	"github.com/ezscale/ezscale/internal/config"
 	"github.com/ezscale/ezscale/internal/server"
 	"github.com/ezscale/ezscale/internal/testutil"
@@ -29,6 +31,9 @@ type platform struct {
 	// Desk is the SupportPal simulator; tests answer tickets as staff on it
 	// and take it down.
 	Desk *supportpal.Simulator
+	// VPS is the VirtFusion simulator VPS are built on; tests read what
+	// a server was built with from it.
+	VPS *virtfusion.Simulator
 }
 
 // startPlatform starts the platform in dev mode (demo catalog, sandbox
@@ -39,8 +44,9 @@ func startPlatform(t testing.TB) *platform {
 }
 
 // servePlatform starts the platform on app, a migrated app with nothing
-// registered on it (e.g. a copy of a seeded database).
-func servePlatform(t testing.TB, app *tests.TestApp) *platform {
+// registered on it (e.g. a copy of a seeded database); extraEnv adds to or
+// overrides its configuration (e.g. a Stripe account).
+func servePlatform(t testing.TB, app *tests.TestApp, extraEnv ...map[string]string) *platform {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -53,6 +59,10 @@ func servePlatform(t testing.TB, app *tests.TestApp) *platform {
 	gameURL, stopGame := game.Start()
 	t.Cleanup(stopGame)
 
+	vps := virtfusion.NewSimulator("e2e-virtfusion")
+	vpsURL, stopVPS := vps.Start()
+	t.Cleanup(stopVPS)
+
 	desk := supportpal.NewSimulator("e2e-supportpal-token", []byte("e2e-simpleauth-key"))
 	deskURL, stopDesk := desk.Start()
 	t.Cleanup(stopDesk)
@@ -60,7 +70,11 @@ func servePlatform(t testing.TB, app *tests.TestApp) *platform {
 	env := map[string]string{
 		"EZ_DEV": "1", "EZ_PUBLIC_URL": url, "EZ_RATE_LIMITS": "false", "EZ_LOG_LEVEL": "warn",
 		"PTERODACTYL_URL": gameURL, "PTERODACTYL_APP_KEY": "e2e-app-key", "PTERODACTYL_CLIENT_KEY": "e2e-client-key",
+		"VIRTFUSION_URL": vpsURL, "VIRTFUSION_TOKEN": "e2e-virtfusion",
 		"SUPPORTPAL_URL": deskURL, "SUPPORTPAL_TOKEN": "e2e-supportpal-token", "SUPPORTPAL_SSO_SECRET": "e2e-simpleauth-key",
+	}
+	for _, extra := range extraEnv {
+		maps.Copy(env, extra)
 	}
 	cfg, err := config.FromEnv(func(k string) string { return env[k] })
 	if err != nil {
@@ -93,7 +107,7 @@ func servePlatform(t testing.TB, app *tests.TestApp) *platform {
 		}
 	}()
 	t.Cleanup(func() { _ = srv.Close() })
-	return &platform{URL: url, App: app, Game: game, Desk: desk}
+	return &platform{URL: url, App: app, Game: game, Desk: desk, VPS: vps}
 }
 
 // slowRequests logs every request that takes over two seconds: a browser

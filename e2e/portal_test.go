@@ -68,6 +68,7 @@ func TestCustomerJourney(t *testing.T) {
 	p.fill("Email", email)
 	p.fill("Password", password)
 	p.fill("Confirm password", password)
+	p.fill("Country", "US")
 	p.check("I agree")
 	p.screenshot("02-signup")
 	p.click("Create account")

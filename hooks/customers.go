@@ -16,7 +16,7 @@ import (
 // Fields a customer may set on their own account. Everything else
 // (status, tax exemption, notes, gateway ids, verification) is staff's.
 var (
-	signupFields  = []string{"name", "email", "password", "passwordConfirm", "currency"}
+	signupFields  = []string{"name", "email", "password", "passwordConfirm", "currency", "country"}
 	profileFields = []string{
 		"name", "company", "phone", "address_line1", "address_line2", "city", "region",
 		"postal_code", "country", "tax_id", "vat_id", "currency",
@@ -27,7 +27,7 @@ var (
 )
 
 // bindCustomers enforces what a customer may write on their own account:
-// sign-up sets name, email, password and currency only; profile updates
+// sign-up sets name, email, password, currency and the billing country only; profile updates
 // touch safe fields only, and the currency only while nothing is billed in it.
 func bindCustomers(app core.App) {
 	bindCustomerEmails(app)

@@ -70,7 +70,11 @@ func quoteOrder(e *core.RequestEvent) error {
 	if err != nil {
 		return orderError(err)
 	}
-	return e.JSON(http.StatusOK, map[string]any{"invoice": q.Invoice, "items": q.Items})
+	missing := q.Missing
+	if missing == nil {
+		missing = []string{}
+	}
+	return e.JSON(http.StatusOK, map[string]any{"invoice": q.Invoice, "items": q.Items, "renews": q.Renews, "missing": missing})
 }
 
 // orderError turns a refused order into the API error shape the SDK knows,

@@ -41,6 +41,9 @@ func (a *serviceActions) driverOf(e *core.RequestEvent, svc *core.Record) (provi
 	if svc.GetString("status") != "active" {
 		return nil, e.Error(http.StatusConflict, "Only an active service can be powered or opened in its panel; this one is "+svc.GetString("status")+".", nil)
 	}
+	if provisioning.ReinstallQueued(e.App, svc.Id) {
+		return nil, e.Error(http.StatusConflict, "This service is being reinstalled; try again when it is done.", nil)
+	}
 	driver := a.drivers[svc.GetString("platform")]
 	if driver == nil {
 		return nil, e.Error(http.StatusConflict, "This service's platform has no power control or panel login.", nil)
@@ -58,6 +61,9 @@ func (a *serviceActions) credentials(e *core.RequestEvent, svc *core.Record, not
 	}
 	if err := audit.Record(e.App, audit.FromRequest(e), "credentials.reveal", svc, note); err != nil {
 		return err
+	}
+	if !e.HasSuperuserAuth() {
+		creds = provisioning.CustomerCredentials(creds)
 	}
 	return e.JSON(http.StatusOK, creds)
 }
@@ -91,7 +97,15 @@ func (a *serviceActions) sendPower(e *core.RequestEvent, svc *core.Record, note 
 	if err != nil {
 		return e.Error(http.StatusBadGateway, "The server's platform did not answer, try again.", nil)
 	}
-	return e.JSON(http.StatusAccepted, map[string]string{"action": body.Action, "status": "sent"})
+	// The platform accepted: show the transition and follow the service
+	// until it reports the action done (in the background, past this
+	// request). The action is sent either way, so a failure to follow it
+	// is logged, not answered as an error to send it again.
+	state, err := provisioning.PowerWatchOf(e.App, a.drivers).Start(e.Request.Context(), svc, body.Action)
+	if err != nil {
+		e.App.Logger().Warn("power watch not started", "service", svc.Id, "action", body.Action, "error", err)
+	}
+	return e.JSON(http.StatusAccepted, map[string]string{"action": body.Action, "status": "sent", "power_state": state})
 }
 
 func (a *serviceActions) panelLogin(e *core.RequestEvent, svc *core.Record, note string) error {

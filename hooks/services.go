@@ -16,8 +16,9 @@ import (
 )
 
 // bindServiceRoutes adds the customer's service actions: plan change
-// (quote, then apply), which needs an account in good standing, and
-// cancellation, which any account that can sign in may ask for.
+// (quote, then apply) and renaming, which need an account in good
+// standing, and cancellation, which any account that can sign in may ask
+// for.
 func bindServiceRoutes(app core.App) {
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		g := se.Router.Group("/api/services/{id}")
@@ -25,6 +26,7 @@ func bindServiceRoutes(app core.App) {
 		g.GET("/change-plan", quotePlanChange).Bind(requireServiceAccess, refuseWhileWHMCSServes)
 		g.POST("/change-plan", applyPlanChange).Bind(requireServiceAccess, refuseWhileWHMCSServes)
 		g.POST("/cancel", cancelService).Bind(refuseWhileWHMCSServes)
+		g.PATCH("/label", renameService).Bind(requireServiceAccess)
 		return se.Next()
 	})
 }

@@ -160,6 +160,16 @@ func accessMatrix() []accessRow {
 		// /api/account/passkeys only.
 		{collection: "customer_passkeys", target: "A", create: like("A", map[string]any{"credential_id": "cred-new"}),
 			update: map[string]any{"name": "renamed"}, expect: owned(staff(200, 200, 204))},
+		// Saved SSH keys: the owner lists, adds, renames and deletes their
+		// own; another customer (or a guest) can add none to A's account.
+		// A deletes the target first, so staff's delete finds it gone.
+		{collection: "ssh_keys", target: "A", create: sshKeyBody, update: map[string]any{"name": "Renamed"},
+			expect: map[actor]cell{
+				anonymous: {list: sees(), view: 404, create: 400, update: 404, delete: 404},
+				customerA: {list: sees("A"), view: 200, create: 200, update: 200, delete: 204},
+				customerB: {list: sees("B"), view: 404, create: 400, update: 404, delete: 404},
+				superuser: staff(200, 200, 404),
+			}},
 		// Staff's passkeys: superusers only, added through a ceremony
 		// (/api/staff/passkeys), never typed into the records API.
 		{collection: "staff_passkeys", target: "staff", create: like("staff", map[string]any{"credential_id": "cred-new"}),
@@ -764,6 +774,8 @@ func newFixture(t *testing.T) *fixture {
 		"recovery_codes": []string{hidden("recovery-code", "A")}, "last_used_step": 1})
 	f.add(t, "customer_passkeys", "A", map[string]any{"customer": a.Id, "credential_id": "cred-A",
 		"credential": map[string]any{"publicKey": hidden("passkey", "A")}, "name": "Laptop", "last_used_at": jan1})
+	f.add(t, "ssh_keys", "A", map[string]any{"customer": a.Id, "name": "Laptop", "public_key": newSSHKey()})
+	f.add(t, "ssh_keys", "B", map[string]any{"customer": b.Id, "name": "Laptop", "public_key": newSSHKey()})
 	f.add(t, "staff_passkeys", "staff", map[string]any{"superuser": staff.Id, "credential_id": "cred-staff",
 		"credential": map[string]any{"publicKey": hidden("passkey", "staff")}, "name": "YubiKey", "last_used_at": jan1})
 	f.groupAuditEntries(t)

@@ -81,15 +81,16 @@ func TestRunAsksOnlyForPeriodsNotYetSettled(t *testing.T) {
 }
 
 // TestRunAsksEachServiceOnlyForItsOwnPeriods: an annual service's year-long
-// period does not widen what is asked about a monthly service.
+// period does not widen what is asked about a monthly service, and the
+// annual one is asked only for its current month (traffic is monthly).
 func TestRunAsksEachServiceOnlyForItsOwnPeriods(t *testing.T) {
 	w := newWorld(t)
 	monthly := w.service(t, "monthly", 100, 150, false)
 	annual := w.service(t, "annual", 100, 150, false)
 	sub, _ := w.app.FindRecordById("subscriptions", annual.GetString("subscription"))
 	sub.Set("cycle", "annual")
-	sub.Set("current_period_start", periodStart.AddDate(0, -10, 0))
-	sub.Set("current_period_end", periodStart.AddDate(0, 2, 0))
+	sub.Set("current_period_start", periodStart.AddDate(0, -10, -10))
+	sub.Set("current_period_end", periodStart.AddDate(0, 2, -10))
 	if err := w.app.Save(sub); err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +103,7 @@ func TestRunAsksEachServiceOnlyForItsOwnPeriods(t *testing.T) {
 			from[s.ID] = c.from.Format(time.DateOnly)
 		}
 	}
-	if from[w.ips[monthly.Id]] != "2026-03-05" || from[w.ips[annual.Id]] != "2025-05-05" {
+	if from[w.ips[monthly.Id]] != "2026-03-05" || from[w.ips[annual.Id]] != "2026-02-25" {
 		t.Errorf("asked the monthly service from %s and the annual one from %s; want each from its own period", from[w.ips[monthly.Id]], from[w.ips[annual.Id]])
 	}
 	if u := w.usage(t, monthly.Id); u.GetInt64("bytes_total") != 3*gb {

@@ -8,6 +8,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
+	"github.com/ezscale/ezscale/billing/cycle"
 	"github.com/ezscale/ezscale/integrations/elastiflow"
 )
 
@@ -109,8 +110,8 @@ func trackedPeriods(app core.App, now time.Time, settle time.Duration) (*tracked
 		if len(ips) == 0 {
 			continue
 		}
-		cur := period{service: r.ID, customer: r.Customer, start: r.PeriodStart.Time().UTC(), end: r.PeriodEnd.Time().UTC(),
-			quota: r.QuotaGB * BytesPerGB}
+		start, end := monthWindow(r.PeriodStart.Time().UTC(), r.PeriodEnd.Time().UTC(), now)
+		cur := period{service: r.ID, customer: r.Customer, start: start, end: end, quota: r.QuotaGB * BytesPerGB}
 		var ps []period
 		if cur.end.Add(settle).After(now) {
 			ps = append(ps, cur)
@@ -130,6 +131,26 @@ func trackedPeriods(app core.App, now time.Time, settle time.Duration) (*tracked
 		t.since[r.ID] = r.Activated.Time().UTC()
 	}
 	return t, nil
+}
+
+// monthWindow is the month of the subscription period [start, end) that
+// at falls in: a traffic allowance is monthly whatever the billing cycle,
+// so a quarterly or annual period is measured, alerted and billed month by
+// month from its start (the last month ending with the period), and a
+// monthly period is its own window. An at outside the period gives its
+// nearest month: the last one while the period has not been rolled over.
+func monthWindow(start, end, at time.Time) (time.Time, time.Time) {
+	switch {
+	case !at.Before(end):
+		at = end.Add(-time.Nanosecond)
+	case at.Before(start):
+		at = start
+	}
+	w, _ := cycle.PeriodContaining(start, cycle.Monthly, at)
+	if w.End.After(end) {
+		return w.Start, end
+	}
+	return w.Start, w.End
 }
 
 // query is one request to the source: services whose measured periods

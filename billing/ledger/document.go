@@ -38,7 +38,7 @@ func Document(app core.App, inv *Invoice) (pdf.Document, error) {
 		l := pdf.Line{
 			Description: it.GetString("description"), Quantity: it.GetInt64("quantity"),
 			UnitAmount: it.GetInt64("unit_amount"), Amount: it.GetInt64("amount"), TaxRateLabel: lineTaxLabel(t, it),
-			PeriodStart: it.GetDateTime("period_start").Time(),
+			PeriodStart: it.GetDateTime("period_start").Time(), Renews: LineRenewalLabel(app, inv, it),
 		}
 		// Periods are stored half-open; the invoice prints the last day served.
 		if end := it.GetDateTime("period_end").Time(); !end.IsZero() {

@@ -26,10 +26,11 @@ type numbered struct {
 // each counter's numbers are exactly 1..last, each used once, and every
 // invoice, proforma and credit note number belongs to a counter). Invoices
 // imported from WHMCS keep their numbers in a series of their own,
-// outside our counters.
+// outside our counters. Order numbers (series "order") are no part of the
+// books and need not be gapless: they are not checked here.
 func (c *checker) loadSequences() error {
 	c.seqs = map[string][]*sequence{}
-	return c.each("SELECT id, series, `key`, last FROM number_sequences ORDER BY series, `key`", nil,
+	return c.each("SELECT id, series, `key`, last FROM number_sequences WHERE series != 'order' ORDER BY series, `key`", nil,
 		func(scan func(...any) error) error {
 			s := &sequence{}
 			if err := scan(&s.id, &s.series, &s.key, &s.last); err != nil {

@@ -64,7 +64,7 @@ func TestOrderNotices(t *testing.T) {
 			}
 			m := issued[0]
 			if m.GetString("recipient") != customer.Email() || m.GetString("dedupe_key") != "invoice:"+res.Invoice.Id+":issued" ||
-				!strings.Contains(m.GetString("attachments"), res.Invoice.Id) || !strings.Contains(m.GetString("body_text"), "/billing/invoices/"+res.Invoice.Id) {
+				!strings.Contains(m.GetString("attachments"), res.Invoice.Id) || !strings.Contains(m.GetString("facts"), "/billing/invoices/"+res.Invoice.Id) {
 				t.Errorf("invoice email %v", m.FieldsData())
 			}
 		})

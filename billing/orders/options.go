@@ -7,16 +7,26 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
 )
 
 // OrderOptions is what a plan asks the customer to choose, from the plan's
 // order_options: a hostname or domain to type, and lists to choose from.
+// Locations and SSHKeys are filled from the plan's platform_config and
+// platform when staff save it (provisioning.OfferedAtOrder).
 type OrderOptions struct {
-	Hostname bool     `json:"hostname,omitempty"`
-	Domain   bool     `json:"domain,omitempty"`
-	OS       []string `json:"os,omitempty"`
-	Game     []string `json:"game,omitempty"`
+	Hostname  bool     `json:"hostname,omitempty"`
+	Domain    bool     `json:"domain,omitempty"`
+	OS        []string `json:"os,omitempty"`
+	Game      []string `json:"game,omitempty"`
+	Locations []string `json:"locations,omitempty"` // names, listed when there are several
+	SSHKeys   bool     `json:"ssh_keys,omitempty"`  // the platform installs saved keys
 }
+
+// maxOrderSSHKeys is as many keys as an account keeps.
+const maxOrderSSHKeys = 20
 
 var (
 	hostnameLabel = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
@@ -40,7 +50,8 @@ func ParseOrderOptions(raw []byte) (OrderOptions, error) {
 // that a typo never silently provisions a default.
 func (o OrderOptions) Validate(chosen map[string]string) (map[string]string, error) {
 	out := map[string]string{}
-	want := map[string]bool{"hostname": o.Hostname, "domain": o.Domain, "os": len(o.OS) > 0, "game": len(o.Game) > 0}
+	want := map[string]bool{"hostname": o.Hostname, "domain": o.Domain, "os": len(o.OS) > 0, "game": len(o.Game) > 0,
+		"location": len(o.Locations) > 1, "ssh_keys": o.SSHKeys}
 	keys := make([]string, 0, len(chosen))
 	for k := range chosen {
 		keys = append(keys, k)
@@ -51,11 +62,22 @@ func (o OrderOptions) Validate(chosen map[string]string) (map[string]string, err
 			return nil, badRequest("options."+k, "option_not_allowed", "this plan takes no %q option", k)
 		}
 	}
-	for _, k := range []string{"hostname", "domain", "os", "game"} {
+	for _, k := range []string{"hostname", "domain", "os", "game", "location", "ssh_keys"} {
 		if !want[k] {
 			continue
 		}
 		v := strings.TrimSpace(chosen[k])
+		if k == "ssh_keys" {
+			// Optional: a server without keys takes the emailed password.
+			ids, err := sshKeyIDs(v)
+			if err != nil {
+				return nil, err
+			}
+			if len(ids) > 0 {
+				out[k] = strings.Join(ids, ",")
+			}
+			continue
+		}
 		if v == "" {
 			return nil, badRequest("options."+k, "option_required", "choose a %s", k)
 		}
@@ -77,6 +99,10 @@ func (o OrderOptions) Validate(chosen map[string]string) (map[string]string, err
 		case "game":
 			if !slices.Contains(o.Game, v) {
 				return nil, badRequest("options.game", "invalid_choice", "%q is not offered; choose one of %s", v, strings.Join(o.Game, ", "))
+			}
+		case "location":
+			if !slices.Contains(o.Locations, v) {
+				return nil, badRequest("options.location", "invalid_choice", "%q is not offered; choose one of %s", v, strings.Join(o.Locations, ", "))
 			}
 		}
 		out[k] = v
@@ -100,4 +126,41 @@ func validHostname(name string, domain bool) bool {
 		return len(labels) >= 2 && tld.MatchString(labels[len(labels)-1])
 	}
 	return true
+}
+
+// sshKeyIDs reads the comma-separated key ids an order chose, each once.
+func sshKeyIDs(v string) ([]string, error) {
+	var ids []string
+	for _, id := range strings.Split(v, ",") {
+		id = strings.TrimSpace(id)
+		if id == "" || slices.Contains(ids, id) {
+			continue
+		}
+		if !recordID.MatchString(id) {
+			return nil, badRequest("options.ssh_keys", "invalid_choice", "%q is not one of your SSH keys", id)
+		}
+		ids = append(ids, id)
+	}
+	if len(ids) > maxOrderSSHKeys {
+		return nil, badRequest("options.ssh_keys", "too_many", "choose at most %d SSH keys", maxOrderSSHKeys)
+	}
+	return ids, nil
+}
+
+var recordID = regexp.MustCompile(`^[a-z0-9]{1,30}$`)
+
+// checkSSHKeys refuses an order whose options name a key that is not one
+// of the customer's own: another customer's key answers exactly like a
+// missing one.
+func checkSSHKeys(app core.App, customerID string, options map[string]string) error {
+	ids, err := sshKeyIDs(options["ssh_keys"])
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	for _, id := range ids {
+		if _, err := app.FindFirstRecordByFilter("ssh_keys", "id = {:id} && customer = {:c}", dbx.Params{"id": id, "c": customerID}); err != nil {
+			return badRequest("options.ssh_keys", "not_found", "%q is not one of your SSH keys", id)
+		}
+	}
+	return nil
 }

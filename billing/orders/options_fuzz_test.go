@@ -20,12 +20,16 @@ func FuzzOrderOptions(f *testing.F) {
 		`{"game": ["minecraft-java", "rust", "valheim"]}`,
 		`{"hostname": true, "domain": true}`,
 		`null`, ``, `{"os": []}`, `{"hostname": "yes"}`,
+		`{"hostname": true, "locations": ["Frankfurt", "Los Angeles"], "ssh_keys": true}`,
+		`{"locations": ["Frankfurt"]}`,
 	}
 	for _, p := range plans {
 		f.Add([]byte(p), "hostname", "Web-1.Example.COM.", "os", "debian-12")
 		f.Add([]byte(p), "domain", "xn--bcher-kva.example", "game", " rust ")
 		f.Add([]byte(p), "hostname", "-bad-.example", "colour", "blue")
 		f.Add([]byte(p), "domain", "localhost", "hostname", strings.Repeat("a", 64)+".example")
+		f.Add([]byte(p), "location", "Los Angeles", "ssh_keys", "abc123, abc123,def456")
+		f.Add([]byte(p), "location", "Paris", "ssh_keys", "not an id")
 	}
 	f.Fuzz(func(t *testing.T, raw []byte, k1, v1, k2, v2 string) {
 		o, err := ParseOrderOptions(raw)
@@ -44,9 +48,10 @@ func FuzzOrderOptions(f *testing.F) {
 			}
 			return
 		}
-		want := map[string]bool{"hostname": o.Hostname, "domain": o.Domain, "os": len(o.OS) > 0, "game": len(o.Game) > 0}
+		want := map[string]bool{"hostname": o.Hostname, "domain": o.Domain, "os": len(o.OS) > 0, "game": len(o.Game) > 0,
+			"location": len(o.Locations) > 1}
 		for k := range chosen {
-			if !want[k] {
+			if !want[k] && !(k == "ssh_keys" && o.SSHKeys) {
 				t.Fatalf("Validate accepted option %q, which the plan %s does not take", k, raw)
 			}
 		}
@@ -59,8 +64,17 @@ func FuzzOrderOptions(f *testing.F) {
 			case !ok:
 			case (k == "hostname" || k == "domain") && (!validHostname(v, k == "domain") || v != strings.ToLower(v)):
 				t.Fatalf("Validate stored %s %q", k, v)
-			case k == "os" && !slices.Contains(o.OS, v), k == "game" && !slices.Contains(o.Game, v):
+			case k == "os" && !slices.Contains(o.OS, v), k == "game" && !slices.Contains(o.Game, v),
+				k == "location" && !slices.Contains(o.Locations, v):
 				t.Fatalf("Validate stored %s %q, not one of the plan's", k, v)
+			}
+		}
+		// SSH keys are optional: stored only when some were chosen, as
+		// distinct ids.
+		if ids, ok := out["ssh_keys"]; ok {
+			list := strings.Split(ids, ",")
+			if !o.SSHKeys || ids == "" || len(slices.Compact(slices.Sorted(slices.Values(list)))) != len(list) {
+				t.Fatalf("Validate stored ssh_keys %q for a plan with ssh_keys %v", ids, o.SSHKeys)
 			}
 		}
 		again, err := o.Validate(out)

@@ -54,6 +54,10 @@ func Place(ctx context.Context, app core.App, customer *core.Record, req Request
 		// Staff too: an order here would bill beside WHMCS until the cutover.
 		return nil, &Error{Status: http.StatusForbidden, Code: "billed_by_whmcs", Message: parallelrun.ErrHeld.Error()}
 	}
+	// Staff too: the invoice would be taxed as if the buyer were nowhere.
+	if err := requireAddress(customer); err != nil {
+		return nil, err
+	}
 	if req.PlanPrice == "" {
 		return nil, badRequest("plan_price", "required", "choose a plan price")
 	}
@@ -116,6 +120,9 @@ func price(app core.App, customer *core.Record, req Request, by By, now time.Tim
 	}
 	options, err := planOptions.Validate(req.Options)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkSSHKeys(app, customer.Id, options); err != nil {
 		return nil, err
 	}
 
@@ -259,6 +266,11 @@ func place(ctx context.Context, tx core.App, customer *core.Record, req Request,
 			return nil, err
 		}
 	}
+	number, err := ledger.NextNumber(ctx, tx, NumberSeries, numberFormat(p.settings.OrderNumberFormat), now)
+	if err != nil {
+		return nil, fmt.Errorf("order number: %w", err)
+	}
+	p.order.Set("number", number)
 	if err := tx.SaveWithContext(ctx, p.order); err != nil {
 		return nil, fmt.Errorf("orders: %w", err)
 	}

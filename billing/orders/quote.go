@@ -6,6 +6,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/billing/cycle"
 	"github.com/ezscale/ezscale/billing/ledger"
 )
 
@@ -13,6 +14,13 @@ import (
 type Quoted struct {
 	Invoice *core.Record
 	Items   []*core.Record
+	// Renews is how the plan's price recurs after this invoice, as every
+	// page says it: "then $5.95 monthly plus 19% VAT"; "" for hourly plans.
+	Renews string
+	// Missing names the billing fields the customer has yet to fill in.
+	// Such a quote is not final: its tax assumes no country, and Place
+	// refuses the order until the fields are set.
+	Missing []string
 }
 
 // Quote is what Place would invoice for req, computed without writing
@@ -22,7 +30,8 @@ type Quoted struct {
 // memory with the ledger's own issuing (rounding to the payable step,
 // account credit, number): the total shown is the total invoiced. The
 // number is the one the next invoice would take now. The customer need not
-// be verified yet to see a price.
+// be verified yet to see a price, nor to have given a country; but without
+// one the quote names it in Missing and is not final (see Quoted).
 func Quote(ctx context.Context, app core.App, customer *core.Record, req Request, by By, now time.Time) (*Quoted, error) {
 	if req.PlanPrice == "" {
 		return nil, badRequest("plan_price", "required", "choose a plan price")
@@ -32,10 +41,15 @@ func Quote(ctx context.Context, app core.App, customer *core.Record, req Request
 		return nil, err
 	}
 	inv, items := p.invoice, p.items
+	q := &Quoted{
+		Renews:  ledger.RenewalLabel(inv, p.subscription.GetInt64("amount"), cycle.Cycle(p.subscription.GetString("cycle"))),
+		Missing: missingAddress(customer),
+	}
 	// A wait-listed order's invoice stays a draft until staff approve it.
 	if p.status != StatusPending {
 		ledger.RecomputeFrom(inv, items)
-		return &Quoted{Invoice: inv.Record, Items: items}, nil
+		q.Invoice, q.Items = inv.Record, items
+		return q, nil
 	}
 	credit, err := ledger.Balance(app, customer.Id, inv.Currency())
 	if err != nil {
@@ -53,5 +67,6 @@ func Quote(ctx context.Context, app core.App, customer *core.Record, req Request
 	if _, err := ledger.Issue(inv, items, ledger.IssueContext{Settings: p.settings, Customer: customer, Credit: credit, Numbers: numbers, Now: now}); err != nil {
 		return nil, err
 	}
-	return &Quoted{Invoice: inv.Record, Items: items}, nil
+	q.Invoice, q.Items = inv.Record, items
+	return q, nil
 }

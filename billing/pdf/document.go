@@ -69,6 +69,9 @@ type Line struct {
 	// PeriodStart and PeriodEnd are the first and last days of service,
 	// both inclusive; a half-open period must end a day earlier.
 	PeriodStart, PeriodEnd time.Time
+	// Renews is the price the line recurs at, as tax.Recurring says it
+	// ("then $5.95 monthly plus 19% VAT"), or empty for a one-off line.
+	Renews string
 }
 
 // TaxRow is the tax charged at one rate on Net.

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ezscale/ezscale/billing/cycle"
 	"github.com/ezscale/ezscale/billing/money"
 )
 
@@ -61,20 +62,24 @@ func groupThousands(digits string) string {
 	return b.String()
 }
 
-// formatDate spells the month, so that "03/04" cannot be read as either
-// March or April.
-func formatDate(t time.Time) string {
-	return t.Format("2 Jan 2006")
+// formatPeriod prints a service period whose days first and last are
+// both served, as every customer-facing text does (cycle.FormatDays).
+func formatPeriod(first, last time.Time) string {
+	return cycle.FormatDays(first, last)
 }
 
-// formatPeriod prints a service period as "1 Dec 2026 – 31 Dec 2026", or
-// one date when the period is a single day or has no end.
-func formatPeriod(start, end time.Time) string {
-	switch {
-	case start.IsZero():
-		return ""
-	case end.IsZero() || formatDate(start) == formatDate(end):
-		return formatDate(start)
+// FormatMoney is formatMoney for a currency code, for texts outside the
+// PDF that must print amounts exactly as it does, such as price labels.
+// An unknown currency prints its minor units with the code.
+func FormatMoney(minor int64, code string) string {
+	cur, err := money.LookupCurrency(code)
+	if err != nil {
+		return strconv.FormatInt(minor, 10) + " " + code
 	}
-	return formatDate(start) + " – " + formatDate(end)
+	return formatMoney(minor, cur)
+}
+
+// formatDate prints a date as every customer-facing text does.
+func formatDate(t time.Time) string {
+	return cycle.FormatDay(t)
 }

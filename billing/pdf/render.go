@@ -488,17 +488,20 @@ func (r *renderer) layoutColumns(figures [][4]string) {
 }
 
 // row draws one line item: its figures beside the first line of its
-// description, and the service period under it. A description taller than
-// a page continues on the next.
+// description, and the service period and the renewal price under it. A
+// description taller than a page continues on the next.
 func (r *renderer) row(l Line, figures [4]string) {
 	desc := r.cols[0]
 	r.font(regular, bodySize, ink)
 	lines := r.wrap(l.Description, desc.w-2*cellPad)
 	period := formatPeriod(l.PeriodStart, l.PeriodEnd)
-	h := 2*rowPad + float64(len(lines))*lineH
-	if period != "" {
-		h += periodH
+	var notes []string
+	for _, n := range []string{period, l.Renews} {
+		if n != "" {
+			notes = append(notes, n)
+		}
 	}
+	h := 2*rowPad + float64(len(lines))*lineH + float64(len(notes))*periodH
 	r.ensure(h)
 	r.y += rowPad
 	r.font(regular, bodySize, ink)
@@ -512,10 +515,10 @@ func (r *renderer) row(l Line, figures [4]string) {
 		r.text(desc.x+cellPad, r.y, desc.w-2*cellPad, s, gopdf.Left)
 		r.y += lineH
 	}
-	if period != "" {
+	for _, n := range notes {
 		r.ensure(periodH)
 		r.font(regular, 7.5, muted)
-		r.text(desc.x+cellPad, r.y+1, desc.w-2*cellPad, period, gopdf.Left)
+		r.text(desc.x+cellPad, r.y+1, desc.w-2*cellPad, n, gopdf.Left)
 		r.y += periodH
 	}
 	r.y += rowPad

@@ -63,6 +63,10 @@ type Quote struct {
 	// CouponDropped is the code of the subscription's coupon when it does
 	// not cover the new plan: it stops discounting from this change on.
 	CouponDropped string `json:"coupon_dropped"`
+	// Warnings are what the customer should know before confirming (the
+	// new plan's disk is smaller than what the service uses); they do not
+	// refuse the change.
+	Warnings []Warning `json:"warnings"`
 
 	sub, svc, toPrice, toPlan *core.Record
 	treatment                 ledger.Treatment
@@ -175,8 +179,8 @@ func QuoteChange(app core.App, svc *core.Record, toPriceID string, now time.Time
 		Currency: sub.GetString("currency"), FromPrice: sub.GetString("plan_price"), ToPrice: toPrice.Id,
 		FromAmount: from, ToAmount: to, PeriodStart: period.Start, PeriodEnd: period.End, At: now,
 		SecondsLeft: pr.SecondsLeft, SecondsTotal: pr.SecondsTotal, Kind: KindSame, NextPeriodPay: to,
-		LaterPeriods: []LaterPeriod{},
-		sub:          sub, svc: svc, toPrice: toPrice, toPlan: toPlan, treatment: ledger.Decide(s, rates, customer),
+		LaterPeriods: []LaterPeriod{}, Warnings: fitWarnings(svc, toPlan),
+		sub: sub, svc: svc, toPrice: toPrice, toPlan: toPlan, treatment: ledger.Decide(s, rates, customer),
 	}
 	if cpn != nil && !cpn.CoversPlan(toPlan.Id) {
 		q.CouponDropped = cpn.Code

@@ -183,26 +183,16 @@ type biller struct {
 }
 
 func newBiller(app core.App, s *settings.Settings, rates []tax.Rate, now time.Time) (*biller, error) {
-	b := &biller{settings: s, rates: rates, now: now, planNames: map[string]string{}}
-	var err error
-	if b.invoices, err = app.FindCachedCollectionByNameOrId(ledger.InvoicesCollection); err != nil {
+	b, err := newPricer(app, s, rates)
+	if err != nil {
 		return nil, err
 	}
-	if b.items, err = app.FindCachedCollectionByNameOrId(ledger.ItemsCollection); err != nil {
-		return nil, err
-	}
+	b.now = now
 	if b.outbox, err = app.FindCachedCollectionByNameOrId(outbox.Collection); err != nil {
 		return nil, err
 	}
 	if b.notices, err = notify.NewBatch(app); err != nil {
 		return nil, err
-	}
-	plans, err := app.FindAllRecords("plans")
-	if err != nil {
-		return nil, err
-	}
-	for _, p := range plans {
-		b.planNames[p.Id] = p.GetString("name")
 	}
 	return b, nil
 }

@@ -494,6 +494,9 @@ func (d *Driver) Status(ctx context.Context, refs []provisioning.Ref) (map[strin
 				if res.Usage > disk {
 					disk = res.Usage
 				}
+				if res.Total != nil { // absent = unlimited: no total
+					st.DiskTotalMB = *res.Total / (1 << 20)
+				}
 			case "transfer":
 				st.BandwidthB = res.Usage
 			}

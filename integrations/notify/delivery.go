@@ -2,6 +2,7 @@ package notify
 
 import (
 	"bytes"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/billing/ledger"
 	"github.com/ezscale/ezscale/billing/money"
 	"github.com/ezscale/ezscale/integrations/outbox"
 )
@@ -21,6 +23,9 @@ type queued struct {
 	Notice string          `json:"notice"` // email or discord
 	Key    string          `json:"key"`
 	Data   json.RawMessage `json:"data"`
+	// UnlessSettled is an invoice whose settling (paid, voided) before
+	// delivery makes the notice obsolete.
+	UnlessSettled string `json:"unless_settled,omitempty"`
 }
 
 // queuedFacts encodes a notice to render at delivery. Each fact keeps its
@@ -28,15 +33,38 @@ type queued struct {
 // it would have when queued; a fact of another type is refused here, in
 // the caller's transaction, not at delivery.
 func queuedFacts(notice, key string, data Data) (json.RawMessage, error) {
+	return encodeQueued(queued{Notice: notice, Key: key}, data)
+}
+
+// encodeQueued is q with data encoded as its facts.
+func encodeQueued(q queued, data Data) (json.RawMessage, error) {
 	enc, err := encodeFact(data)
 	if err != nil {
-		return nil, fmt.Errorf("notice %s: %w", key, err)
+		return nil, fmt.Errorf("notice %s: %w", q.Key, err)
 	}
-	raw, err := json.Marshal(enc)
+	if q.Data, err = json.Marshal(enc); err != nil {
+		return nil, fmt.Errorf("notice %s: %w", q.Key, err)
+	}
+	return json.Marshal(q)
+}
+
+// stillDue says why a notice queued unless an invoice settles is obsolete
+// (empty when it is still to be sent): the invoice is no longer open.
+func stillDue(app core.App, q queued) (string, error) {
+	if q.UnlessSettled == "" {
+		return "", nil
+	}
+	inv, err := ledger.FindInvoice(app, q.UnlessSettled)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "invoice " + q.UnlessSettled + " no longer exists", nil
+	}
 	if err != nil {
-		return nil, fmt.Errorf("notice %s: %w", key, err)
+		return "", err // retried
 	}
-	return json.Marshal(queued{Notice: notice, Key: key, Data: raw})
+	if st := inv.Status(); st != ledger.StatusOpen {
+		return "invoice " + ledger.Label(inv) + " is " + st + " already", nil
+	}
+	return "", nil
 }
 
 // renderQueued is the outbox's Renderer: a notice queued as facts,
@@ -46,6 +74,12 @@ func renderQueued(app core.App, raw []byte) (outbox.Content, error) {
 	var q queued
 	if err := json.Unmarshal(raw, &q); err != nil {
 		return outbox.Content{}, outbox.Permanent(fmt.Errorf("facts: %w", err))
+	}
+	if why, err := stillDue(app, q); err != nil || why != "" {
+		if err != nil {
+			return outbox.Content{}, err
+		}
+		return outbox.Content{}, outbox.Obsolete(why)
 	}
 	dec := json.NewDecoder(bytes.NewReader(q.Data))
 	dec.UseNumber()
@@ -92,6 +126,7 @@ const (
 	factTime    = "time"
 	factStrings = "strings"
 	factFacts   = "facts"
+	factList    = "list" // of sets of facts, e.g. an invoice's lines
 )
 
 func encodeFact(v any) (any, error) {
@@ -120,6 +155,16 @@ func encodeFact(v any) (any, error) {
 			out[k] = enc
 		}
 		return map[string]any{factFacts: out}, nil
+	case []Data:
+		out := make([]any, len(x))
+		for i, f := range x {
+			enc, err := encodeFact(f)
+			if err != nil {
+				return nil, fmt.Errorf("%d: %w", i, err)
+			}
+			out[i] = enc
+		}
+		return map[string]any{factList: out}, nil
 	}
 	return nil, fmt.Errorf("a fact of type %T cannot be stored to render at delivery", v)
 }
@@ -187,6 +232,24 @@ func decodeTyped(kind string, val any) (any, error) {
 				return nil, errors.New("strings fact holds a non-string")
 			}
 			out = append(out, s)
+		}
+		return out, nil
+	case factList:
+		list, ok := val.([]any)
+		if !ok && val != nil {
+			return nil, errors.New("list fact is not a list")
+		}
+		out := make([]Data, 0, len(list))
+		for _, e := range list {
+			d, err := decodeFact(e)
+			if err != nil {
+				return nil, err
+			}
+			facts, ok := d.(Data)
+			if !ok {
+				return nil, errors.New("list fact holds something other than facts")
+			}
+			out = append(out, facts)
 		}
 		return out, nil
 	case factFacts:

@@ -3,6 +3,7 @@ package notify
 import (
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/billing/cycle"
 	"github.com/ezscale/ezscale/billing/ledger"
 	"github.com/ezscale/ezscale/billing/money"
 )
@@ -16,6 +17,29 @@ func InvoiceFacts(inv *ledger.Invoice) Data {
 		"Due":   money.Amount{Minor: inv.AmountDue(), Currency: inv.Currency()},
 		"DueAt": inv.GetDateTime("due_at").Time(),
 	}
+}
+
+// InvoiceLines are what invoice emails list of inv's lines: the
+// description, the period served and, for a recurring line, how it renews,
+// each in the same words as the invoice page and the PDF. Waived lines are
+// left out, as the PDF leaves them out.
+func InvoiceLines(app core.App, inv *ledger.Invoice) []Data {
+	items, err := ledger.Items(app, inv.Id)
+	if err != nil {
+		return nil
+	}
+	out := make([]Data, 0, len(items))
+	for _, it := range items {
+		if it.GetBool("waived") {
+			continue
+		}
+		out = append(out, Data{
+			"Description": it.GetString("description"),
+			"Period":      cycle.FormatPeriod(it.GetDateTime("period_start").Time(), it.GetDateTime("period_end").Time()),
+			"Renews":      ledger.LineRenewalLabel(app, inv, it),
+		})
+	}
+	return out
 }
 
 // InvoiceLink is the portal page where the customer sees and pays inv.

@@ -16,7 +16,10 @@ var emailNotices = map[string]func() Data{
 	"email_verification": func() Data { return Data{"Link": samplePortal + "/verify/sample-token"} },
 	"password_reset":     func() Data { return Data{"Link": samplePortal + "/reset-password/sample-token"} },
 	"email_change":       func() Data { return Data{"Link": samplePortal + "/confirm-email/sample-token"} },
-	"invoice_issued":     func() Data { return Data{"Invoice": sampleInvoice(), "Link": sampleInvoiceLink} },
+	"invoice_issued": func() Data {
+		return Data{"Invoice": sampleInvoice(), "Lines": []Data{{"Description": "Game Server 8 GB, game.example.net (monthly)",
+			"Period": "7 Dec 2026 – 6 Jan 2027", "Renews": "then €29.99 monthly incl. 19% MwSt"}}, "Link": sampleInvoiceLink}
+	},
 	"payment_received": func() Data {
 		return Data{"Invoice": sampleInvoice(), "Amount": money.MustNew(2999, "EUR"), "Link": sampleInvoiceLink}
 	},

@@ -8,6 +8,7 @@ package notify
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/pocketbase/pocketbase/core"
 
@@ -32,6 +33,12 @@ type Email struct {
 	// when it sends the message: for a notice queued on a hot write path
 	// (a paid invoice's receipt), whose transaction holds the write lock.
 	RenderAtDelivery bool
+	// NotBefore holds the email back until then (zero: at once).
+	NotBefore time.Time
+	// UnlessSettled is an invoice: when it is no longer open by the time
+	// the email is sent (paid, or voided), the email is dropped. It implies
+	// RenderAtDelivery, where the invoice is read.
+	UnlessSettled string
 }
 
 // Alert is a notice to staff on Discord.
@@ -53,7 +60,7 @@ func Customer(ctx context.Context, app core.App, e Email) (*core.Record, error) 
 	if e.Customer == nil {
 		return nil, fmt.Errorf("notice %s: no recipient", e.Key)
 	}
-	if e.RenderAtDelivery {
+	if e.RenderAtDelivery || e.UnlessSettled != "" {
 		m, err := queuedEmail(e)
 		if err != nil {
 			return nil, err
@@ -101,13 +108,13 @@ func queuedEmail(e Email) (outbox.Message, error) {
 	if _, ok := emailNotices[e.Key]; !ok {
 		return outbox.Message{}, fmt.Errorf("unknown email notice %q", e.Key)
 	}
-	facts, err := queuedFacts("email", e.Key, withCustomer(e.Data, e.Customer))
+	facts, err := encodeQueued(queued{Notice: "email", Key: e.Key, UnlessSettled: e.UnlessSettled}, withCustomer(e.Data, e.Customer))
 	if err != nil {
 		return outbox.Message{}, err
 	}
 	to, template := e.address()
 	return outbox.Message{Channel: "email", Recipient: to, CustomerID: e.Customer.Id, Template: template,
-		Facts: facts, Attachments: e.Attachments, DedupeKey: e.DedupeKey}, nil
+		Facts: facts, Attachments: e.Attachments, DedupeKey: e.DedupeKey, NotBefore: e.NotBefore}, nil
 }
 
 // address is where e goes and the outbox template name it goes under.

@@ -185,9 +185,12 @@ func (d *Deliverer) failed(rec *core.Record, sender Sender, err error) error {
 	now := d.Now()
 	var rl *RateLimitError
 	var unknown *UnknownError
+	var obsolete *ObsoleteError
 	_, canConfirm := sender.(Confirmer)
 	attempts := rec.GetInt("attempts")
 	switch {
+	case errors.As(err, &obsolete):
+		return markCancelled(d.App, rec.Id, obsolete.Error(), now)
 	case errors.As(err, &rl):
 		return release(d.App, rec.Id, fmt.Sprintf("outbox %s: %v", rec.Id, err), now.Add(rl.After), now)
 	case errors.As(err, &unknown) && canConfirm:

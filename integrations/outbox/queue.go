@@ -36,6 +36,10 @@ type Message struct {
 	// subject and bodies from at delivery (then left empty here), so a
 	// notice queued on a hot write path costs its transaction no rendering.
 	Facts json.RawMessage
+	// NotBefore holds the message back until then (zero: send at once),
+	// so a notice the next moments may make pointless (the Renderer then
+	// answers Obsolete) is not sent just before it becomes so.
+	NotBefore time.Time
 }
 
 // Queue adds m unless a message with its dedupe key exists.
@@ -73,6 +77,9 @@ func NewRecord(col *core.Collection, m Message) *core.Record {
 		"subject": m.Subject, "body_text": m.BodyText, "body_html": m.BodyHTML, "severity": m.Severity, "status": "pending", "attachments": m.Attachments,
 		"next_attempt_at": time.Now().UTC(), "dedupe_key": m.DedupeKey,
 	})
+	if !m.NotBefore.IsZero() {
+		rec.Set("next_attempt_at", m.NotBefore.UTC())
+	}
 	if len(m.Facts) > 0 {
 		rec.Set("facts", m.Facts)
 	}

@@ -58,6 +58,16 @@ func (e *PermanentError) Unwrap() error { return e.Err }
 // Permanent marks err as not worth retrying.
 func Permanent(err error) error { return &PermanentError{Err: err} }
 
+// ObsoleteError is a Renderer's answer for a message that is no longer
+// worth sending (the invoice it announces was paid while it waited): the
+// message is cancelled with the reason, not sent or retried.
+type ObsoleteError struct{ Reason string }
+
+func (e *ObsoleteError) Error() string { return "no longer sent: " + e.Reason }
+
+// Obsolete cancels the message being composed, for reason.
+func Obsolete(reason string) error { return &ObsoleteError{Reason: reason} }
+
 // RateLimitError asks to try again after a delay the provider named
 // (Discord's retry_after); it does not count as a failed attempt.
 type RateLimitError struct {

@@ -5,6 +5,7 @@ package platforms
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/ezscale/ezscale/integrations/enhance"
 	"github.com/ezscale/ezscale/integrations/provisioning"
@@ -27,6 +28,10 @@ func (s *Set) Close() {
 	}
 }
 
+// devPowerDelay is how long a simulated power action takes in dev mode,
+// as on a real platform, so the portal's transition can be seen.
+const devPowerDelay = 4 * time.Second
+
 // simulator starts a platform's simulator and returns its URL.
 func (s *Set) simulator(start func() (string, func())) string {
 	url, stop := start()
@@ -47,7 +52,9 @@ func FromConfig(cfg *config.Config) (*Set, error) {
 
 	vf := cfg.VirtFusion
 	if vf.URL == "" && cfg.Dev {
-		vf = config.Panel{URL: s.simulator(virtfusion.NewSimulator("dev-virtfusion").Start), Token: "dev-virtfusion"}
+		sim := virtfusion.NewSimulator("dev-virtfusion")
+		sim.PowerDelay = devPowerDelay
+		vf = config.Panel{URL: s.simulator(sim.Start), Token: "dev-virtfusion"}
 	}
 	if vf.URL != "" {
 		d, err := virtfusion.New(virtfusion.Config{URL: vf.URL, Token: vf.Token})
@@ -59,7 +66,9 @@ func FromConfig(cfg *config.Config) (*Set, error) {
 
 	pt := cfg.Pterodactyl
 	if pt.URL == "" && cfg.Dev {
-		pt = config.Panel{URL: s.simulator(pterodactyl.NewSimulator("dev-ptero-app", "dev-ptero-client").Start),
+		sim := pterodactyl.NewSimulator("dev-ptero-app", "dev-ptero-client")
+		sim.PowerDelay = devPowerDelay
+		pt = config.Panel{URL: s.simulator(sim.Start),
 			Token: "dev-ptero-app", ClientKey: "dev-ptero-client"}
 	}
 	if pt.URL != "" {

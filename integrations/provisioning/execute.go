@@ -35,6 +35,8 @@ func (w *Worker) execute(ctx context.Context, actx context.Context, job *core.Re
 	switch job.GetString("action") {
 	case ActionCreate:
 		return w.create(cctx, actx, driver, svc, job, notes)
+	case ActionReinstall:
+		return w.reinstall(cctx, actx, driver, svc, job, ref, notes)
 	case ActionSuspend:
 		err = driver.Suspend(cctx, ref)
 	case ActionUnsuspend:
@@ -136,8 +138,12 @@ func (w *Worker) create(ctx, actx context.Context, driver Provisioner, svc, job 
 	}
 	options := map[string]string{}
 	_ = svc.UnmarshalJSONField("options", &options)
+	keys, err := LoadSSHKeys(w.App, customer.Id, SSHKeyIDs(options["ssh_keys"]))
+	if err != nil {
+		return err
+	}
 	created, err := driver.Create(ctx, CreateRequest{
-		ServiceID: svc.Id, Config: jsonMap(plan, "platform_config"), Options: options, Password: NewPassword(),
+		ServiceID: svc.Id, Config: jsonMap(plan, "platform_config"), Options: options, Password: NewPassword(), SSHKeys: keys,
 		Customer: Customer{ID: customer.Id, Email: customer.Email(), Name: customer.GetString("name"),
 			PlatformUserID: platformUserID(w.App, customer.Id, svc.GetString("platform"))},
 	})
@@ -170,6 +176,9 @@ func (w *Worker) create(ctx, actx context.Context, driver Provisioner, svc, job 
 		if created.Hostname != "" {
 			current.Set("hostname", created.Hostname)
 		}
+		if created.Address != "" {
+			current.Set("server_address", created.Address)
+		}
 		if sealed != "" {
 			current.Set("credentials", sealed)
 		}
@@ -177,7 +186,7 @@ func (w *Worker) create(ctx, actx context.Context, driver Provisioner, svc, job 
 			return err
 		}
 		if hasLive {
-			apply(current, live)
+			apply(current, live, false)
 		}
 		// Only a service still waiting for its server goes live: one staff
 		// changed meanwhile keeps their status.

@@ -40,8 +40,11 @@ type CreateRequest struct {
 	ServiceID string // our id: the platform's external id, so a retry finds it
 	Customer  Customer
 	Config    map[string]any    // the plan's platform_config
-	Options   map[string]string // what the customer chose: hostname, os, game, domain
+	Options   map[string]string // what the customer chose: hostname, os, game, domain, location
 	Password  string            // generated, for platforms that take one
+	// SSHKeys are the saved keys the customer chose at order that still
+	// exist, for platforms that install keys (the others ignore them).
+	SSHKeys []SSHKey
 }
 
 // Created is what a create returns: ids to keep, addresses, and secrets
@@ -52,6 +55,9 @@ type Created struct {
 	IPs               []string
 	Hostname          string
 	Credentials       map[string]string
+	// Address is where clients connect when it is more than an IP: a game
+	// server's host:port.
+	Address string
 }
 
 // Ref names a service on its platform.
@@ -63,13 +69,20 @@ type Ref struct {
 
 // Status is a service's live state and usage.
 type Status struct {
-	State        string // online, offline, suspended, provisioning, unknown
+	State        string // online, offline, starting, stopping, restarting, suspended, provisioning, unknown
 	IPs          []string
 	CPUPercent   float64
 	MemoryUsedMB int64
 	DiskUsedMB   int64
 	BandwidthB   int64
 	CheckedAt    time.Time
+	// Totals the platform reports (0: not reported, or unlimited), so a
+	// reading is shown against what the service has.
+	MemoryTotalMB int64
+	DiskTotalMB   int64
+	CPUCores      int64
+	// Address is the platform's current host:port, as in Created.
+	Address string
 }
 
 // Power actions.

@@ -59,6 +59,7 @@ func (s *Syncer) Run(ctx context.Context) (SyncResult, error) {
 			for i, svc := range svcs {
 				refs[i] = Ref{ServiceID: svc.Id, PlatformServiceID: svc.GetString("platform_service_id"), PlatformUserID: svc.GetString("platform_user_id")}
 			}
+			asked := time.Now()
 			statuses, err := driver.Status(ctx, refs)
 			if err != nil {
 				failed = true
@@ -70,10 +71,10 @@ func (s *Syncer) Run(ctx context.Context) (SyncResult, error) {
 					continue
 				}
 				res.Checked++
-				if !apply(svc, st) {
+				if !apply(svc, st, false) {
 					continue
 				}
-				changed, err := s.save(actx, svc.Id, st)
+				changed, err := s.save(actx, svc.Id, st, asked)
 				if err != nil {
 					return res, fmt.Errorf("service %s: %w", svc.Id, err)
 				}
@@ -98,9 +99,21 @@ func (s *Syncer) Run(ctx context.Context) (SyncResult, error) {
 // save writes a status onto the service as it is now, not as the batch
 // read it before the platform answered: a suspension, a plan change or a
 // provisioning result written meanwhile stays, and only the sync's own
-// fields (power state, usage, addresses) change. A service no longer
-// active or suspended (terminated meanwhile) is left alone.
-func (s *Syncer) save(ctx context.Context, id string, st Status) (bool, error) {
+// fields (power state, usage, addresses) change. The power state is left
+// to a power watch that runs for the service or started after the status
+// was asked (at asked): the read may predate the action.
+func (s *Syncer) save(ctx context.Context, id string, st Status, asked time.Time) (bool, error) {
+	keepPower := watching(s.App).holds(id, asked)
+	return s.update(ctx, id, func(current *core.Record) bool {
+		return apply(current, st, keepPower)
+	})
+}
+
+// update changes a service by change in a short transaction of its own
+// (never around a platform call) and saves it when change reports a
+// change. A service no longer active or suspended (terminated meanwhile)
+// is left alone.
+func (s *Syncer) update(ctx context.Context, id string, change func(*core.Record) bool) (bool, error) {
 	changed := false
 	err := s.App.RunInTransaction(func(tx core.App) error {
 		current, err := tx.FindRecordById("services", id)
@@ -110,7 +123,7 @@ func (s *Syncer) save(ctx context.Context, id string, st Status) (bool, error) {
 		if status := current.GetString("status"); status != "active" && status != "suspended" {
 			return nil
 		}
-		if changed = apply(current, st); !changed {
+		if changed = change(current); !changed {
 			return nil
 		}
 		return tx.SaveWithContext(ctx, current)
@@ -134,18 +147,23 @@ func (s *Syncer) track(platform string, failed bool) bool {
 	return s.failures[platform] >= unreachableAfter
 }
 
+// powerStates are the power states a service records; a platform's
+// other answers (suspended, provisioning) are unknown as a power state.
+var powerStates = []string{"online", "offline", PowerStarting, PowerStopping, PowerRestarting}
+
 // apply copies a status onto a service and reports whether it changed
-// meaningfully: the power state and the addresses always count; usage only
-// when it moved (see moved) or was never read, so a sync that sees the
-// same state with usage jittering writes nothing and open dashboards are
-// not sent a message every five minutes per service.
-func apply(svc *core.Record, st Status) bool {
+// meaningfully: the power state (unless keepPower: a power watch owns it),
+// the addresses and the totals always count; usage only when it moved (see
+// moved) or was never read, so a sync that sees the same state with usage
+// jittering writes nothing and open dashboards are not sent a message
+// every five minutes per service.
+func apply(svc *core.Record, st Status, keepPower bool) bool {
 	power := st.State
-	if power != "online" && power != "offline" {
+	if !slices.Contains(powerStates, power) {
 		power = "unknown"
 	}
 	changed := false
-	if svc.GetString("power_state") != power {
+	if !keepPower && svc.GetString("power_state") != power {
 		svc.Set("power_state", power)
 		changed = true
 	}
@@ -154,6 +172,16 @@ func apply(svc *core.Record, st Status) bool {
 		_ = svc.UnmarshalJSONField("ip_addresses", &current)
 		if !slices.Equal(current, st.IPs) {
 			svc.Set("ip_addresses", st.IPs)
+			changed = true
+		}
+	}
+	if st.Address != "" && svc.GetString("server_address") != st.Address { // none reported: it stays
+		svc.Set("server_address", st.Address)
+		changed = true
+	}
+	for field, total := range map[string]int64{"memory_total_mb": st.MemoryTotalMB, "disk_total_mb": st.DiskTotalMB, "cpu_cores": st.CPUCores} {
+		if total > 0 && svc.GetInt(field) != int(total) { // 0: not reported, the recorded total stays
+			svc.Set(field, total)
 			changed = true
 		}
 	}

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/ezscale/ezscale/integrations/provisioning"
 )
 
 // planConfig is a plan's platform_config, parsed.
@@ -26,8 +28,13 @@ import (
 //
 // On Pelican there are no nests (no nest_id), location_id is optional and
 // "node_tags": ["fra"] picks the nodes (any node when absent).
+//
+// "locations": [{"name": "Frankfurt", "id": 1}, …] lets the customer choose
+// where the server is deployed (deploy.locations); location_id may then be
+// left out.
 type planConfig struct {
 	LocationID    int
+	Locations     []provisioning.Location
 	NestID        int
 	NodeTags      []string
 	Eggs          map[string]int
@@ -55,8 +62,8 @@ type featureLimits struct {
 
 // configKeys are the keys a plan's config may have on each flavour.
 var configKeys = map[string][]string{
-	FlavorPterodactyl: {"location_id", "nest_id", "eggs", "limits", "feature_limits", "docker_image", "startup", "environment", "port_range"},
-	FlavorPelican:     {"location_id", "node_tags", "eggs", "limits", "feature_limits", "docker_image", "startup", "environment", "port_range"},
+	FlavorPterodactyl: {"location_id", "locations", "nest_id", "eggs", "limits", "feature_limits", "docker_image", "startup", "environment", "port_range"},
+	FlavorPelican:     {"location_id", "locations", "node_tags", "eggs", "limits", "feature_limits", "docker_image", "startup", "environment", "port_range"},
 }
 
 // toInt accepts JSON numbers (float64), Go ints, json.Number and numeric
@@ -146,7 +153,17 @@ func parseConfig(m map[string]any, flavor string) (planConfig, error) {
 	}
 	const maxInt = math.MaxInt32
 	pterodactyl := flavor != FlavorPelican
-	if err := intField(m, "", "location_id", 1, maxInt, pterodactyl, &c.LocationID); err != nil {
+	locs, err := provisioning.ParseLocations(m)
+	if err != nil {
+		return c, err
+	}
+	for _, l := range locs {
+		if id, ok := toInt(l.ID); !ok || id < 1 {
+			return c, fmt.Errorf("locations: %s's id must be a positive location id, got %q", l.Name, l.ID)
+		}
+	}
+	c.Locations = locs
+	if err := intField(m, "", "location_id", 1, maxInt, pterodactyl && len(locs) == 0, &c.LocationID); err != nil {
 		return c, err
 	}
 	if pterodactyl {

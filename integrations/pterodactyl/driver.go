@@ -146,6 +146,11 @@ func (d *Driver) Create(ctx context.Context, req provisioning.CreateRequest) (pr
 	if err != nil {
 		return out, permanent("%v", err)
 	}
+	if loc, ok, err := provisioning.ChooseLocation(cfg.Locations, req.Options["location"]); err != nil {
+		return out, err
+	} else if ok {
+		cfg.LocationID, _ = toInt(loc.ID)
+	}
 
 	// A server from an earlier attempt wins: nothing else to do.
 	srv, err := d.serverByExternal(ctx, req.ServiceID)
@@ -228,6 +233,7 @@ func (d *Driver) created(s *server, creds map[string]string) provisioning.Create
 		PlatformUserID:    strconv.Itoa(s.User),
 		IPs:               ips,
 		Hostname:          primary,
+		Address:           primary,
 		Credentials:       map[string]string{"identifier": s.Identifier, "panel_url": d.c.base + "/server/" + s.Identifier},
 	}
 	for k, v := range creds {
@@ -452,7 +458,9 @@ func (d *Driver) Status(ctx context.Context, refs []provisioning.Ref) (map[strin
 		if err != nil {
 			return out, err
 		}
-		st.IPs, _ = s.addresses()
+		st.IPs, st.Address = s.addresses()
+		// limits are MiB, 0 = unlimited: no total
+		st.MemoryTotalMB, st.DiskTotalMB = int64(s.Limits.Memory), int64(s.Limits.Disk)
 		status := ""
 		if s.Status != nil {
 			status = *s.Status
@@ -491,7 +499,8 @@ func (d *Driver) Status(ctx context.Context, refs []provisioning.Ref) (map[strin
 }
 
 // mapState maps Wings' current_state to ours: running → online;
-// starting → provisioning; offline, stopping, stopped → offline.
+// starting and stopping stay (a power action under way); offline,
+// stopped → offline.
 func mapState(s string, suspended bool) string {
 	if suspended {
 		return "suspended"
@@ -499,9 +508,9 @@ func mapState(s string, suspended bool) string {
 	switch s {
 	case "running":
 		return "online"
-	case "starting":
-		return "provisioning"
-	case "offline", "stopping", "stopped":
+	case "starting", "stopping":
+		return s
+	case "offline", "stopped":
 		return "offline"
 	}
 	return "unknown"

@@ -45,6 +45,12 @@ type Simulator struct {
 	nextPort   int
 	requests   int
 	nodeDown   bool
+	reinstalls simReinstall // see simulator_reinstall.go
+	powers     simPower     // see simulator_power.go
+
+	// PowerDelay is how long a power signal takes to complete (starting
+	// or stopping until then); 0 completes it at once.
+	PowerDelay time.Duration
 
 	simfault.Faults
 }
@@ -96,6 +102,7 @@ type SimServer struct {
 	State       string // wings: offline, starting, running, stopping
 	Started     time.Time
 	Created     time.Time
+	Location    int // where deploy placed it (0: by node tags)
 }
 
 // Suspended reports whether the server is suspended.
@@ -155,6 +162,7 @@ func (s *Simulator) Server(externalID string) (SimServer, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if sv := s.byExternal(externalID); sv != nil {
+		s.powers.settle(sv)
 		c := *sv
 		c.Env = map[string]string{}
 		for k, v := range sv.Env {
@@ -657,14 +665,15 @@ func (s *Simulator) createServer(w http.ResponseWriter, r *http.Request, _ []str
 	if v.write(w) {
 		return
 	}
+	deployedAt := 0
 	if hasDeploy {
 		locs, _ := lookup(b, "deploy.locations")
 		list, _ := locs.([]any)
 		found := viableByTags(b)
 		for _, l := range list {
 			if f, ok := l.(float64); ok {
-				if _, ok := s.locations[int(f)]; ok {
-					found = true
+				if _, ok := s.locations[int(f)]; ok && !found {
+					found, deployedAt = true, int(f)
 				}
 			}
 		}
@@ -685,6 +694,7 @@ func (s *Simulator) createServer(w http.ResponseWriter, r *http.Request, _ []str
 		Memory: lim["memory"], Swap: lim["swap"], Disk: lim["disk"], IO: lim["io"], CPU: lim["cpu"],
 		Databases: db, Backups: bk, Allocations: al,
 		AllocID: s.nextAlloc, IP: "203.0.113.20", Port: s.nextPort, State: "offline", Created: time.Now(),
+		Location: deployedAt,
 	}
 	if start, _ := b["start_on_completion"].(bool); start {
 		sv.State, sv.Started = "running", time.Now()
@@ -811,6 +821,7 @@ func (s *Simulator) resources(w http.ResponseWriter, _ *http.Request, m []string
 	if sv == nil {
 		return
 	}
+	s.powers.settle(sv)
 	res := map[string]any{"memory_bytes": 0, "cpu_absolute": 0.0, "disk_bytes": 3196154211,
 		"network_rx_bytes": 0, "network_tx_bytes": 0, "uptime": 0}
 	if sv.State == "running" {
@@ -834,11 +845,9 @@ func (s *Simulator) power(w http.ResponseWriter, r *http.Request, m []string) {
 		return
 	}
 	var v validation
-	switch strings.TrimSpace(str(b, "signal")) {
-	case "start", "restart":
-		sv.State, sv.Started = "running", time.Now()
-	case "stop", "kill":
-		sv.State = "offline"
+	switch signal := strings.TrimSpace(str(b, "signal")); signal {
+	case "start", "restart", "stop", "kill":
+		s.powers.begin(sv, signal, s.PowerDelay)
 	case "":
 		v.add("signal", "required", "The signal field is required.")
 	default:

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/ezscale/ezscale/integrations/provisioning"
 )
 
 // Plan config (a plan's platform_config) for SynergyCP:
@@ -17,18 +19,22 @@ import (
 //	  "ips_billing": "IP-29",            // optional: IP allocation billing id
 //	  "port_speed_billing": "speed-1000",// optional
 //	  "max_bandwidth": "20000GB",        // optional, empty = unmetered
-//	  "default_os": "os-debian12"        // optional: PXE profile billing id when the customer chose none
+//	  "default_os": "os-debian12",       // optional: PXE profile billing id when the customer chose none
+//	  "locations": [{"name": "Los Angeles", "id": "LOC-LA1"}, …] // optional: the customer chooses one
 //	}
 //
 // Hardware maps to SynergyCP's part billing ids: cpu → cpu_billing,
 // ram_gb → mem_billing "mem-<ram_gb>", disks → disks_billing[i],
 // location_id → ip_group_billing[0]. The customer's options["os"] is the
-// PXE profile billing id of the install.
+// PXE profile billing id of the install. With locations (ids are IP group
+// billing ids, SynergyCP's locations), options["location"] picks the IP
+// group instead and location_id may be left out.
 type plan struct {
 	CPU          string
 	RAMGB        int64
 	Disks        []string
 	Location     string
+	Locations    []provisioning.Location
 	IPsBilling   string
 	PortSpeed    string
 	MaxBandwidth string
@@ -42,7 +48,7 @@ func parsePlan(config map[string]any) (plan, error) {
 	if config == nil {
 		return p, fmt.Errorf("synergycp: config is empty; need hardware and location_id")
 	}
-	known := map[string]bool{"hardware": true, "location_id": true}
+	known := map[string]bool{"hardware": true, "location_id": true, "locations": true}
 	for _, k := range optionalStringKeys {
 		known[k] = true
 	}
@@ -97,7 +103,12 @@ func parsePlan(config map[string]any) (plan, error) {
 			return p, fmt.Errorf("synergycp: config.location_id must be a string or integer, got %T", v)
 		}
 	}
-	if p.Location == "" {
+	locs, err := provisioning.ParseLocations(config)
+	if err != nil {
+		return p, fmt.Errorf("synergycp: config.%v", err)
+	}
+	p.Locations = locs
+	if p.Location == "" && len(locs) == 0 {
 		return p, fmt.Errorf("synergycp: config.location_id is required (IP group billing id)")
 	}
 

@@ -93,6 +93,11 @@ func (d *Driver) Create(ctx context.Context, req provisioning.CreateRequest) (pr
 	if err != nil {
 		return out, &provisioning.Error{Permanent: true, Message: err.Error()}
 	}
+	if loc, ok, err := provisioning.ChooseLocation(p.Locations, req.Options["location"]); err != nil {
+		return out, err
+	} else if ok {
+		p.Location = loc.ID
+	}
 	os := strings.TrimSpace(req.Options["os"])
 	if os == "" {
 		os = p.DefaultOS
@@ -383,11 +388,10 @@ func (d *Driver) Status(ctx context.Context, refs []provisioning.Ref) (map[strin
 		if err != nil {
 			return out, err
 		}
-		st := provisioning.Status{State: "online", CheckedAt: now, BandwidthB: int64(srv.Usage.Used / 8)}
-		switch {
-		case srv.Access == nil:
-			st.State = "unknown"
-		case !srv.Access.IsActive:
+		// The contract offers IPMI power commands but no power reading, so
+		// an active server's power state is unknown, never a guessed online.
+		st := provisioning.Status{State: "unknown", CheckedAt: now, BandwidthB: int64(srv.Usage.Used / 8)}
+		if srv.Access != nil && !srv.Access.IsActive {
 			st.State = "suspended"
 		}
 		ips, err := d.ips(ctx, string(srv.ID))

@@ -53,6 +53,7 @@ type Simulator struct {
 	nextID     int
 	requests   int
 	vip        bool
+	reinstalls simReinstall // see simulator_reinstall.go
 
 	simfault.Faults
 }
@@ -232,6 +233,9 @@ func (s *Simulator) route(r *http.Request) simResp {
 		}
 	}
 	m := r.Method
+	if res, ok := s.routeReinstall(m, parts, q, body); ok {
+		return res
+	}
 	switch {
 	case len(parts) == 1 && parts[0] == "client" && m == http.MethodGet:
 		var items []any

@@ -69,11 +69,16 @@ type planConfig struct {
 	HypervisorGroupID int
 	IPv4              int
 	OSTemplates       map[string]int
+	// Locations are the hypervisor groups customers choose from; with
+	// none, every server goes to HypervisorGroupID.
+	Locations []provisioning.Location
 }
 
 // ValidateConfig checks package_id, hypervisor_group_id (required positive
-// integers), ipv4 (optional integer ≥ 0, default 1) and os_templates
-// (required non-empty object of OS name → positive template id).
+// integers; hypervisor_group_id may be left out when locations are
+// listed), locations (optional list of {name, id: hypervisor group id}),
+// ipv4 (optional integer ≥ 0, default 1) and os_templates (required
+// non-empty object of OS name → positive template id).
 func (d *Driver) ValidateConfig(config map[string]any) error {
 	_, err := parseConfig(config)
 	return err
@@ -88,9 +93,17 @@ func parseConfig(config map[string]any) (planConfig, error) {
 	} else if pc.PackageID <= 0 {
 		problems = append(problems, "package_id must be a positive VirtFusion package id")
 	}
-	if pc.HypervisorGroupID, err = intKey(config, "hypervisor_group_id", true); err != nil {
+	if pc.Locations, err = provisioning.ParseLocations(config); err != nil {
 		problems = append(problems, err.Error())
-	} else if pc.HypervisorGroupID <= 0 {
+	}
+	for _, l := range pc.Locations {
+		if id, ok := toInt(l.ID); !ok || id <= 0 {
+			problems = append(problems, fmt.Sprintf("locations: %s's id must be a positive hypervisor group id, got %q", l.Name, l.ID))
+		}
+	}
+	if pc.HypervisorGroupID, err = intKey(config, "hypervisor_group_id", len(pc.Locations) == 0); err != nil {
+		problems = append(problems, err.Error())
+	} else if pc.HypervisorGroupID < 0 || pc.HypervisorGroupID == 0 && len(pc.Locations) == 0 {
 		problems = append(problems, "hypervisor_group_id must be a positive hypervisor group (location) id")
 	}
 	if _, ok := config["ipv4"]; ok {
@@ -291,8 +304,10 @@ func (d *Driver) findServer(ctx context.Context, userID int, name string) (id in
 	return adopt, false, nil
 }
 
-// Create finds or creates the user, finds or creates the server, and
-// builds it with options["os"] mapped through config os_templates.
+// Create finds or creates the user, finds or creates the server in the
+// chosen location's hypervisor group (options["location"]), and builds it
+// with options["os"] mapped through config os_templates and the chosen
+// SSH keys (added to the user first, POST /ssh_keys).
 func (d *Driver) Create(ctx context.Context, req provisioning.CreateRequest) (provisioning.Created, error) {
 	var out provisioning.Created
 	if req.ServiceID == "" {
@@ -318,6 +333,13 @@ func (d *Driver) Create(ctx context.Context, req provisioning.CreateRequest) (pr
 		return out, permanent("virtfusion: operating system %q is not offered by this plan (choose one of %s)", osName, strings.Join(names, ", "))
 	}
 
+	group := pc.HypervisorGroupID
+	if loc, ok, err := provisioning.ChooseLocation(pc.Locations, req.Options["location"]); err != nil {
+		return out, err
+	} else if ok {
+		group, _ = toInt(loc.ID)
+	}
+
 	u, userKey, err := d.ensureUser(ctx, req.Customer)
 	if err != nil {
 		return out, err
@@ -329,7 +351,7 @@ func (d *Driver) Create(ctx context.Context, req provisioning.CreateRequest) (pr
 	}
 	if id == 0 {
 		body := map[string]any{"packageId": pc.PackageID, "userId": u.ID,
-			"hypervisorId": pc.HypervisorGroupID, "ipv4": pc.IPv4}
+			"hypervisorId": group, "ipv4": pc.IPv4}
 		var cr envelope[server]
 		if _, err := d.c.do(ctx, http.MethodPost, "/servers", nil, body, &cr); err != nil {
 			return out, err
@@ -353,6 +375,13 @@ func (d *Driver) Create(ctx context.Context, req provisioning.CreateRequest) (pr
 			hostname = name
 		}
 		body := map[string]any{"operatingSystemId": templateID, "name": name, "hostname": hostname, "email": false}
+		if len(req.SSHKeys) > 0 {
+			ids, err := d.ensureSSHKeys(ctx, u.ID, req.SSHKeys)
+			if err != nil {
+				return out, err
+			}
+			body["sshKeys"] = ids
+		}
 		var br envelope[server]
 		if _, err := d.c.do(ctx, http.MethodPost, fmt.Sprintf("/servers/%d/build", id), nil, body, &br); err != nil {
 			return out, err
@@ -491,7 +520,9 @@ func (d *Driver) Status(ctx context.Context, refs []provisioning.Ref) (map[strin
 }
 
 func statusOf(s server) provisioning.Status {
-	st := provisioning.Status{State: "unknown", IPs: serverIPs(s)}
+	st := provisioning.Status{State: "unknown", IPs: serverIPs(s),
+		MemoryTotalMB: s.Settings.Resources.Memory, DiskTotalMB: s.Settings.Resources.Storage * 1024,
+		CPUCores: s.Settings.Resources.CPUCores}
 	rs := s.RemoteState
 	switch {
 	case s.Suspended:
@@ -504,7 +535,9 @@ func statusOf(s server) provisioning.Status {
 		switch strings.ToLower(rs.State) {
 		case "running":
 			st.State = "online"
-		case "shutoff", "shutdown", "stopped", "crashed", "paused":
+		case "shutdown", "in shutdown": // libvirt: being shut down
+			st.State = provisioning.PowerStopping
+		case "shutoff", "stopped", "crashed", "paused":
 			st.State = "offline"
 		}
 	}

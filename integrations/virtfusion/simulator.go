@@ -29,6 +29,13 @@ type Simulator struct {
 	requests  []string
 	ssoTokens int
 	srv       *httptest.Server
+	powers    map[int]simPower // see simulator_power.go
+	rebuilds  map[int]int      // per server, see simulator_reinstall.go
+	sshKeys   []*simSSHKey     // every user's, in creation order
+
+	// PowerDelay is how long a power action takes to complete; 0
+	// completes it at once.
+	PowerDelay time.Duration
 
 	simfault.Faults
 }
@@ -51,12 +58,13 @@ type simServer struct {
 	IPs                                   []string
 	Created                               time.Time
 	LastPower                             string
+	SSHKeys                               []int // the key ids the build installed
 }
 
 // NewSimulator returns a simulator accepting token.
 func NewSimulator(token string) *Simulator {
 	return &Simulator{Token: token, nextUser: 1, nextSrv: 100,
-		users: map[int]*simUser{}, servers: map[int]*simServer{}}
+		users: map[int]*simUser{}, servers: map[int]*simServer{}, rebuilds: map[int]int{}}
 }
 
 // Start serves the simulator on loopback; url is the API base (…/api/v1).
@@ -103,6 +111,7 @@ func (s *Simulator) ServerState(id int) (state string, suspended, running bool, 
 	if !ok {
 		return "", false, false, "", false
 	}
+	s.settlePower(sv)
 	return sv.State, sv.Suspended, sv.Running, sv.LastPower, true
 }
 
@@ -177,6 +186,9 @@ func (s *Simulator) route(r *http.Request, path string, body map[string]any) sim
 	parts := strings.Split(strings.Trim(path, "/"), "/")
 	q := r.URL.Query()
 	m := r.Method
+	if resp, ok := s.routeReinstall(m, parts, body); ok {
+		return resp
+	}
 	switch {
 	case m == "POST" && path == "/users":
 		return s.createUser(body)
@@ -196,6 +208,8 @@ func (s *Simulator) route(r *http.Request, path string, body map[string]any) sim
 		s.ssoTokens++
 		return simResp{200, map[string]any{"data": map[string]any{"authentication": map[string]any{
 			"endpoint_complete": fmt.Sprintf("/token_authentication?t1=sim%d&t2=srv%d", s.ssoTokens, id)}}}}
+	case parts[0] == "ssh_keys":
+		return s.routeSSHKeys(m, parts, body)
 	case m == "GET" && path == "/servers":
 		return s.listServers(q.Get("results"), q.Get("page"))
 	case m == "POST" && path == "/servers":
@@ -224,7 +238,11 @@ func (s *Simulator) route(r *http.Request, path string, body map[string]any) sim
 			if !ok || os <= 0 {
 				return invalid("The operating system id field is required.")
 			}
-			sv.OSTemplate, sv.State, sv.Commission = os, "queued", 1
+			keys, bad := s.buildSSHKeys(sv, body["sshKeys"])
+			if bad != "" {
+				return invalid(bad)
+			}
+			sv.OSTemplate, sv.State, sv.Commission, sv.SSHKeys = os, "queued", 1, keys
 			if n, _ := body["name"].(string); n != "" {
 				sv.Name = n
 			}
@@ -241,14 +259,11 @@ func (s *Simulator) route(r *http.Request, path string, body map[string]any) sim
 			return simResp{204, nil}
 		case m == "POST" && len(parts) == 4 && parts[2] == "power":
 			switch parts[3] {
-			case "boot", "restart":
-				sv.Running = true
-			case "shutdown", "poweroff":
-				sv.Running = false
+			case "boot", "restart", "shutdown", "poweroff":
+				s.beginPower(sv, parts[3])
 			default:
 				return notFound("action not found")
 			}
-			sv.LastPower = parts[3]
 			return simResp{200, map[string]any{"data": map[string]any{"queued": true, "action": parts[3]}}}
 		case m == "GET" && rest == "traffic":
 			return simResp{200, map[string]any{"data": map[string]any{"monthly": []map[string]any{
@@ -373,10 +388,7 @@ func (s *Simulator) serverJSON(sv *simServer, remote, withPassword bool) map[str
 		d["owner"] = userJSON(u)
 	}
 	if remote {
-		state := "shutoff"
-		if sv.Running {
-			state = "running"
-		}
+		state := s.settlePower(sv)
 		d["remoteState"] = map[string]any{"state": state, "cpu": 3.5,
 			"memory": map[string]any{"actual": 2097152, "unused": 1048576, "available": 1900000, "rss": 900000},
 			"agent": map[string]any{"fsinfo": []map[string]any{{"name": "vda1", "mountpoint": "/", "type": "ext4",

@@ -57,6 +57,12 @@ type server struct {
 	BuildFailed      bool    `json:"buildFailed"`
 	Settings         struct {
 		DecryptedPassword string `json:"decryptedPassword,omitempty"`
+		// Resources are the server's allowance: memory MB, storage GB.
+		Resources struct {
+			Memory   int64 `json:"memory"`
+			Storage  int64 `json:"storage"`
+			CPUCores int64 `json:"cpuCores"`
+		} `json:"resources"`
 	} `json:"settings"`
 	Network struct {
 		Interfaces []iface `json:"interfaces"`

@@ -51,6 +51,10 @@ func (e Entry) CustomerView() (visible bool, summary string) {
 			return true, "Power action " + strings.TrimPrefix(e.Action, "power.") + " sent to " + name
 		case e.Action == "panel.login" && own:
 			return true, "Control panel of " + name + " opened"
+		case e.Action == "service.reinstall" && own:
+			return true, "Reinstall of " + name + " requested"
+		case e.Action == "update" && own && e.changed("label"):
+			return true, "Service renamed to " + name
 		}
 	case "subscriptions":
 		switch {
@@ -100,7 +104,7 @@ func (e Entry) CustomerView() (visible bool, summary string) {
 			}
 			return true, s
 		}
-	case "payment_methods", "customer_passkeys", "customer_totp":
+	case "payment_methods", "customer_passkeys", "customer_totp", "ssh_keys":
 		if own {
 			return true, ownChanges[e.Collection] + " " + map[string]string{"create": "added", "update": "updated", "delete": "removed"}[e.Action]
 		}
@@ -119,6 +123,7 @@ var invoiceEvents = map[string]string{
 // keeps themselves.
 var ownChanges = map[string]string{
 	"payment_methods": "Payment method", "customer_passkeys": "Passkey", "customer_totp": "Two-factor authentication",
+	"ssh_keys": "SSH key",
 }
 
 // value is a field of the record the entry is about: from the record when

@@ -144,7 +144,7 @@ func benchCustomers(app core.App, n int) ([]*core.Record, error) {
 		c.SetRaw("password", hash)
 		c.RefreshTokenKey()
 		c.SetVerified(true)
-		c.Load(map[string]any{"name": "Bench", "currency": "USD", "status": "active"})
+		c.Load(map[string]any{"name": "Bench", "currency": "USD", "country": "US", "status": "active"})
 		// The hash is set raw, which validation would refuse as a password.
 		if err := app.SaveNoValidate(c); err != nil {
 			return nil, err

@@ -230,6 +230,7 @@ func (w *world) seed(customers int) error {
 		c.SetVerified(true)
 		c.Set("name", fmt.Sprintf("Customer %d", i))
 		c.Set("currency", currency)
+		c.Set("country", "US")
 		c.Set("stripe_customer_id", fmt.Sprintf("cus_chaos%d", i))
 		if err := w.app.Save(c); err != nil {
 			return err

@@ -34,6 +34,7 @@ type Settings struct {
 	CreditNoteNumberFormat  string            `json:"credit_note_number_format"`
 	ProformaMode            bool              `json:"proforma_mode"`
 	ProformaNumberFormat    string            `json:"proforma_number_format"`
+	OrderNumberFormat       string            `json:"order_number_format"`
 	InvoiceDueDays          int               `json:"invoice_due_days"`
 	BaseCurrency            string            `json:"base_currency"`
 	Currencies              []string          `json:"currencies"`
@@ -168,6 +169,11 @@ func (s *Settings) Validate() error {
 	} {
 		if _, err := numbering.Parse(format); err != nil {
 			fail(field, "%v", err)
+		}
+	}
+	if s.OrderNumberFormat != "" { // empty: orders use their default series
+		if _, err := numbering.Parse(s.OrderNumberFormat); err != nil {
+			fail("order_number_format", "%v", err)
 		}
 	}
 

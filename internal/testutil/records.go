@@ -21,7 +21,9 @@ func Create(t testing.TB, app core.App, collection string, data map[string]any) 
 	return rec
 }
 
-// Customer creates a verified customer with the given email and currency.
+// Customer creates a verified customer with the given email and currency,
+// billed in Canada: orders need a country, and no test configures a rate
+// there, so their invoices stay untaxed unless a test sets its own.
 func Customer(t testing.TB, app core.App, email, currency string) *core.Record {
 	t.Helper()
 	col, err := app.FindCollectionByNameOrId("customers")
@@ -34,6 +36,7 @@ func Customer(t testing.TB, app core.App, email, currency string) *core.Record {
 	c.SetVerified(true)
 	c.Set("name", "Customer "+email)
 	c.Set("currency", currency)
+	c.Set("country", "CA")
 	if err := app.Save(c); err != nil {
 		t.Fatalf("customer %s: %v", email, err)
 	}

@@ -86,6 +86,28 @@ export function date(value) {
   return d ? d.toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' }) : '—'
 }
 
+// period prints a billing period for customers exactly as the server's
+// cycle.FormatPeriod does on PDFs and emails: "7 Dec 2026 – 6 Dec 2027".
+// Stored periods are half-open (end is the next period's start), but a
+// reader takes the printed last day as included, so the day before end is
+// printed: the last day actually served. Days are UTC's, as on the PDF, so
+// the page and the PDF never differ by a time zone.
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+function utcDay(d) {
+  return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`
+}
+export function period(start, end) {
+  const s = toDate(start)
+  if (!s) return '—'
+  const e = toDate(end)
+  if (!e) return utcDay(s)
+  const last = new Date(e.getTime())
+  last.setUTCDate(last.getUTCDate() - 1)
+  const first = utcDay(s)
+  const final = utcDay(last)
+  return first === final ? first : `${first} – ${final}`
+}
+
 export function dateTime(value) {
   const d = toDate(value)
   return d ? d.toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }) : '—'
@@ -124,14 +146,20 @@ export const serviceTypeLabels = {
   game_server: 'Game servers',
 }
 
+// powerStates are the power states shown as they are: the settled ones and
+// a power action under way until the platform reports it done.
+const powerStates = ['online', 'offline', 'starting', 'stopping', 'restarting']
+
 // serviceState is the one word the portal shows for a service: its power
-// state while active (online, offline), else its lifecycle (provisioning,
-// suspended, ...). A pending service that is paid is being provisioned.
+// state while active (online, offline, starting, ...), else its lifecycle (provisioning,
+// suspended, ...). A pending service that is paid is being provisioned; an
+// active one the queue is reinstalling shows that.
 export function serviceState(svc) {
   if (!svc) return 'unknown'
+  if (svc.status === 'active' && svc.reinstalling) return 'reinstalling'
   switch (svc.status) {
     case 'active':
-      return svc.power_state === 'online' || svc.power_state === 'offline' ? svc.power_state : 'active'
+      return powerStates.includes(svc.power_state) ? svc.power_state : 'active'
     case 'provisioning':
       return 'provisioning'
     default:

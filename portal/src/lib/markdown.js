@@ -25,6 +25,18 @@ export async function sanitizeHTML(html) {
   return purify.sanitize(html || '', purifyOptions)
 }
 
+// markdownText is Markdown as a reader sees it, in plain text, for
+// excerpts: markdown-it renders it and the browser's parser takes the text
+// out of the HTML, which never enters the page (no HTML injection).
+export async function markdownText(markdown, max = 200) {
+  const { md } = await load()
+  const doc = new DOMParser().parseFromString(md.render(String(markdown || '')), 'text/html')
+  // A block ends with a space: a heading does not run into its paragraph.
+  for (const el of doc.body.querySelectorAll('h1, h2, h3, h4, h5, h6, p, li, pre, blockquote, th, td')) el.append(' ')
+  const text = doc.body.textContent.replace(/\s+/g, ' ').trim()
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text
+}
+
 // plainText strips markup for excerpts (search results, cards).
 export function plainText(markup, max = 200) {
   const text = String(markup || '')

@@ -19,14 +19,6 @@ export function loadStripe(publishableKey) {
   return loading.then((Stripe) => Stripe(publishableKey))
 }
 
-let options
-
-// paymentOptions is what the server offers: {stripe: {publishable_key}|null,
-// paypal: bool, sandbox: bool}; fetched once per page load.
-export function paymentOptions(pb) {
-  options ??= pb.send('/api/payment-options', {}).catch((err) => {
-    options = undefined
-    throw err
-  })
-  return options
-}
+// paymentOptions (what the server offers) lives in the API module; pages
+// that load Stripe.js import it from here too.
+export { paymentOptions } from './api.js'

@@ -1,7 +1,7 @@
 // Support (SupportPal help desk) helpers shared by the support pages and the
 // help desk link: the options (departments, priorities, whether SSO is
 // configured), fetched once per page load, and the single-use SSO link.
-import { pb } from './pb.js'
+import { fetchSupportOptions, helpdeskLogin } from './api.js'
 
 let options = null
 
@@ -18,7 +18,7 @@ function named(list) {
 // not (the next call asks again). fresh: ask the server even if kept.
 export function supportOptions({ fresh = false } = {}) {
   if (fresh || !options) {
-    const p = pb.send('/api/support/options', { method: 'GET' }).then((res) => ({
+    const p = fetchSupportOptions().then((res) => ({
       departments: named(res?.departments),
       priorities: named(res?.priorities),
       helpdesk: !!res?.helpdesk,
@@ -35,7 +35,7 @@ export function supportOptions({ fresh = false } = {}) {
 // once, for about a minute), optionally landing on redirect (a help desk
 // page, e.g. a ticket's frontend_url). Only http(s) links are accepted.
 export async function helpdeskURL(redirect) {
-  const res = await pb.send('/api/support/sso', { method: 'GET', query: redirect ? { redirect } : {} })
+  const res = await helpdeskLogin(redirect)
   const url = String(res?.url || '')
   if (!/^https?:\/\//i.test(url)) throw new Error('The help desk did not answer with a sign-in link. Please try again.')
   return url

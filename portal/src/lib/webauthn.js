@@ -3,6 +3,7 @@
 // base64url strings, the browser API wants ArrayBuffers, and the answers go
 // back as JSON with base64url again (the shapes go-webauthn parses).
 import { pb } from './pb.js'
+import { beginPasskeyLogin, finishPasskeyLogin } from './api.js'
 
 export function passkeysSupported() {
   return typeof window !== 'undefined' && typeof window.PublicKeyCredential === 'function' && !!navigator.credentials
@@ -103,7 +104,7 @@ export class PasskeyCancelled extends Error {}
 
 // signInWithPasskey runs the whole ceremony and saves the session.
 export async function signInWithPasskey() {
-  const begun = await pb.send('/api/auth/passkey/begin', { method: 'POST', body: {} })
+  const begun = await beginPasskeyLogin()
   let cred
   try {
     cred = await navigator.credentials.get({ publicKey: decodeOptions(begun.options, 'allowCredentials') })
@@ -112,11 +113,7 @@ export async function signInWithPasskey() {
     throw new Error(err?.message || 'This browser could not use a passkey.')
   }
   if (!cred) throw new PasskeyCancelled('Passkey sign-in was cancelled.')
-  const auth = await pb.send('/api/auth/passkey/finish', {
-    method: 'POST',
-    query: { session: begun.session },
-    body: assertionJSON(cred),
-  })
+  const auth = await finishPasskeyLogin(begun.session, assertionJSON(cred))
   pb.authStore.save(auth.token, auth.record)
   return auth
 }

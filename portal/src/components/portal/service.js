@@ -37,8 +37,15 @@ export function planName(svc) {
 // Services that no longer exist for the customer's day-to-day view.
 export const endedStatuses = ['terminated', 'cancelled']
 
-// optionLabels names the options a customer chose when ordering.
-export const optionLabels = { hostname: 'Hostname', domain: 'Domain', os: 'Operating system', game: 'Game' }
+// optionLabels names the options a customer chose when ordering; only
+// these are shown (an imported service's options may carry other keys).
+export const optionLabels = { hostname: 'Hostname', domain: 'Domain', os: 'Operating system', game: 'Game', location: 'Location' }
+
+// serverAddress is where players connect to a game server (host:port), ''
+// for other services or until the platform has assigned it.
+export function serverAddress(svc) {
+  return svc?.service_type === 'game_server' ? svc.server_address || '' : ''
+}
 
 const choiceLabels = {
   'debian-12': 'Debian 12',

@@ -77,7 +77,9 @@ function remember(key, value) {
 }
 
 // featureList normalises a plan's `features` JSON ([{label, value}], also
-// tolerating plain strings and {name, value}) into [{label, value}].
+// tolerating plain strings and {name, value}) into [{label, value}]. A
+// metered plan's traffic row says its monthly allowance (the quota, not the
+// text staff wrote), since traffic is metered per month whatever the cycle.
 export function featureList(plan) {
   const raw = Array.isArray(plan?.features) ? plan.features : []
   const out = []
@@ -88,7 +90,38 @@ export function featureList(plan) {
       if (label) out.push({ label, value: f.value == null ? '' : String(f.value) })
     }
   }
+  const traffic = trafficAllowance(plan)
+  if (!traffic) return out
+  const i = out.findIndex((f) => /^(traffic|bandwidth)\b/i.test(f.label))
+  const row = { label: 'Traffic', value: traffic }
+  if (i === -1) out.push(row)
+  else out[i] = row
   return out
+}
+
+// trafficAllowance is a metered plan's monthly traffic ("8 TB per month"),
+// '' when unmetered. Quotas are decimal GB, as traffic is sold.
+export function trafficAllowance(plan) {
+  const gb = Math.trunc(Number(plan?.bandwidth_quota_gb) || 0)
+  if (gb <= 0) return ''
+  return `${gb % 1000 === 0 ? `${gb / 1000} TB` : `${gb} GB`} per month`
+}
+
+// Months a cycle's price covers, for comparing it with the monthly price.
+const cycleMonths = { quarterly: 3, semiannual: 6, annual: 12, biennial: 24, triennial: 36 }
+
+// savingPercent is how much a longer cycle's price saves against paying
+// monthly for as long, in whole percent rounded down (never overstated),
+// from minor units in integers; 0 when it saves nothing or there is no
+// monthly price of the same plan and currency to compare with.
+export function savingPercent(price, prices) {
+  const months = cycleMonths[price?.cycle]
+  if (!months) return 0
+  const monthly = (prices || []).find((p) => p.plan === price.plan && p.currency === price.currency && p.cycle === 'monthly')
+  if (!monthly) return 0
+  const full = monthly.amount * months
+  if (!(full > 0) || price.amount >= full) return 0
+  return Math.floor(((full - price.amount) * 100) / full)
 }
 
 // Suffix of a price for its cycle: "$12.00 /month".

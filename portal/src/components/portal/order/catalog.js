@@ -15,7 +15,7 @@ export function useCatalog(currency) {
       pb.collection('plans').getFullList({ sort: 'sort_order,name' }),
       pb.collection('plan_prices').getFullList({ sort: 'amount' }),
       pb.collection('payment_methods').getFullList({ sort: '-is_default,-created' }),
-      paymentOptions(pb).catch(() => ({ stripe: null, paypal: false, sandbox: false })),
+      paymentOptions().catch(() => ({ stripe: null, paypal: false, sandbox: false })),
       fetchCredit(),
     ])
     return {
@@ -49,7 +49,8 @@ export function payChoices(catalog, currency) {
 }
 
 // orderOptions is what the plan asks for at order time, normalised:
-// {hostname: true, domain: true, os: [...], game: [...]}, each optional.
+// {hostname: true, domain: true, os: [...], game: [...], location: [...],
+// ssh_keys: true}, each optional. A location is chosen only among several.
 export function orderOptions(plan) {
   let o = plan?.order_options
   if (typeof o === 'string') {
@@ -65,5 +66,7 @@ export function orderOptions(plan) {
   if (o.domain) out.domain = true
   if (Array.isArray(o.os) && o.os.length) out.os = o.os
   if (Array.isArray(o.game) && o.game.length) out.game = o.game
+  if (Array.isArray(o.locations) && o.locations.length > 1) out.location = o.locations
+  if (o.ssh_keys) out.ssh_keys = true
   return out
 }

@@ -2,6 +2,7 @@
 // following the new service and invoice live for the confirmation.
 import { computed, onBeforeUnmount, reactive, ref } from 'vue'
 import { pb } from '../../../lib/pb.js'
+import { placeOrder, startPayPalCheckout, payInvoiceWithCredit, payInvoiceInSandbox, payInvoice, setupCard, syncCards } from '../../../lib/api.js'
 import { money, errorMessage } from '../../../lib/format.js'
 import { subscribe } from '../realtime.js'
 
@@ -30,7 +31,7 @@ export function useCheckout() {
       // A new card is saved with Stripe before the order: Stripe needs the
       // card form on the page, which the confirmation replaces.
       if (method === 'new_card') method = `card:${await saveNewCard(newCard, knownCards)}`
-      res = await pb.send('/api/orders', { method: 'POST', body })
+      res = await placeOrder(body)
     } catch (err) {
       placeError.value = err
       placing.value = false
@@ -83,12 +84,12 @@ export function useCheckout() {
     if (method.startsWith('card:')) return payWithCard(id, method.slice(5))
     if (method === 'paypal') {
       payment.state = 'redirecting'
-      const r = await pb.send(`/api/invoices/${id}/paypal`, { method: 'POST' })
+      const r = await startPayPalCheckout(id)
       window.location.assign(r.approve_url)
       return
     }
     if (method === 'credit') {
-      const updated = await pb.send(`/api/invoices/${id}/pay/credit`, { method: 'POST' })
+      const updated = await payInvoiceWithCredit(id)
       invoice.value = updated
       if (updated.status === 'paid' || (updated.amount_due ?? 0) <= 0) return (payment.state = 'paid')
       payment.state = 'partial'
@@ -96,14 +97,14 @@ export function useCheckout() {
       return
     }
     if (method === 'sandbox') {
-      const updated = await pb.send(`/api/invoices/${id}/pay/sandbox`, { method: 'POST' })
+      const updated = await payInvoiceInSandbox(id)
       invoice.value = updated
       payment.state = updated.status === 'paid' ? 'paid' : 'unpaid'
     }
   }
 
   async function payWithCard(invoiceId, methodId) {
-    const r = await pb.send(`/api/invoices/${invoiceId}/pay`, { method: 'POST', body: { payment_method: methodId } })
+    const r = await payInvoice(invoiceId, methodId)
     if (r.status === 'succeeded') return (payment.state = 'paid')
     if (r.status === 'requires_action' && r.action_url) {
       payment.state = 'action'
@@ -119,10 +120,10 @@ export function useCheckout() {
   // returns its payment method id: the card that was not there before.
   async function saveNewCard(newCard, knownCards) {
     const before = new Set(knownCards)
-    const setup = await pb.send('/api/payment-methods/setup', { method: 'POST' })
+    const setup = await setupCard()
     const { error } = await newCard.confirmSetup(setup.client_secret)
     if (error) throw new Error(error.message || 'Your card could not be saved.')
-    await pb.send('/api/payment-methods/sync', { method: 'POST' })
+    await syncCards()
     const cards = await pb.collection('payment_methods').getFullList({ sort: '-created' })
     const added = cards.find((c) => !before.has(c.id))
     if (!added) throw new Error('Your card could not be saved. Try again or choose another way to pay.')

@@ -1,7 +1,7 @@
 // The exact price of the order, from the server, asked again (debounced)
 // whenever the price, the configuration or the coupon changes.
 import { computed, onBeforeUnmount, ref, watch } from 'vue'
-import { pb } from '../../../lib/pb.js'
+import { quoteOrder } from '../../../lib/api.js'
 import { errorMessage } from '../../../lib/format.js'
 
 // fieldMessages maps an API error's field reasons to sentences:
@@ -41,7 +41,7 @@ export function useQuote({ price, options, complete, coupon }) {
     try {
       let res
       try {
-        res = await pb.send('/api/orders/quote', { method: 'POST', body })
+        res = await quoteOrder(body)
         if (mine === seq) couponError.value = ''
       } catch (err) {
         const fields = fieldMessages(err)
@@ -50,7 +50,7 @@ export function useQuote({ price, options, complete, coupon }) {
           if (mine !== seq) return
           couponError.value = fields.coupon
           delete body.coupon
-          res = await pb.send('/api/orders/quote', { method: 'POST', body })
+          res = await quoteOrder(body)
         } else throw err
       }
       if (mine !== seq) return
@@ -86,5 +86,9 @@ export function useQuote({ price, options, complete, coupon }) {
     return errorMessage(error.value)
   })
 
-  return { quote, invoice: computed(() => quote.value?.invoice || null), loading, error, fieldErrors, couponError, generalError }
+  // needsAddress: the account has no billing country, so the quote is not
+  // final (no tax yet) and the server refuses the order until it is given.
+  const needsAddress = computed(() => (quote.value?.missing || []).includes('country'))
+
+  return { quote, invoice: computed(() => quote.value?.invoice || null), loading, error, fieldErrors, couponError, generalError, needsAddress, refresh: request }
 }
