@@ -37,6 +37,16 @@ chromium:
 mariadb:
 	@scripts/mariadb.sh install >/dev/null
 
+## seaweedfs: build SeaweedFS (the S3 server the replication tests use) into bin/weed (if missing)
+seaweedfs:
+	@scripts/seaweedfs.sh install
+
+## dr-drill: the replication tests against SeaweedFS and the disaster-recovery drill, with RPO/RTO and
+## replication lag (make test skips them: SeaweedFS's first build takes too long for every run)
+.PHONY: seaweedfs dr-drill
+dr-drill: seaweedfs
+	EZ_S3_TESTS=1 go test $(GOFLAGS) -count=1 -v -timeout 10m ./internal/replication/...
+
 ## test: every test (starts and stops the services the tests need)
 test: portal chromium mariadb vet
 	go test $(GOFLAGS) -count=1 -timeout 15m ./...

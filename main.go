@@ -4,6 +4,7 @@ package main
 
 import (
 	"log"
+	"os"
 
 	"github.com/pocketbase/pocketbase"
 	"github.com/pocketbase/pocketbase/plugins/migratecmd"
@@ -21,6 +22,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	commands.RunRestoreIfAsked(os.Args[1:])
 
 	app := pocketbase.NewWithConfig(pocketbase.Config{
 		// Dev mode is EZ_DEV's to decide, not the binary's location (PocketBase

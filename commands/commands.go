@@ -16,6 +16,7 @@ func Register(app *pocketbase.PocketBase, cfg *config.Config) {
 	app.RootCmd.AddCommand(seedCommand(app), bench, billingCommand(app), dunningCommand(app, cfg), secretsCommand(app, cfg))
 	app.RootCmd.AddCommand(bandwidthCommand(app, cfg), supportCommand(app, cfg), importCommand(app, cfg))
 	app.RootCmd.AddCommand(ledgerCommand(app))
+	app.RootCmd.AddCommand(restoreCommand()) // listed in help; main runs it before PocketBase starts (RunRestoreIfAsked)
 }
 
 // migrate brings the database up to date, as serve does before it starts,

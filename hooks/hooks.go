@@ -41,7 +41,10 @@ func Register(app core.App, cfg *config.Config, deps Deps) {
 
 	bindAppSettings(app, cfg)
 	bindRequestLog(app)
+	bindMetrics(app, cfg)
 	bindHTTPSecurity(app, cfg)
+	bindHostPolicy(app, cfg)
+	bindOpenAPI(app)
 	bindAudit(app)
 	bindCustomers(app)
 	bindCustomerStatus(app)
@@ -69,6 +72,7 @@ func Register(app core.App, cfg *config.Config, deps Deps) {
 	bindTOTP(app, box)
 	bindPasskeys(app, cfg)
 	bindSessions(app)
+	bindAPIKeys(app)
 	bindCredit(app)
 	bindUpcomingCharges(app)
 	bindCurrencies(app)

@@ -21,7 +21,7 @@ func scheduleBandwidth(app core.App, cron gocron.Scheduler, src bandwidth.Source
 		app.Logger().Info("bandwidth accounting off: no traffic source configured")
 		return
 	}
-	_, err := cron.NewJob(gocron.CronJob("0 * * * *", false), gocron.NewTask(func() { runBandwidth(app, src, time.Now().UTC()) }),
+	_, err := cron.NewJob(gocron.CronJob("0 * * * *", false), gocron.NewTask(func() error { return runBandwidth(app, src, time.Now().UTC()) }),
 		gocron.WithName("bandwidth"), gocron.WithSingletonMode(gocron.LimitModeReschedule))
 	if err != nil {
 		app.Logger().Error("jobs: schedule bandwidth", "error", err)
@@ -37,13 +37,14 @@ func RunBandwidth(app core.App, src bandwidth.Source, now time.Time, progress io
 
 // runBandwidth is the scheduled run; it reports to the app log (a source
 // failure also reaches staff on Discord, from the run itself).
-func runBandwidth(app core.App, src bandwidth.Source, now time.Time) {
+func runBandwidth(app core.App, src bandwidth.Source, now time.Time) error {
 	started := time.Now()
 	res, err := RunBandwidth(app, src, now, io.Discard)
 	if err != nil {
 		app.Logger().Error("bandwidth run failed", "error", err)
-		return
+		return err
 	}
 	app.Logger().Info("bandwidth run", "services", res.Services, "days", res.Days, "periods", res.Periods, "alerts", res.Alerts,
 		"skipped", res.Skipped, "requests", res.Source.Requests, "pages", res.Source.Pages, "seconds", time.Since(started).Seconds())
+	return nil
 }

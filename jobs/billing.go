@@ -50,15 +50,16 @@ func RunBilling(app core.App, now time.Time, progress io.Writer) (BillingResult,
 }
 
 // runBilling is the scheduled run; it reports to the app log.
-func runBilling(app core.App, now time.Time) {
+func runBilling(app core.App, now time.Time) error {
 	started := time.Now()
 	res, err := RunBilling(app, now, io.Discard)
 	r := res.Renewals
 	if err != nil {
 		app.Logger().Error("billing run failed", "error", err, "invoices", r.Invoices)
-		return
+		return err
 	}
 	app.Logger().Info("billing run", "due", r.Due, "invoices", r.Invoices, "periods", r.Lines,
 		"already_billed", r.AlreadyDone, "rolled_over", r.Rolled, "cancelled", r.Cancelled,
 		"voided_upgrades", res.VoidedUpgrades, "renewal_reminders", res.Reminders, "seconds", time.Since(started).Seconds())
+	return nil
 }

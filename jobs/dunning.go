@@ -24,11 +24,12 @@ func RunDunning(app core.App, gw *gateways.Set, portalURL string, now time.Time,
 	return dunning.Run(app, opts)
 }
 
-func runDunning(app core.App, gw *gateways.Set, portalURL string, now time.Time) {
+func runDunning(app core.App, gw *gateways.Set, portalURL string, now time.Time) error {
 	actions, err := RunDunning(app, gw, portalURL, now, false, io.Discard)
 	if err != nil {
 		app.Logger().Error("dunning run failed", "error", err, "actions", len(actions))
-		return
+		return err
 	}
 	app.Logger().Info("dunning run", "actions", len(actions))
+	return nil
 }

@@ -24,12 +24,14 @@ func (s *scheduler) startProvisioning(ctx context.Context, cfg *config.Config, p
 	w := &provisioning.Worker{App: s.app, Drivers: platforms, Box: box, Workers: cfg.ProvisioningWorkers}
 	go w.Run(ctx)
 	syncer := &provisioning.Syncer{App: s.app, Drivers: platforms}
-	_, err = s.cron.NewJob(gocron.DurationJob(5*time.Minute), gocron.NewTask(func() {
-		if res, err := syncer.Run(ctx); err != nil {
+	_, err = s.cron.NewJob(gocron.DurationJob(5*time.Minute), gocron.NewTask(func() error {
+		res, err := syncer.Run(ctx)
+		if err != nil {
 			s.app.Logger().Error("status sync failed", "error", err)
-		} else {
-			s.app.Logger().Debug("status sync", "checked", res.Checked, "changed", res.Changed, "unreachable", res.Unreachable)
+			return err
 		}
+		s.app.Logger().Debug("status sync", "checked", res.Checked, "changed", res.Changed, "unreachable", res.Unreachable)
+		return nil
 	}), gocron.WithName("status-sync"), gocron.WithSingletonMode(gocron.LimitModeReschedule))
 	return err
 }

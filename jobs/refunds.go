@@ -21,7 +21,7 @@ const refundRetryEvery = time.Minute
 // amount reserved for ever nor refunds it twice.
 func scheduleRefundRetry(app core.App, cron gocron.Scheduler, gw *gateways.Set) {
 	refunders := Refunders(gw)
-	_, err := cron.NewJob(gocron.DurationJob(refundRetryEvery), gocron.NewTask(func() { runRefundRetry(app, refunders) }),
+	_, err := cron.NewJob(gocron.DurationJob(refundRetryEvery), gocron.NewTask(func() error { return runRefundRetry(app, refunders) }),
 		gocron.WithName("refund-retry"), gocron.WithSingletonMode(gocron.LimitModeReschedule))
 	if err != nil {
 		app.Logger().Error("jobs: schedule refund retry", "error", err)
@@ -40,15 +40,16 @@ func Refunders(gw *gateways.Set) map[string]payments.Refunder {
 	return refunders
 }
 
-func runRefundRetry(app core.App, refunders map[string]payments.Refunder) {
+func runRefundRetry(app core.App, refunders map[string]payments.Refunder) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	res, err := payments.RetryPendingRefunds(ctx, app, refunders, time.Now().UTC())
 	if err != nil {
 		app.Logger().Error("refund retry failed", "error", err, "settled", res.Settled, "failed", res.Failed, "pending", res.Pending)
-		return
+		return err
 	}
 	if res.Settled+res.Failed+res.Pending > 0 {
 		app.Logger().Info("refund retry", "settled", res.Settled, "failed", res.Failed, "pending", res.Pending)
 	}
+	return nil
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/ezscale/ezscale/integrations/provisioning"
 	"github.com/ezscale/ezscale/integrations/support"
 	"github.com/ezscale/ezscale/internal/config"
+	"github.com/ezscale/ezscale/internal/metrics"
 	"github.com/ezscale/ezscale/internal/settings"
 )
 
@@ -48,6 +49,7 @@ func Register(app core.App, cfg *config.Config, deps Deps) {
 		scheduleSupportSync(e.App, s.cron, deps.Support)
 		scheduleRefundRetry(e.App, s.cron, deps.Gateways)
 		scheduleLogCap(e.App, s.cron, int64(cfg.LogDBMaxMB)<<20)
+		s.expectSchedules()
 		return e.Next()
 	})
 	app.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {
@@ -63,6 +65,7 @@ func Register(app core.App, cfg *config.Config, deps Deps) {
 			if err := s.scheduleBilling(); err != nil {
 				e.App.Logger().Error("jobs: reschedule billing", "error", err)
 			}
+			s.expectSchedules()
 		}
 		return e.Next()
 	})
@@ -77,7 +80,9 @@ type scheduler struct {
 }
 
 func start(app core.App, gw *gateways.Set, portalURL string) (*scheduler, error) {
-	cron, err := gocron.NewScheduler(gocron.WithLocation(time.UTC))
+	// Every run is reported to the metrics, which count runs, durations
+	// and failures (a task's error) and notice a job that stops running.
+	cron, err := gocron.NewScheduler(gocron.WithLocation(time.UTC), gocron.WithMonitorStatus(metrics.For(app).Jobs()))
 	if err != nil {
 		return nil, err
 	}
@@ -101,15 +106,15 @@ func (s *scheduler) scheduleBilling() error {
 	if err != nil {
 		return err
 	}
-	if s.billing, err = s.daily(s.billing, "billing", at, func() { runBilling(s.app, time.Now().UTC()) }); err != nil {
+	if s.billing, err = s.daily(s.billing, "billing", at, func() error { return runBilling(s.app, time.Now().UTC()) }); err != nil {
 		return err
 	}
-	s.dunning, err = s.daily(s.dunning, "dunning", at, func() { runDunning(s.app, s.gw, s.portalURL, time.Now().UTC()) })
+	s.dunning, err = s.daily(s.dunning, "dunning", at, func() error { return runDunning(s.app, s.gw, s.portalURL, time.Now().UTC()) })
 	return err
 }
 
 // daily creates or moves a job that runs once a day at at, never twice at once.
-func (s *scheduler) daily(job gocron.Job, name string, at gocron.AtTime, fn func()) (gocron.Job, error) {
+func (s *scheduler) daily(job gocron.Job, name string, at gocron.AtTime, fn func() error) (gocron.Job, error) {
 	def := gocron.DailyJob(1, gocron.NewAtTimes(at))
 	task := gocron.NewTask(fn)
 	opts := []gocron.JobOption{gocron.WithName(name), gocron.WithSingletonMode(gocron.LimitModeReschedule)}
@@ -117,6 +122,21 @@ func (s *scheduler) daily(job gocron.Job, name string, at gocron.AtTime, fn func
 		return s.cron.NewJob(def, task, opts...)
 	}
 	return s.cron.Update(job.ID(), def, task, opts...)
+}
+
+// expectSchedules tells the metrics how often each job runs (the gap
+// between its next two runs), so the health check notices one that does
+// not.
+func (s *scheduler) expectSchedules() {
+	jobs := metrics.For(s.app).Jobs()
+	for _, j := range s.cron.Jobs() {
+		next, err := j.NextRuns(2)
+		if err != nil || len(next) < 2 {
+			s.app.Logger().Error("jobs: schedule of "+j.Name(), "error", err)
+			continue
+		}
+		jobs.Expect(j.Name(), next[1].Sub(next[0]))
+	}
 }
 
 // parseClock reads "HH:MM".

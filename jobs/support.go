@@ -24,7 +24,7 @@ func scheduleSupportSync(app core.App, cron gocron.Scheduler, desk *support.Desk
 		app.Logger().Info("support tickets off: no SupportPal configured")
 		return
 	}
-	_, err := cron.NewJob(gocron.DurationJob(supportSyncEvery), gocron.NewTask(func() { runSupportSync(app, desk) }),
+	_, err := cron.NewJob(gocron.DurationJob(supportSyncEvery), gocron.NewTask(func() error { return runSupportSync(app, desk) }),
 		gocron.WithName("support-sync"), gocron.WithSingletonMode(gocron.LimitModeReschedule),
 		gocron.WithStartAt(gocron.WithStartImmediately()))
 	if err != nil {
@@ -41,15 +41,16 @@ func RunSupportSync(desk *support.Desk, progress io.Writer) (support.SyncResult,
 
 // runSupportSync is the scheduled sync; a failure is logged and the next
 // run catches up from the same cursor.
-func runSupportSync(app core.App, desk *support.Desk) {
+func runSupportSync(app core.App, desk *support.Desk) error {
 	started := time.Now()
 	res, err := RunSupportSync(desk, io.Discard)
 	if err != nil {
 		app.Logger().Warn("support sync failed; the next run catches up", "error", err, "tickets", res.Seen)
-		return
+		return err
 	}
 	if res.Written > 0 {
 		app.Logger().Info("support sync", "tickets", res.Seen, "written", res.Written, "pages", res.Pages,
 			"seconds", time.Since(started).Seconds())
 	}
+	return nil
 }

@@ -170,6 +170,10 @@ func accessMatrix() []accessRow {
 				customerB: {list: sees("B"), view: 404, create: 400, update: 404, delete: 404},
 				superuser: staff(200, 200, 404),
 			}},
+		// API keys: the owner lists their keys without the hash; keys are
+		// made and revoked through /api/account/api-keys only.
+		{collection: "api_keys", target: "A", create: like("A", map[string]any{"prefix": "ezk_live_other000000"}),
+			update: map[string]any{"name": "Renamed"}, expect: owned(staff(200, 200, 204))},
 		// Staff's passkeys: superusers only, added through a ceremony
 		// (/api/staff/passkeys), never typed into the records API.
 		{collection: "staff_passkeys", target: "staff", create: like("staff", map[string]any{"credential_id": "cred-new"}),
@@ -776,6 +780,11 @@ func newFixture(t *testing.T) *fixture {
 		"credential": map[string]any{"publicKey": hidden("passkey", "A")}, "name": "Laptop", "last_used_at": jan1})
 	f.add(t, "ssh_keys", "A", map[string]any{"customer": a.Id, "name": "Laptop", "public_key": newSSHKey()})
 	f.add(t, "ssh_keys", "B", map[string]any{"customer": b.Id, "name": "Laptop", "public_key": newSSHKey()})
+	for _, owner := range []*core.Record{a, b} {
+		key := map[string]string{a.Id: "A", b.Id: "B"}[owner.Id]
+		f.add(t, "api_keys", key, map[string]any{"customer": owner.Id, "name": "CI", "prefix": "ezk_live_" + strings.ToLower(key) + "00000000000",
+			"hash": hidden("api-key-hash", key), "access": "read", "families": []string{"services"}, "expires": "2099-01-01 00:00:00.000Z"})
+	}
 	f.add(t, "staff_passkeys", "staff", map[string]any{"superuser": staff.Id, "credential_id": "cred-staff",
 		"credential": map[string]any{"publicKey": hidden("passkey", "staff")}, "name": "YubiKey", "last_used_at": jan1})
 	f.groupAuditEntries(t)

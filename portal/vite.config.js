@@ -17,7 +17,8 @@ export default defineConfig({
     emptyOutDir: false,
     target: 'es2022',
     reportCompressedSize: true,
-    chunkSizeWarningLimit: 200,
+    // The signed-in portal is one chunk by design (see output below).
+    chunkSizeWarningLimit: 300,
     rollupOptions: {
       input: {
         main: fileURLToPath(new URL('./index.html', import.meta.url)),

@@ -122,6 +122,13 @@ var staffNotices = map[string]struct {
 	"bandwidth_address_conflict": {"warning", func() Data {
 		return Data{"Address": "203.0.113.252", "Services": "svc123, svc456", "Since": "2026-12-01"}
 	}},
+	"job_missed_schedule": {"danger", func() Data {
+		return Data{"Job": "billing", "Every": "24h0m0s", "LastRun": "2026-12-01T06:00:00Z"}
+	}},
+	"replication_broken": {"danger", func() Data { return Data{"Error": "s3: connection refused"} }},
+	"backup_failed": {"danger", func() Data {
+		return Data{"Backup": "pb_backup_20261201060000.zip", "Error": "s3: access denied"}
+	}},
 	"bandwidth_over_quota": {"warning", func() Data {
 		return Data{"Service": sampleService(), "Used": int64(1_050_000_000_000), "Quota": int64(1_000_000_000_000), "Percent": 105}
 	}},

@@ -29,6 +29,14 @@ type Config struct {
 	// browser: the portal's own (from PublicURL) and EZ_CORS_ORIGINS.
 	CORSOrigins []string
 
+	// AdminHost and PortalHost split the platform over two hostnames
+	// (EZ_ADMIN_HOST, EZ_PORTAL_HOST, lower-case, with the port if any):
+	// the dashboard, the staff console and the staff API answer only on
+	// the admin host, the portal only on the portal host. Both empty: one
+	// host serves everything.
+	AdminHost  string
+	PortalHost string
+
 	// EncryptionKey is the 32-byte AES-256 key for stored service
 	// credentials. Empty only in dev mode and tests.
 	EncryptionKey []byte
@@ -61,6 +69,10 @@ type Config struct {
 
 	// ProvisioningWorkers is how many provisioning jobs run at once.
 	ProvisioningWorkers int
+
+	// MetricsAddr is where Prometheus metrics and the detailed health
+	// check listen (EZ_METRICS_ADDR, e.g. 127.0.0.1:9090); empty: off.
+	MetricsAddr string
 
 	Stripe Stripe
 	PayPal PayPal
@@ -158,6 +170,24 @@ func Load() (*Config, error) {
 	return FromEnv(os.Getenv)
 }
 
+// checkHosts refuses a half or ambiguous domain layout: one host alone
+// would leave the other side on every hostname, and a URL instead of a
+// host would never match a request.
+func checkHosts(admin, portal string) error {
+	if (admin == "") != (portal == "") {
+		return errors.New("EZ_ADMIN_HOST and EZ_PORTAL_HOST are set together or not at all")
+	}
+	if admin != "" && admin == portal {
+		return fmt.Errorf("EZ_ADMIN_HOST and EZ_PORTAL_HOST must differ (both %q)", admin)
+	}
+	for _, h := range [][2]string{{"EZ_ADMIN_HOST", admin}, {"EZ_PORTAL_HOST", portal}} {
+		if strings.ContainsAny(h[1], "/ @?#") {
+			return fmt.Errorf("%s %q: want a host name such as admin.example.com, without scheme or path", h[0], h[1])
+		}
+	}
+	return nil
+}
+
 // FromEnv builds a Config from a lookup function so tests can supply their own.
 func FromEnv(getenv func(string) string) (*Config, error) {
 	c := &Config{
@@ -166,6 +196,7 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 		TrustedProxyHeaders:    splitList(getenv("EZ_TRUSTED_PROXY_HEADERS")),
 		TrustedProxyLeftmostIP: isTrue(getenv("EZ_TRUSTED_PROXY_LEFTMOST_IP")),
 		RateLimits:             getenv("EZ_RATE_LIMITS") == "" || isTrue(getenv("EZ_RATE_LIMITS")),
+		MetricsAddr:            strings.TrimSpace(getenv("EZ_METRICS_ADDR")),
 		Stripe: Stripe{
 			SecretKey: getenv("STRIPE_SECRET_KEY"), PublishableKey: getenv("STRIPE_PUBLISHABLE_KEY"),
 			WebhookSecret: getenv("STRIPE_WEBHOOK_SECRET"), APIBase: getenv("STRIPE_API_BASE"),
@@ -199,6 +230,10 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 	}
 
 	var errs []error
+	c.AdminHost, c.PortalHost = strings.ToLower(strings.TrimSpace(getenv("EZ_ADMIN_HOST"))), strings.ToLower(strings.TrimSpace(getenv("EZ_PORTAL_HOST")))
+	if err := checkHosts(c.AdminHost, c.PortalHost); err != nil {
+		errs = append(errs, err)
+	}
 	for _, raw := range append([]string{c.PublicURL}, splitList(getenv("EZ_CORS_ORIGINS"))...) {
 		origin, err := originOf(raw)
 		if err != nil {

@@ -5,18 +5,24 @@
 package server
 
 import (
+	"os"
+
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/ezscale/ezscale/hooks"
 	"github.com/ezscale/ezscale/integrations/gateways"
 	"github.com/ezscale/ezscale/integrations/platforms"
 	"github.com/ezscale/ezscale/internal/config"
+	"github.com/ezscale/ezscale/internal/replication"
 	"github.com/ezscale/ezscale/jobs"
 )
 
 // Setup registers the platform on app. The returned func stops the
 // simulators it started; call it when the app stops.
 func Setup(app core.App, cfg *config.Config) (stop func(), err error) {
+	if err := replication.Bind(app, os.Getenv); err != nil {
+		return nil, err
+	}
 	gw, err := gateways.FromConfig(cfg)
 	if err != nil {
 		return nil, err

@@ -162,6 +162,33 @@ export function deletePasskey(id) {
   return pb.send(`/api/account/passkeys/${seg(id)}`, { method: 'DELETE' })
 }
 
+// ---- API keys ----------------------------------------------------------------
+
+/**
+ * An API key as its owner sees it: never the secret (shown once, in `key`, when created) nor its hash.
+ * @typedef {{ id: string, name: string, prefix: string, access: 'read'|'full', families: string[],
+ *   expires: string, revoked: string, last_used: string, last_used_ip: string, created: string, key?: string }} ApiKey
+ */
+
+/** GET /api/account/api-keys: the customer's keys, newest first, revoked ones included. @returns {Promise<{ items: ApiKey[] }>} */
+export function listApiKeys() {
+  return get('/api/account/api-keys')
+}
+
+/**
+ * POST /api/account/api-keys: a new key, answered once with `key`.
+ * @param {{ name: string, access: 'read'|'full', families: string[], expires_in_days: number }} key
+ * @returns {Promise<ApiKey>}
+ */
+export function createApiKey(key) {
+  return post('/api/account/api-keys', key)
+}
+
+/** DELETE /api/account/api-keys/{id}: revoked at once. @param {string} id @returns {Promise<ApiKey>} */
+export function revokeApiKey(id) {
+  return pb.send(`/api/account/api-keys/${seg(id)}`, { method: 'DELETE' })
+}
+
 // ---- payments ---------------------------------------------------------------
 
 /**
