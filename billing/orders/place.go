@@ -220,11 +220,15 @@ func price(app core.App, customer *core.Record, req Request, by By, now time.Tim
 		return nil, err
 	}
 	items := make([]*core.Record, 0, len(lines))
-	for _, l := range lines {
+	for i, l := range lines {
 		item, err := ledger.NewLine(itemsCol, inv, l)
 		if err != nil {
 			return nil, err
 		}
+		// Lines saved in one transaction can share a timestamp: the order
+		// they were built in (setup, period, coupon) is kept explicitly, so
+		// the page, the PDF and the email list them alike every time.
+		item.Set("sort_order", i)
 		items = append(items, item)
 	}
 
