@@ -36,17 +36,17 @@ func portalChunks(t *testing.T, fsys fs.FS) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var todo []string
+	var unread []string
 	for _, m := range pageScript.FindAllStringSubmatch(string(html), -1) {
-		todo = append(todo, m[1])
+		unread = append(unread, m[1])
 	}
-	if len(todo) == 0 {
+	if len(unread) == 0 {
 		t.Fatal("index.html loads no script from assets/")
 	}
 	seen := map[string]bool{}
-	for len(todo) > 0 {
-		name := todo[len(todo)-1]
-		todo = todo[:len(todo)-1]
+	for len(unread) > 0 {
+		name := unread[len(unread)-1]
+		unread = unread[:len(unread)-1]
 		if seen[name] {
 			continue
 		}
@@ -56,7 +56,7 @@ func portalChunks(t *testing.T, fsys fs.FS) []string {
 			t.Fatalf("%s names %s, which the build does not have: %v", "the portal", name, err)
 		}
 		for _, m := range chunkRef.FindAllStringSubmatch(string(src), -1) {
-			todo = append(todo, path.Join("assets", m[1]))
+			unread = append(unread, path.Join("assets", m[1]))
 		}
 	}
 	return slices.Sorted(func(yield func(string) bool) {
