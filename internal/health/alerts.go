@@ -59,6 +59,11 @@ func (c *Checker) Watch(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
+			// An app torn down without a terminate event (tests, the chaos
+			// bench reset theirs) has no database left to check.
+			if !c.App.IsBootstrapped() {
+				return
+			}
 			c.Sweep(ctx)
 		}
 	}
