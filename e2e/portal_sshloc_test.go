@@ -109,15 +109,3 @@ func TestSSHKeyAndLocationAtOrder(t *testing.T) {
 	p.visit("/account/security")
 	p.waitFor("ssh-keys-empty")
 }
-
-// signInAs signs in afresh as email with testutil's password.
-func signInAs(p *page, email string) {
-	p.t.Helper()
-	p.visit("/login")
-	eval[bool](p, "sign out", `localStorage.clear() || true`)
-	p.visit("/login")
-	p.fill("Email", email)
-	p.fill("Password", testPassword)
-	p.click("Log in")
-	p.poll("signed in", `location.pathname === '/dashboard'`)
-}

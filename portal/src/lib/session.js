@@ -15,18 +15,27 @@ export function signedIn() {
   return session.customer !== null
 }
 
+// signOuts counts sign-outs, so that a refresh that was already on its way
+// when the customer signed out cannot sign them back in with its answer.
+let signOuts = 0
+const refreshKey = 'session-refresh'
+
 // refreshSession re-reads the customer (balance, verified) and renews the
 // token; a token the server no longer accepts signs the customer out.
 export async function refreshSession() {
   if (!pb.authStore.isValid) return
+  const before = signOuts
   try {
-    await pb.collection('customers').authRefresh()
+    await pb.collection('customers').authRefresh({ requestKey: refreshKey })
   } catch (err) {
     if (err?.status === 401 || err?.status === 403 || err?.status === 404) pb.authStore.clear()
   }
+  if (signOuts !== before) pb.authStore.clear()
 }
 
 export function signOut() {
+  signOuts++
+  pb.cancelRequest(refreshKey)
   pb.realtime.unsubscribe()
   pb.authStore.clear()
 }
