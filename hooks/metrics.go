@@ -3,6 +3,7 @@ package hooks
 import (
 	"context"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/pocketbase/pocketbase/apis"
@@ -27,6 +28,7 @@ func bindMetrics(app core.App, cfg *config.Config) {
 	m := metrics.For(app)
 	checker := &health.Checker{App: app}
 	ctx, stop := context.WithCancel(context.Background())
+	var sweeping sync.WaitGroup
 	var srv *http.Server
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		se.Router.Bind(&hook.Handler[*core.RequestEvent]{
@@ -53,11 +55,13 @@ func bindMetrics(app core.App, cfg *config.Config) {
 				return err
 			}
 		}
-		go checker.Watch(ctx)
+		sweeping.Go(func() { checker.Watch(ctx, health.SweepEvery) })
 		return se.Next()
 	})
 	app.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {
+		// A sweep in progress ends before the database is closed under it.
 		stop()
+		sweeping.Wait()
 		if srv != nil {
 			sctx, cancel := context.WithTimeout(context.Background(), metricsShutdownWait)
 			_ = srv.Shutdown(sctx)

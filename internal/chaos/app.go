@@ -60,7 +60,11 @@ func newDataApp() (core.App, func(), error) {
 		return nil, nil, err
 	}
 	app := core.NewBaseApp(sqlitedb.Config(core.BaseAppConfig{DataDir: dir}))
+	// Torn down as PocketBase's test apps are: the terminate event first, so
+	// what the hooks started in the background (the health sweep, power
+	// watches) ends before the database closes.
 	cleanup := func() {
+		_ = app.OnTerminate().Trigger(&core.TerminateEvent{App: app})
 		_ = app.ResetBootstrapState()
 		os.RemoveAll(dir)
 	}

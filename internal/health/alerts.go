@@ -50,9 +50,10 @@ func (c *Checker) Sweep(ctx context.Context) Report {
 	return r
 }
 
-// Watch sweeps every SweepEvery until ctx ends.
-func (c *Checker) Watch(ctx context.Context) {
-	tick := time.NewTicker(SweepEvery)
+// Watch sweeps every interval (the server passes SweepEvery) until ctx ends
+// or the app is torn down.
+func (c *Checker) Watch(ctx context.Context, every time.Duration) {
+	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {
 		select {

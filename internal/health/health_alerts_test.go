@@ -117,3 +117,24 @@ func TestReplicationAndBackupAlerts(t *testing.T) {
 		t.Errorf("subjects %q", s)
 	}
 }
+
+// TestWatchEndsWithItsApp: an app torn down without a terminate event (as
+// the chaos bench reset its apps) ends the sweep at its next tick instead of
+// querying a closed database, which crashed the chaos run.
+func TestWatchEndsWithItsApp(t *testing.T) {
+	app := testutil.NewApp(t)
+	c := &health.Checker{App: app}
+	if err := app.ResetBootstrapState(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c.Watch(context.Background(), 5*time.Millisecond)
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the sweep still runs on a torn-down app")
+	}
+}
