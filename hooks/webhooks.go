@@ -11,6 +11,7 @@ import (
 	"github.com/ezscale/ezscale/billing/webhooks"
 	"github.com/ezscale/ezscale/integrations/gateway"
 	"github.com/ezscale/ezscale/integrations/gateways"
+	"github.com/ezscale/ezscale/internal/replication"
 )
 
 // bindWebhooks adds POST /api/webhooks/stripe when Stripe is configured,
@@ -57,7 +58,8 @@ const maxWebhookBytes = 1 << 20
 // receive verifies a delivery and hands it to webhooks.Receive. A forged or
 // oversized delivery is answered 400 and nothing is stored; a stored event
 // is answered 200 even when processing failed (it is flagged for staff),
-// so the gateway does not retry what only staff can fix.
+// so the gateway does not retry what only staff can fix, but only once it
+// is replicated (503 until then).
 func receive(e *core.RequestEvent, name string, v gateway.Gateway, handle webhooks.Handler) error {
 	body, err := io.ReadAll(io.LimitReader(e.Request.Body, maxWebhookBytes+1))
 	if err != nil {
@@ -79,6 +81,14 @@ func receive(e *core.RequestEvent, name string, v gateway.Gateway, handle webhoo
 	}
 	if err != nil {
 		e.App.Logger().Error("webhook processing failed", "gateway", name, "event", ev.ID, "error", err)
+	}
+	// 200 tells the gateway never to send this event again, so it is said
+	// only once the event is on the replica: a machine lost a second later
+	// must not take a payment with it. Otherwise the gateway redelivers and
+	// the stored event makes the redelivery a duplicate.
+	if err := replication.Durable(e.Request.Context(), e.App); err != nil {
+		e.App.Logger().Error("webhook stored but not yet on the replica; asking for redelivery", "gateway", name, "event", ev.ID, "error", err)
+		return e.Error(http.StatusServiceUnavailable, "The event is recorded but not yet replicated; please deliver it again.", nil)
 	}
 	return e.JSON(http.StatusOK, map[string]any{"received": true, "status": out.Status, "duplicate": out.Duplicate})
 }

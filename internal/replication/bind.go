@@ -8,7 +8,6 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/ezscale/ezscale/internal/health"
-	"github.com/ezscale/ezscale/internal/metrics"
 )
 
 // alertTimeout bounds sending one alert.
@@ -42,7 +41,7 @@ func Bind(app core.App, getenv func(string) string) error {
 			}
 		}
 		running = Start(e.App.DataDir(), cfg, e.App.Logger().WithGroup("replication"), broken, nil)
-		metrics.SetReplication(e.App, running)
+		Register(e.App, running)
 		return e.Next()
 	})
 	app.OnBackupCreate().BindFunc(func(e *core.BackupEvent) error {

@@ -34,6 +34,10 @@ type Replicator struct {
 	onBroken func(error)
 	onHealed func()
 
+	flushMu  sync.Mutex
+	pending  *flushRound // the next sync, not yet started
+	flushing bool        // flushLoop is running
+
 	cancel context.CancelFunc
 	done   chan struct{}
 }
