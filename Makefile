@@ -41,11 +41,11 @@ mariadb:
 seaweedfs:
 	@scripts/seaweedfs.sh install
 
-## dr-drill: the replication tests against SeaweedFS and the disaster-recovery drill, with RPO/RTO and
-## replication lag (make test skips them: SeaweedFS's first build takes too long for every run)
+## dr-drill: the replication tests against SeaweedFS and the disaster-recovery drill on bin/ezscale, with
+## RPO/RTO and replication lag (make test skips them: SeaweedFS's first build takes too long for every run)
 .PHONY: seaweedfs dr-drill
-dr-drill: seaweedfs
-	EZ_S3_TESTS=1 go test $(GOFLAGS) -count=1 -v -timeout 10m ./internal/replication/...
+dr-drill: build seaweedfs
+	EZ_S3_TESTS=1 EZ_DRILL_BIN=$(abspath $(BIN)) go test $(GOFLAGS) -count=1 -v -timeout 20m ./internal/replication/...
 
 ## test: every test (starts and stops the services the tests need)
 test: portal chromium mariadb vet

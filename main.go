@@ -18,11 +18,13 @@ import (
 )
 
 func main() {
+	// Restore needs only the storage settings, not the server's: it runs on
+	// a machine being set up, before anything else is configured.
+	commands.RunRestoreIfAsked(os.Args[1:])
 	cfg, err := config.Load()
 	if err != nil {
 		log.Fatal(err)
 	}
-	commands.RunRestoreIfAsked(os.Args[1:])
 
 	app := pocketbase.NewWithConfig(pocketbase.Config{
 		// Dev mode is EZ_DEV's to decide, not the binary's location (PocketBase

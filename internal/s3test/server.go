@@ -130,4 +130,16 @@ func (s *Server) CreateBucket(tb testing.TB, name string) {
 	if _, err := client.CreateBucket(tb.Context(), &s3.CreateBucketInput{Bucket: aws.String(name)}); err != nil {
 		tb.Fatalf("s3test: create bucket %s: %v", name, err)
 	}
+	// SeaweedFS grows the bucket's volumes at its first write, which takes
+	// seconds; a test that measures lag or waits for acknowledgements must
+	// not measure that.
+	began := time.Now()
+	key := aws.String("ezscale-warm-up")
+	if _, err := client.PutObject(tb.Context(), &s3.PutObjectInput{Bucket: aws.String(name), Key: key, Body: strings.NewReader("warm")}); err != nil {
+		tb.Fatalf("s3test: first write to bucket %s: %v", name, err)
+	}
+	if _, err := client.DeleteObject(tb.Context(), &s3.DeleteObjectInput{Bucket: aws.String(name), Key: key}); err != nil {
+		tb.Fatalf("s3test: delete the first write in bucket %s: %v", name, err)
+	}
+	tb.Logf("s3test: bucket %s created; its first write took %s", name, time.Since(began).Round(time.Millisecond))
 }

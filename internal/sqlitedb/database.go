@@ -33,12 +33,23 @@ const (
 
 // DBConnect opens a database as PocketBase's DefaultDBConnect does (same
 // driver and pragmas) but with the pooled connections' smaller page cache,
-// and each connection keeping its recent statements prepared (stmtcache.go).
+// each connection keeping its recent statements prepared (stmtcache.go),
+// and transactions that take the write lock when they begin.
+//
+// PocketBase writes through one connection, so its deferred transactions
+// never meet another writer inside the process. But the database has other
+// writers: Litestream's connection (its checkpoint barrier) while
+// replicating, and a CLI command beside the server. A deferred transaction
+// that has read and then writes after one of them committed fails at once
+// with SQLITE_BUSY_SNAPSHOT (517), which no busy timeout retries: payment
+// webhooks failed that way under replication. BEGIN IMMEDIATE waits for the
+// lock (busy_timeout) instead. Only the writer connection begins
+// transactions; the read pool never does.
 func DBConnect(dbPath string) (*dbx.DB, error) {
 	// busy_timeout first: a connection must block on busy before it sets WAL.
 	pragmas := "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=journal_size_limit(200000000)" +
 		"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)" +
-		fmt.Sprintf("&_pragma=cache_size(-%d)&_defensive=1", poolCacheKiB)
+		fmt.Sprintf("&_pragma=cache_size(-%d)&_defensive=1&_txlock=immediate", poolCacheKiB)
 	drv, err := registeredDriver("sqlite")
 	if err != nil {
 		return nil, err
