@@ -47,9 +47,9 @@ seaweedfs:
 dr-drill: build seaweedfs
 	EZ_S3_TESTS=1 EZ_DRILL_BIN=$(abspath $(BIN)) go test $(GOFLAGS) -count=1 -v -timeout 20m ./internal/replication/...
 
-## test: every test (starts and stops the services the tests need)
+## test: every test, the browser tests included (-tags e2e; starts and stops the services the tests need)
 test: portal chromium mariadb vet
-	go test $(GOFLAGS) -count=1 -timeout 15m ./...
+	go test $(GOFLAGS) -tags e2e -count=1 -timeout 15m ./...
 	scripts/fuzz.sh $(FUZZTIME_TEST)
 
 ## fuzz: every fuzz target (func FuzzX in a test file) for $(FUZZTIME) each; make test runs them for $(FUZZTIME_TEST)
@@ -61,7 +61,7 @@ fuzz:
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
-	go vet ./...
+	go vet -tags e2e ./...
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
@@ -95,7 +95,7 @@ bench-analytics: build
 
 ## bench-portal: login to dashboard rendered, in Chromium, on the seeded $(DATA)
 bench-portal: portal chromium
-	EZ_BENCH_DATA=$(abspath $(DATA)) go test -run '^$$' -bench LoginToDashboard -benchtime 20x ./e2e
+	EZ_BENCH_DATA=$(abspath $(DATA)) go test -run '^$$' -bench LoginToDashboard -benchtime 20x -tags e2e ./e2e
 
 ## bench-billing: the renewal run over 100,000 due subscriptions (temporary DB)
 bench-billing: build

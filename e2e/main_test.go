@@ -1,3 +1,5 @@
+//go:build e2e
+
 // Package e2e tests the customer portal in a real headless Chromium
 // (Debian's chromium, driven over the DevTools protocol by chromedp)
 // against the whole platform, started in-process on a loopback port the

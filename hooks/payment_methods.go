@@ -13,18 +13,35 @@ import (
 	"github.com/ezscale/ezscale/internal/config"
 )
 
-// bindPaymentMethods adds the customer's card routes when Stripe is
-// configured: save a card (SetupIntent for Stripe.js), sync, remove, make
-// default, choose a card per service, and pay an invoice now.
+// cardGateway keeps a customer's cards and charges them: Stripe.
+type cardGateway interface {
+	methods.Cards
+	methods.Charger
+	PublishableKey() string
+}
+
+// payPalGateway takes payments the customer approves: one-off orders and
+// subscriptions, revised on a plan change.
+type payPalGateway interface {
+	methods.PayPalOrders
+	methods.PayPalPlans
+	methods.PayPalReviser
+}
+
+// bindPaymentMethods adds the customer's card routes when a gateway that
+// keeps cards is enabled: save a card (SetupIntent for Stripe.js), sync,
+// remove, make default, choose a card per service, and pay an invoice now.
+// PayPal's checkout routes come with a gateway that takes approved payments.
 func bindPaymentMethods(app core.App, cfg *config.Config, gw *gateways.Set) {
-	if gw.PayPal != nil {
+	pp, hasPayPal := gateways.First[payPalGateway](gw)
+	if hasPayPal {
 		// After a plan change commits, PayPal bills the new price from the
 		// next cycle: revise the subscription (a PayPal call, so after commit).
 		app.OnRecordAfterUpdateSuccess("subscriptions").BindFunc(func(e *core.RecordEvent) error {
 			orig := e.Record.Original()
 			if e.Record.GetString("paypal_subscription_id") != "" && orig.GetString("plan_price") != "" &&
 				orig.GetString("plan_price") != e.Record.GetString("plan_price") {
-				if _, err := methods.PayPalRevise(context.Background(), e.App, gw.PayPal, e.Record, cfg.PublicURL+"/services"); err != nil {
+				if _, err := methods.PayPalRevise(context.Background(), e.App, pp, e.Record, cfg.PublicURL+"/services"); err != nil {
 					e.App.Logger().Error("paypal revise failed", "subscription", e.Record.Id, "error", err)
 				}
 			}
@@ -38,19 +55,17 @@ func bindPaymentMethods(app core.App, cfg *config.Config, gw *gateways.Set) {
 		// What the portal may offer: only configured gateways, and the
 		// sandbox in dev mode only.
 		se.Router.GET("/api/payment-options", func(e *core.RequestEvent) error {
-			opts := map[string]any{"stripe": nil, "paypal": gw.PayPal != nil, "sandbox": cfg.Dev}
-			if gw.Stripe != nil {
-				opts["stripe"] = map[string]string{"publishable_key": gw.Stripe.PublishableKey()}
-			}
+			opts := gw.PaymentOptions()
+			opts["sandbox"] = cfg.Dev
 			return e.JSON(http.StatusOK, opts)
 		})
-		if gw.PayPal != nil {
-			bindPayPalCheckout(se, gw, cfg)
+		if hasPayPal {
+			bindPayPalCheckout(se, pp, cfg)
 		}
-		if gw.Stripe == nil {
+		cards, ok := gateways.First[cardGateway](gw)
+		if !ok {
 			return se.Next()
 		}
-		cards := gw.Stripe
 		g := se.Router.Group("/api/payment-methods")
 		g.Bind(auth, refuseWhileWHMCSServes, apis.BodyLimit(4<<10))
 		g.POST("/setup", func(e *core.RequestEvent) error {
@@ -128,12 +143,12 @@ func setServiceMethod(e *core.RequestEvent) error {
 
 // bindPayPalCheckout adds the one-off PayPal payment of an invoice: an
 // order to approve at PayPal, then its capture when the customer returns.
-func bindPayPalCheckout(se *core.ServeEvent, gw *gateways.Set, cfg *config.Config) {
+func bindPayPalCheckout(se *core.ServeEvent, pp payPalGateway, cfg *config.Config) {
 	auth := apis.RequireAuth("customers")
 	se.Router.POST("/api/invoices/{id}/paypal", func(e *core.RequestEvent) error {
 		id := e.Request.PathValue("id")
 		back := cfg.PublicURL + "/billing/invoices/" + id
-		orderID, approve, err := methods.PayPalCheckout(e.Request.Context(), e.App, gw.PayPal, e.Auth, id, back+"?paypal=approved", back+"?paypal=cancelled")
+		orderID, approve, err := methods.PayPalCheckout(e.Request.Context(), e.App, pp, e.Auth, id, back+"?paypal=approved", back+"?paypal=cancelled")
 		if err := payError(e, err); err != nil {
 			return err
 		}
@@ -145,7 +160,7 @@ func bindPayPalCheckout(se *core.ServeEvent, gw *gateways.Set, cfg *config.Confi
 			return err
 		}
 		back := cfg.PublicURL + "/services/" + svc.Id
-		approve, err := methods.PayPalSubscribe(e.Request.Context(), e.App, gw.PayPal, e.Auth, svc, back+"?paypal=approved", back+"?paypal=cancelled")
+		approve, err := methods.PayPalSubscribe(e.Request.Context(), e.App, pp, e.Auth, svc, back+"?paypal=approved", back+"?paypal=cancelled")
 		if err := payError(e, err); err != nil {
 			return err
 		}
@@ -161,7 +176,7 @@ func bindPayPalCheckout(se *core.ServeEvent, gw *gateways.Set, cfg *config.Confi
 		if body.OrderID == "" {
 			return e.BadRequestError("Name the PayPal order to capture.", fieldError("order_id", "validation_required", "order_id is required"))
 		}
-		res, err := methods.PayPalCapture(e.Request.Context(), e.App, gw.PayPal, e.Auth, e.Request.PathValue("id"), body.OrderID)
+		res, err := methods.PayPalCapture(e.Request.Context(), e.App, pp, e.Auth, e.Request.PathValue("id"), body.OrderID)
 		if err := payError(e, err); err != nil {
 			return err
 		}

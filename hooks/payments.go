@@ -21,13 +21,7 @@ import (
 // by creating a payments row in the dashboard: it is applied to its invoice
 // like any gateway's. In dev mode customers can also pay with the sandbox.
 func bindPayments(app core.App, cfg *config.Config, gw *gateways.Set) {
-	refunders := map[string]payments.Refunder{}
-	if gw.Stripe != nil {
-		refunders[payments.GatewayStripe] = gw.Stripe
-	}
-	if gw.PayPal != nil {
-		refunders[payments.GatewayPayPal] = gw.PayPal
-	}
+	refunders := gw.Refunders()
 	// Staff refund a payment (amount in minor units, reason shown to the customer).
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		se.Router.POST("/api/staff/payments/{id}/refund", func(e *core.RequestEvent) error {

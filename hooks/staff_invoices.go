@@ -10,7 +10,6 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/ezscale/ezscale/billing/ledger"
-	"github.com/ezscale/ezscale/billing/payments"
 	"github.com/ezscale/ezscale/billing/staffinvoices"
 	"github.com/ezscale/ezscale/integrations/gateways"
 	"github.com/ezscale/ezscale/internal/audit"
@@ -21,13 +20,7 @@ import (
 // (to the way it was paid, or to credit) and the email sent again. The
 // rules are billing/staffinvoices'; a refusal is a 400 with its reason.
 func bindStaffInvoices(app core.App, gw *gateways.Set) {
-	refunders := map[string]payments.Refunder{}
-	if gw.Stripe != nil {
-		refunders[payments.GatewayStripe] = gw.Stripe
-	}
-	if gw.PayPal != nil {
-		refunders[payments.GatewayPayPal] = gw.PayPal
-	}
+	refunders := gw.Refunders()
 	staff := func(e *core.RequestEvent) staffinvoices.Staff {
 		return staffinvoices.Staff{Actor: audit.FromRequest(e)}
 	}

@@ -14,18 +14,13 @@ import (
 	"github.com/ezscale/ezscale/internal/replication"
 )
 
-// bindWebhooks adds POST /api/webhooks/stripe when Stripe is configured,
+// bindWebhooks adds POST /api/webhooks/{gateway} for each enabled gateway,
 // and the staff route that re-runs a stored event.
 func bindWebhooks(app core.App, gw *gateways.Set) {
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
-		if gw.Stripe != nil {
-			se.Router.POST("/api/webhooks/stripe", func(e *core.RequestEvent) error {
-				return receive(e, "stripe", gw.Stripe, webhooks.HandleStripe)
-			})
-		}
-		if gw.PayPal != nil {
-			se.Router.POST("/api/webhooks/paypal", func(e *core.RequestEvent) error {
-				return receive(e, "paypal", gw.PayPal, webhooks.HandlePayPal)
+		for _, g := range gw.Enabled() {
+			se.Router.POST("/api/webhooks/"+g.Name, func(e *core.RequestEvent) error {
+				return receive(e, g.Name, g.Client, g.HandleEvent)
 			})
 		}
 		se.Router.POST("/api/staff/webhook-events/{id}/rerun", func(e *core.RequestEvent) error {
@@ -33,13 +28,8 @@ func bindWebhooks(app core.App, gw *gateways.Set) {
 			if err != nil {
 				return e.NotFoundError("", nil)
 			}
-			var handle webhooks.Handler
-			switch rec.GetString("gateway") {
-			case "stripe":
-				handle = webhooks.HandleStripe
-			case "paypal":
-				handle = webhooks.HandlePayPal
-			default:
+			handle, ok := gateways.EventHandler(rec.GetString("gateway"))
+			if !ok {
 				return e.BadRequestError("No handler for this gateway's events.", nil)
 			}
 			out, err := webhooks.Rerun(e.App, rec.Id, handle)

@@ -8,18 +8,15 @@ import (
 
 	"github.com/ezscale/ezscale/billing/dunning"
 	"github.com/ezscale/ezscale/integrations/gateways"
-	"github.com/ezscale/ezscale/integrations/stripe"
 )
 
-// Stripe can say what became of a charge whose webhook was lost.
-var _ dunning.ChargeLookup = (*stripe.Client)(nil)
-
 // RunDunning chases the unpaid invoices at now, from the scheduler or
-// `ezscale dunning run`. Saved cards are charged when Stripe is configured.
+// `ezscale dunning run`. Saved methods are charged when a gateway that
+// charges them is enabled.
 func RunDunning(app core.App, gw *gateways.Set, portalURL string, now time.Time, dryRun bool, progress io.Writer) ([]dunning.Action, error) {
 	opts := dunning.Options{Now: now, DryRun: dryRun, PortalURL: portalURL, Progress: progress}
-	if gw != nil && gw.Stripe != nil {
-		opts.Charger = gw.Stripe
+	if charger, ok := gateways.First[dunning.Charger](gw); ok {
+		opts.Charger = charger
 	}
 	return dunning.Run(app, opts)
 }

@@ -20,24 +20,12 @@ const refundRetryEvery = time.Minute
 // keys until the gateway answers for certain, so a timeout never leaves an
 // amount reserved for ever nor refunds it twice.
 func scheduleRefundRetry(app core.App, cron gocron.Scheduler, gw *gateways.Set) {
-	refunders := Refunders(gw)
+	refunders := gw.Refunders()
 	_, err := cron.NewJob(gocron.DurationJob(refundRetryEvery), gocron.NewTask(func() error { return runRefundRetry(app, refunders) }),
 		gocron.WithName("refund-retry"), gocron.WithSingletonMode(gocron.LimitModeReschedule))
 	if err != nil {
 		app.Logger().Error("jobs: schedule refund retry", "error", err)
 	}
-}
-
-// Refunders are the configured gateways that refund, by gateway name.
-func Refunders(gw *gateways.Set) map[string]payments.Refunder {
-	refunders := map[string]payments.Refunder{}
-	if gw != nil && gw.Stripe != nil {
-		refunders[payments.GatewayStripe] = gw.Stripe
-	}
-	if gw != nil && gw.PayPal != nil {
-		refunders[payments.GatewayPayPal] = gw.PayPal
-	}
-	return refunders
 }
 
 func runRefundRetry(app core.App, refunders map[string]payments.Refunder) error {

@@ -16,8 +16,8 @@ func init() {
 		plans.Fields.Add(
 			&core.TextField{Name: "name", Required: true, Max: 120, Presentable: true},
 			&core.TextField{Name: "slug", Required: true, Max: 80, Pattern: `^[a-z0-9]+(?:-[a-z0-9]+)*$`},
-			&core.SelectField{Name: "service_type", Required: true, MaxSelect: 1, Values: serviceTypes},
-			&core.SelectField{Name: "platform", Required: true, MaxSelect: 1, Values: platforms},
+			&core.SelectField{Name: "service_type", Required: true, MaxSelect: 1, Values: []string{"vps", "dedicated", "hosting", "game_server"}},
+			&core.SelectField{Name: "platform", Required: true, MaxSelect: 1, Values: []string{"virtfusion", "synergycp", "enhance", "pterodactyl", "manual"}},
 			&core.SelectField{Name: "status", Required: true, MaxSelect: 1, Values: []string{"active", "hidden", "archived"},
 				Help: "hidden plans are sold only by staff; archived ones not at all"},
 			&core.EditorField{Name: "description", MaxSize: 20000},
@@ -47,7 +47,7 @@ func init() {
 		}
 		prices.Fields.Add(
 			currencyField("currency"),
-			&core.SelectField{Name: "cycle", Required: true, MaxSelect: 1, Values: cycles},
+			&core.SelectField{Name: "cycle", Required: true, MaxSelect: 1, Values: []string{"hourly", "monthly", "quarterly", "semiannual", "annual", "biennial", "triennial"}},
 			moneyField("amount", false),
 			moneyField("setup_fee", false),
 			moneyField("overage_per_gb", false),

@@ -49,7 +49,7 @@ func init() {
 		subs.Fields.Add(
 			&core.SelectField{Name: "status", Required: true, MaxSelect: 1,
 				Values: []string{"pending", "active", "past_due", "cancelled", "expired"}},
-			&core.SelectField{Name: "cycle", Required: true, MaxSelect: 1, Values: cycles},
+			&core.SelectField{Name: "cycle", Required: true, MaxSelect: 1, Values: []string{"hourly", "monthly", "quarterly", "semiannual", "annual", "biennial", "triennial"}},
 			currencyField("currency"),
 			moneyField("amount", false),
 			&core.NumberField{Name: "anchor_day", OnlyInt: true, Min: zero, Max: types.Pointer(31.0),
@@ -84,8 +84,8 @@ func init() {
 		}
 		services.Fields.Add(
 			&core.TextField{Name: "label", Max: 120, Presentable: true},
-			&core.SelectField{Name: "service_type", Required: true, MaxSelect: 1, Values: serviceTypes},
-			&core.SelectField{Name: "platform", Required: true, MaxSelect: 1, Values: platforms},
+			&core.SelectField{Name: "service_type", Required: true, MaxSelect: 1, Values: []string{"vps", "dedicated", "hosting", "game_server"}},
+			&core.SelectField{Name: "platform", Required: true, MaxSelect: 1, Values: []string{"virtfusion", "synergycp", "enhance", "pterodactyl", "manual"}},
 			&core.SelectField{Name: "status", Required: true, MaxSelect: 1,
 				Values: []string{"pending", "provisioning", "active", "suspended", "terminated", "cancelled", "failed"}},
 			&core.SelectField{Name: "suspend_reason", MaxSelect: 1, Values: []string{"overdue", "staff", "abuse"}},

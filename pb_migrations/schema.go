@@ -35,15 +35,6 @@ var (
 	maxPercent = types.Pointer(100000.0) // in thousandths of a percent
 )
 
-// cycles are the billing cycles a plan price and a subscription can have.
-var cycles = []string{"hourly", "monthly", "quarterly", "semiannual", "annual", "biennial", "triennial"}
-
-// Business vocabulary shared by plans and services.
-var (
-	serviceTypes = []string{"vps", "dedicated", "hosting", "game_server"}
-	platforms    = []string{"virtfusion", "synergycp", "enhance", "pterodactyl", "manual"}
-)
-
 func currencyField(name string) *core.TextField {
 	return &core.TextField{Name: name, Required: true, Min: 3, Max: 3, Pattern: currencyPattern,
 		Help: "ISO 4217 code, upper case"}

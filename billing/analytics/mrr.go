@@ -10,12 +10,10 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/ezscale/ezscale/billing/cycle"
 )
-
-// dbTime is how PocketBase stores dates; strings in it sort as instants.
-const dbTime = "2006-01-02 15:04:05.000Z"
 
 // hoursPerMonth turns an hourly price into a monthly one: 730 hours is
 // 8,760 hours a year over 12 months, the usual convention for "always on".
@@ -132,11 +130,11 @@ func cmpDesc(a, b int64) int {
 // the first of each later month, and the end of To. Month i runs from
 // bound i (inclusive) to bound i+1 (exclusive).
 func bounds(r Range) []string {
-	b := []string{r.From.Format(dbTime)}
+	b := []string{r.From.Format(types.DefaultDateLayout)}
 	for t := time.Date(r.From.Year(), r.From.Month()+1, 1, 0, 0, 0, 0, time.UTC); t.Before(r.end()); t = t.AddDate(0, 1, 0) {
-		b = append(b, t.Format(dbTime))
+		b = append(b, t.Format(types.DefaultDateLayout))
 	}
-	return append(b, r.end().Format(dbTime))
+	return append(b, r.end().Format(types.DefaultDateLayout))
 }
 
 // maxBounds keeps customerCounts' bit runs, up to bit len(b), below the

@@ -3,6 +3,7 @@ package analytics
 import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 )
 
 // conversion counts the orders placed in the range and those whose
@@ -14,7 +15,7 @@ func conversion(app core.App, r Range, _ *converter, sum *Summary) error {
 			COALESCE(SUM(i.paid_at != '' OR i.status IN ('paid', 'partially_refunded', 'refunded')), 0) AS paid
 		FROM orders o LEFT JOIN invoices i ON i.id = o.invoice
 		WHERE o.created >= {:from} AND o.created < {:end}`).
-		Bind(dbx.Params{"from": r.From.Format(dbTime), "end": r.end().Format(dbTime)}).One(&c)
+		Bind(dbx.Params{"from": r.From.Format(types.DefaultDateLayout), "end": r.end().Format(types.DefaultDateLayout)}).One(&c)
 	if err != nil {
 		return err
 	}

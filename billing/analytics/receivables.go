@@ -3,6 +3,7 @@ package analytics
 import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 )
 
 // BucketLabels are the ageing bands of overdue invoices, by whole days
@@ -39,10 +40,10 @@ type bucketRow struct {
 // Each currency's amount per bucket is converted and rounded once.
 func receivables(app core.App, r Range, conv *converter, sum *Summary) error {
 	now := r.Now.UTC()
-	ago := func(days int) string { return now.AddDate(0, 0, -days).Format(dbTime) }
+	ago := func(days int) string { return now.AddDate(0, 0, -days).Format(types.DefaultDateLayout) }
 	var rows []bucketRow
 	err := app.DB().NewQuery(receivablesSQL).
-		Bind(dbx.Params{"now": now.Format(dbTime), "d31": ago(31), "d61": ago(61), "d91": ago(91)}).All(&rows)
+		Bind(dbx.Params{"now": now.Format(types.DefaultDateLayout), "d31": ago(31), "d61": ago(61), "d91": ago(91)}).All(&rows)
 	if err != nil {
 		return err
 	}

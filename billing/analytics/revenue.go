@@ -5,6 +5,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 )
 
 // revenueSQL nets payments per day and currency. Both halves are grouped
@@ -39,7 +40,7 @@ func revenue(app core.App, r Range, conv *converter, sum *Summary) error {
 	var rows []dayRow
 	err := app.DB().NewQuery(revenueSQL).
 		Bind(dbx.Params{"from": r.From.Format(DateLayout), "to": r.To.Format(DateLayout),
-			"start": r.From.Format(dbTime), "end": r.end().Format(dbTime)}).All(&rows)
+			"start": r.From.Format(types.DefaultDateLayout), "end": r.end().Format(types.DefaultDateLayout)}).All(&rows)
 	if err != nil {
 		return err
 	}

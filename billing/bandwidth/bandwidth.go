@@ -57,8 +57,5 @@ func (o Options) withDefaults() Options {
 // Actor is who the bandwidth runs' invoices are attributed to in the audit log.
 var Actor = audit.Job("bandwidth")
 
-// dateLayout is how PocketBase stores dates, which sort as text.
-const dateLayout = "2006-01-02 15:04:05.000Z"
-
 // dayLayout is the form of bandwidth_daily.day.
 const dayLayout = "2006-01-02"

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/ezscale/ezscale/billing/ledger"
 	"github.com/ezscale/ezscale/billing/money"
@@ -49,7 +50,7 @@ func Settle(ctx context.Context, app core.App, opts Options) (SettleResult, erro
 	var due []string
 	err = app.DB().Select("id").From(UsageCollection).
 		Where(dbx.HashExp{"final": false}).
-		AndWhere(dbx.NewExp("period_end <= {:cut}", dbx.Params{"cut": opts.Now.Add(-settle).Format(dateLayout)})).
+		AndWhere(dbx.NewExp("period_end <= {:cut}", dbx.Params{"cut": opts.Now.Add(-settle).Format(types.DefaultDateLayout)})).
 		OrderBy("customer", "period_end", "id").Column(&due)
 	if err != nil {
 		return res, fmt.Errorf("settled bandwidth usage: %w", err)
@@ -216,7 +217,7 @@ func issueDue(ctx context.Context, app core.App, s *settings.Settings, now time.
 		InnerJoin(UsageCollection+" u", dbx.NewExp("u.invoice = i.id")).
 		Where(dbx.HashExp{"i.status": ledger.StatusDraft, "i.purpose": ledger.PurposeOverage}).
 		GroupBy("i.id").
-		Having(dbx.NewExp("MAX(u.period_end) <= {:cut}", dbx.Params{"cut": now.Add(-wait).Format(dateLayout)})).
+		Having(dbx.NewExp("MAX(u.period_end) <= {:cut}", dbx.Params{"cut": now.Add(-wait).Format(types.DefaultDateLayout)})).
 		OrderBy("i.id").Column(&ids)
 	if err != nil {
 		return fmt.Errorf("overage invoices to issue: %w", err)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/ezscale/ezscale/integrations/elastiflow"
 	"github.com/ezscale/ezscale/integrations/notify"
@@ -178,7 +179,7 @@ func newWriter(app core.App, now time.Time) (*writer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &writer{now: now, stamp: now.Format(dateLayout), usage: usage}, nil
+	return &writer{now: now, stamp: now.Format(types.DefaultDateLayout), usage: usage}, nil
 }
 
 // writeBatch sets the days of a batch of services, recomputes the totals
@@ -231,7 +232,7 @@ func (w *writer) writeBatch(ctx context.Context, tx core.App, t *tracked, servic
 			}
 			total := sum.In + sum.Out
 			_, err := upsertUsage.Bind(dbx.Params{"id": core.GenerateDefaultRandomId(), "customer": p.customer, "service": s.ID,
-				"start": p.start.Format(dateLayout), "end": p.end.Format(dateLayout), "in": sum.In, "out": sum.Out, "total": total,
+				"start": p.start.Format(types.DefaultDateLayout), "end": p.end.Format(types.DefaultDateLayout), "in": sum.In, "out": sum.Out, "total": total,
 				"quota": p.quota, "over": Overage(total, p.quota), "now": w.stamp}).Execute()
 			if err != nil {
 				return fmt.Errorf("bandwidth_usage of service %s from %s: %w", s.ID, p.start.Format(time.RFC3339), err)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/ezscale/ezscale/billing/ledger"
 )
@@ -23,7 +24,7 @@ func withdrawLaterPeriods(ctx context.Context, tx core.App, sub *core.Record, fr
 		ID      string `db:"id"`
 		Invoice string `db:"invoice"`
 	}
-	at := from.UTC().Format(dateLayout)
+	at := from.UTC().Format(types.DefaultDateLayout)
 	err := tx.DB().NewQuery(`SELECT it.id, it.invoice FROM invoice_items it JOIN invoices inv ON inv.id = it.invoice
 		WHERE it.subscription = {:sub} AND inv.status IN ('draft', 'open') AND it.period_start != ''
 			AND (it.period_start >= {:from} OR (it.kind = 'proration' AND it.period_end > {:from}))
@@ -125,7 +126,7 @@ func billedThrough(tx core.App, sub *core.Record) (time.Time, error) {
 		return through, fmt.Errorf("periods billed to subscription %s: %w", sub.Id, err)
 	}
 	if row.End != "" {
-		end, err := time.Parse(dateLayout, row.End)
+		end, err := time.Parse(types.DefaultDateLayout, row.End)
 		if err != nil {
 			return through, fmt.Errorf("periods billed to subscription %s: %w", sub.Id, err)
 		}
@@ -135,6 +136,3 @@ func billedThrough(tx core.App, sub *core.Record) (time.Time, error) {
 	}
 	return through, nil
 }
-
-// dateLayout is how PocketBase stores dates, which sort as text.
-const dateLayout = "2006-01-02 15:04:05.000Z"

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/ezscale/ezscale/billing/ledger"
 	"github.com/ezscale/ezscale/billing/money"
@@ -64,7 +65,7 @@ func Run(app core.App, opts Options) ([]Action, error) {
 	// WHMCS chases its customers' invoices until the cutover.
 	var invoices []*core.Record
 	err = app.RecordQuery(ledger.InvoicesCollection).
-		AndWhere(dbx.NewExp("status = 'open' AND due_at != '' AND due_at <= {:h}", dbx.Params{"h": horizon.UTC().Format("2006-01-02 15:04:05.000Z")})).
+		AndWhere(dbx.NewExp("status = 'open' AND due_at != '' AND due_at <= {:h}", dbx.Params{"h": horizon.UTC().Format(types.DefaultDateLayout)})).
 		AndWhere(parallelrun.NotHeld("customer")).
 		OrderBy("due_at", "id").All(&invoices)
 	if err != nil {

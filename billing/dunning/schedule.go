@@ -7,6 +7,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/ezscale/ezscale/billing/ledger"
 	"github.com/ezscale/ezscale/billing/parallelrun"
@@ -35,7 +36,7 @@ func Schedule(app core.App, until time.Time) ([]Scheduled, error) {
 	p := PolicyFrom(s)
 	var invoices []*core.Record
 	err = app.RecordQuery(ledger.InvoicesCollection).
-		AndWhere(dbx.NewExp("status = 'open' AND due_at != '' AND due_at <= {:until}", dbx.Params{"until": until.UTC().Format("2006-01-02 15:04:05.000Z")})).
+		AndWhere(dbx.NewExp("status = 'open' AND due_at != '' AND due_at <= {:until}", dbx.Params{"until": until.UTC().Format(types.DefaultDateLayout)})).
 		AndWhere(parallelrun.NotHeld("customer")).
 		OrderBy("due_at", "id").All(&invoices)
 	if err != nil {

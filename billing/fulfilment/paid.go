@@ -14,6 +14,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/ezscale/ezscale/billing/ledger"
 	"github.com/ezscale/ezscale/billing/planchange"
@@ -127,7 +128,7 @@ func overdueElsewhere(app core.App, paid *ledger.Invoice, serviceID string, now 
 		N int `db:"n"`
 	}
 	err := app.DB().NewQuery(overdueElsewhereSQL).
-		Bind(dbx.Params{"svc": serviceID, "paid": paid.Id, "now": now.UTC().Format("2006-01-02 15:04:05.000Z")}).One(&row)
+		Bind(dbx.Params{"svc": serviceID, "paid": paid.Id, "now": now.UTC().Format(types.DefaultDateLayout)}).One(&row)
 	if err != nil {
 		return false, fmt.Errorf("overdue invoices of service %s: %w", serviceID, err)
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/ezscale/ezscale/billing/money"
 )
@@ -135,7 +136,7 @@ func RefundLimit(app core.App, inv *Invoice) (int64, error) {
 func paidLines(app core.App, subscriptionID string, from, to time.Time) ([]*paidLine, error) {
 	return timeLines(app, `it.subscription = {:sub} AND it.period_end > {:from} AND it.period_start < {:to}
 			AND inv.status IN ('paid', 'partially_refunded', 'refunded')`,
-		dbx.Params{"sub": subscriptionID, "from": from.UTC().Format(dateLayout), "to": to.UTC().Format(dateLayout)})
+		dbx.Params{"sub": subscriptionID, "from": from.UTC().Format(types.DefaultDateLayout), "to": to.UTC().Format(types.DefaultDateLayout)})
 }
 
 // timeLines are the period and proration lines matching where (on it, the
@@ -152,10 +153,10 @@ func timeLines(app core.App, where string, params dbx.Params) ([]*paidLine, erro
 	}
 	invoices := make([]any, 0, len(rows))
 	for _, l := range rows {
-		if l.start, err = time.Parse(dateLayout, l.PeriodStart); err != nil {
+		if l.start, err = time.Parse(types.DefaultDateLayout, l.PeriodStart); err != nil {
 			return nil, fmt.Errorf("line of invoice %s: period start %q: %w", l.Invoice, l.PeriodStart, err)
 		}
-		if l.end, err = time.Parse(dateLayout, l.PeriodEnd); err != nil {
+		if l.end, err = time.Parse(types.DefaultDateLayout, l.PeriodEnd); err != nil {
 			return nil, fmt.Errorf("line of invoice %s: period end %q: %w", l.Invoice, l.PeriodEnd, err)
 		}
 		l.gross = lineGross(l.Amount, l.Tax, l.Inclusive)
@@ -211,15 +212,15 @@ func returnedCredit(app core.App, subscriptionID string, from, to time.Time) (in
 	err := app.DB().Select("amount", "period_start", "period_end").From(CreditCollection).
 		Where(dbx.HashExp{"subscription": subscriptionID, "reason": []any{CreditDowngrade, CreditCancellation}}).
 		AndWhere(dbx.NewExp("period_end > {:from} AND period_start < {:to}",
-			dbx.Params{"from": from.UTC().Format(dateLayout), "to": to.UTC().Format(dateLayout)})).
+			dbx.Params{"from": from.UTC().Format(types.DefaultDateLayout), "to": to.UTC().Format(types.DefaultDateLayout)})).
 		All(&rows)
 	if err != nil {
 		return 0, err
 	}
 	var total int64
 	for _, r := range rows {
-		start, err1 := time.Parse(dateLayout, r.Start)
-		end, err2 := time.Parse(dateLayout, r.End)
+		start, err1 := time.Parse(types.DefaultDateLayout, r.Start)
+		end, err2 := time.Parse(types.DefaultDateLayout, r.End)
 		if err1 != nil || err2 != nil || !end.After(start) {
 			total += r.Amount // a span that cannot be read counts whole
 			continue
@@ -252,6 +253,3 @@ func overlap(aStart, aEnd, bStart, bEnd time.Time) int64 {
 	}
 	return int64(end.Sub(start) / time.Second)
 }
-
-// dateLayout is how PocketBase stores dates, which sort as text.
-const dateLayout = "2006-01-02 15:04:05.000Z"

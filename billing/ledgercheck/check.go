@@ -9,6 +9,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/ezscale/ezscale/billing/money"
 )
@@ -133,10 +134,7 @@ func amount(minor int64, currency string) string {
 	return money.Amount{Minor: minor, Currency: currency}.String()
 }
 
-// dateLayout is how PocketBase stores dates: text that sorts as time does.
-const dateLayout = "2006-01-02 15:04:05.000Z"
-
 func parseDate(s string) time.Time {
-	t, _ := time.Parse(dateLayout, s)
+	t, _ := time.Parse(types.DefaultDateLayout, s)
 	return t
 }

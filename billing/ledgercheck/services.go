@@ -1,6 +1,9 @@
 package ledgercheck
 
-import "github.com/pocketbase/dbx"
+import (
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/tools/types"
+)
 
 // liveJob is the condition, on provisioning_jobs j of service svc, of a
 // job that will still happen: queued or running, or failed on the manual
@@ -53,7 +56,7 @@ func (c *checker) serviceJobs() error {
 		WHERE svc.subscription != '' AND svc.status IN ('active', 'suspended') AND sub.status IN ('cancelled', 'expired')
 			AND sub.current_period_end != '' AND sub.current_period_end < {:now}
 			AND NOT EXISTS (SELECT 1 FROM provisioning_jobs j WHERE j.service = svc.id AND j.action = 'terminate' AND `+liveJob+`)`,
-		dbx.Params{"now": c.now.Format(dateLayout)},
+		dbx.Params{"now": c.now.Format(types.DefaultDateLayout)},
 		func(scan func(...any) error) error {
 			var id, name, status, sub, subStatus, end string
 			var jobs *string

@@ -8,6 +8,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 )
 
 // RefundRetryAfter is how long a pending refund rests before it is asked
@@ -29,7 +30,7 @@ type RefundRetry struct {
 func RetryPendingRefunds(ctx context.Context, app core.App, refunders map[string]Refunder, now time.Time) (RefundRetry, error) {
 	var res RefundRetry
 	due, err := app.FindRecordsByFilter(Collection, "kind = 'refund' && status = 'pending' && gateway_id = '' && updated < {:t}",
-		"created", 0, 0, dbx.Params{"t": now.Add(-RefundRetryAfter).UTC().Format("2006-01-02 15:04:05.000Z")})
+		"created", 0, 0, dbx.Params{"t": now.Add(-RefundRetryAfter).UTC().Format(types.DefaultDateLayout)})
 	if err != nil {
 		return res, err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/ezscale/ezscale/billing/ledger"
 	"github.com/ezscale/ezscale/billing/money"
@@ -194,7 +195,7 @@ func SettleCharge(ctx context.Context, tx core.App, r *Reservation, res gateway.
 func PendingCharge(app core.App, invoiceID string) (*core.Record, error) {
 	rec, err := app.FindFirstRecordByFilter(Collection,
 		"invoice = {:i} && kind = 'charge' && status = 'pending' && (gateway_id != '' || updated > {:lease})",
-		dbx.Params{"i": invoiceID, "lease": time.Now().UTC().Add(-ReservationLease).Format("2006-01-02 15:04:05.000Z")})
+		dbx.Params{"i": invoiceID, "lease": time.Now().UTC().Add(-ReservationLease).Format(types.DefaultDateLayout)})
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/ezscale/ezscale/billing/ledger"
 	"github.com/ezscale/ezscale/integrations/provisioning"
@@ -209,7 +210,7 @@ func change(ctx context.Context, tx core.App, subID, svcID, toPriceID string, re
 func VoidExpired(ctx context.Context, app core.App, now time.Time) (int, error) {
 	recs, err := app.FindRecordsByFilter(ledger.InvoicesCollection,
 		"purpose = 'plan_change' && status = 'open' && void_at != '' && void_at <= {:now}", "", 0, 0,
-		dbx.Params{"now": now.UTC().Format("2006-01-02 15:04:05.000Z")})
+		dbx.Params{"now": now.UTC().Format(types.DefaultDateLayout)})
 	if err != nil {
 		return 0, err
 	}

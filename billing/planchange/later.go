@@ -9,6 +9,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/ezscale/ezscale/billing/coupon"
 	"github.com/ezscale/ezscale/billing/ledger"
@@ -30,7 +31,7 @@ func (l laterLine) paid() bool { return !ledger.Editable(l.inv.Status()) }
 func laterPeriods(app core.App, subscriptionID string, from time.Time) ([]laterLine, error) {
 	items, err := app.FindRecordsByFilter(ledger.ItemsCollection,
 		"subscription = {:s} && kind = 'period' && period_start >= {:from}", "period_start", 0, 0,
-		dbx.Params{"s": subscriptionID, "from": from.UTC().Format("2006-01-02 15:04:05.000Z")})
+		dbx.Params{"s": subscriptionID, "from": from.UTC().Format(types.DefaultDateLayout)})
 	if err != nil {
 		return nil, fmt.Errorf("later periods of subscription %s: %w", subscriptionID, err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/ezscale/ezscale/billing/money"
 	"github.com/ezscale/ezscale/billing/parallelrun"
@@ -18,10 +19,7 @@ import (
 	"github.com/ezscale/ezscale/internal/settings"
 )
 
-const (
-	dateLayout = "2006-01-02 15:04:05.000Z"
-	page       = 500
-)
+const page = 500
 
 // Renewals queues a renewal reminder for every active subscription whose
 // current period ends (and next one is billed) within settings'
@@ -67,7 +65,7 @@ func unreminded(app core.App, now time.Time, days int) ([]string, error) {
 	err := app.DB().Select("s.id").From("subscriptions s").
 		Where(dbx.NewExp("s.[[status]] = 'active' AND s.[[current_period_end]] > {:now} AND s.[[current_period_end]] <= {:until} "+
 			"AND s.[[cancel_at_period_end]] = FALSE AND s.[[cycle]] != 'hourly'",
-			dbx.Params{"now": now.UTC().Format(dateLayout), "until": now.UTC().AddDate(0, 0, days).Format(dateLayout)})).
+			dbx.Params{"now": now.UTC().Format(types.DefaultDateLayout), "until": now.UTC().AddDate(0, 0, days).Format(types.DefaultDateLayout)})).
 		// "!= ''" lets SQLite use the partial unique index on dedupe_key.
 		AndWhere(dbx.NewExp("NOT EXISTS (SELECT 1 FROM {{" + outbox.Collection + "}} o WHERE o.[[dedupe_key]] != '' AND " +
 			"o.[[dedupe_key]] = 'renewal_reminder:' || s.[[id]] || ':' || substr(s.[[current_period_end]], 1, 10))")).

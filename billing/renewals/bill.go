@@ -7,6 +7,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/ezscale/ezscale/billing/coupon"
 	"github.com/ezscale/ezscale/billing/cycle"
@@ -230,7 +231,7 @@ func (b *biller) store(ctx context.Context, tx core.App, numbers *ledger.BatchNu
 		w.audits = append(w.audits, a)
 		_, err = update.Bind(dbx.Params{
 			"until": sub.GetDateTime("billed_until").String(), "cycles": sub.GetInt("coupon_cycles_used"),
-			"now": b.now.UTC().Format(dateLayout), "id": sub.Id,
+			"now": b.now.UTC().Format(types.DefaultDateLayout), "id": sub.Id,
 		}).Execute()
 		if err != nil {
 			return fmt.Errorf("subscription %s: %w", sub.Id, err)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/ezscale/ezscale/billing/cycle"
 	"github.com/ezscale/ezscale/billing/ledger"
@@ -128,7 +129,7 @@ func dueSubscriptions(app core.App, s *settings.Settings, now time.Time) ([]dueR
 		var rows []dueRow
 		err := app.DB().Select("id", "customer", "currency").From("subscriptions").
 			Where(dbx.HashExp{"status": []any{"active", "past_due"}, "cycle": string(c), "cancel_at_period_end": false}).
-			AndWhere(dbx.NewExp("billed_until != '' AND billed_until <= {:h}", dbx.Params{"h": horizon.Format(dateLayout)})).
+			AndWhere(dbx.NewExp("billed_until != '' AND billed_until <= {:h}", dbx.Params{"h": horizon.Format(types.DefaultDateLayout)})).
 			AndWhere(parallelrun.NotHeld("customer")).
 			OrderBy("customer", "currency", "id").All(&rows)
 		if err != nil {
@@ -149,9 +150,6 @@ func dueSubscriptions(app core.App, s *settings.Settings, now time.Time) ([]dueR
 	})
 	return out, nil
 }
-
-// dateLayout is how PocketBase stores dates, which sort as text.
-const dateLayout = "2006-01-02 15:04:05.000Z"
 
 // invoiceGroup is the subscriptions that go on one invoice.
 type invoiceGroup struct {

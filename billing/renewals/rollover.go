@@ -7,6 +7,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/ezscale/ezscale/billing/cancellation"
 	"github.com/ezscale/ezscale/billing/cycle"
@@ -23,7 +24,7 @@ func rollOver(ctx context.Context, app core.App, now time.Time, res *Result) err
 		var subs []*core.Record
 		err := app.RecordQuery("subscriptions").
 			AndWhere(dbx.NewExp("status IN ('active', 'past_due') AND current_period_end != '' AND current_period_end <= {:now}",
-				dbx.Params{"now": now.UTC().Format(dateLayout)})).
+				dbx.Params{"now": now.UTC().Format(types.DefaultDateLayout)})).
 			AndWhere(parallelrun.NotHeld("customer")).
 			OrderBy("id").Limit(500).All(&subs)
 		if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/ezscale/ezscale/billing/cycle"
 	"github.com/ezscale/ezscale/billing/money"
@@ -134,7 +135,7 @@ func billedThrough(app core.App, sub *core.Record) (time.Time, error) {
 	if row.End == "" {
 		return sub.GetDateTime("current_period_end").Time(), nil
 	}
-	end, err := time.Parse(dateLayout, row.End)
+	end, err := time.Parse(types.DefaultDateLayout, row.End)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("periods billed to subscription %s: %w", sub.Id, err)
 	}

@@ -123,7 +123,9 @@ func Rerun(app core.App, id string, handle Handler) (Outcome, error) {
 	})
 	if err != nil {
 		rec.Set("attempts", rec.GetInt("attempts")+1)
-		_ = mark(ctx, app, rec, StatusFailed, err.Error())
+		if merr := mark(ctx, app, rec, StatusFailed, err.Error()); merr != nil {
+			app.Logger().Error("webhooks: mark a rerun event failed", "event", rec.Id, "error", merr, "cause", err)
+		}
 		return Outcome{Event: rec, Status: StatusFailed}, err
 	}
 	rec, _ = app.FindRecordById(Collection, id)

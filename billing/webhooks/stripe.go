@@ -140,7 +140,7 @@ func stripeCardSaved(ctx context.Context, tx core.App, ev stripe.Event) (string,
 		return "", err
 	}
 	rec := core.NewRecord(col)
-	rec.Load(map[string]any{"customer": customer.Id, "gateway": "stripe", "gateway_ref": ev.PaymentMethodID, "kind": "card", "is_default": others == 0})
+	rec.Load(map[string]any{"customer": customer.Id, "gateway": payments.GatewayStripe, "gateway_ref": ev.PaymentMethodID, "kind": "card", "is_default": others == 0})
 	return processed(tx.SaveWithContext(ctx, rec))
 }
 

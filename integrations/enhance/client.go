@@ -5,18 +5,17 @@
 package enhance
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/ezscale/ezscale/integrations/platformhttp"
 	"github.com/ezscale/ezscale/integrations/provisioning"
 )
 
@@ -37,12 +36,15 @@ type Config struct {
 // (the rate limit is reportedly about 60 requests a minute per token).
 const defaultRetryAfter = 60 * time.Second
 
+// accessHint is what staff check when the panel refuses the token.
+const accessHint = "check the Enhance access token, its roles and IP allow-list, and the org id"
+
 // Driver is the Enhance provisioning driver.
 type Driver struct {
 	base  string
 	token string
 	org   string
-	hc    *http.Client
+	http  platformhttp.Client
 }
 
 // New checks cfg and returns a Driver.
@@ -65,7 +67,17 @@ func New(cfg Config) (*Driver, error) {
 	if hc == nil {
 		hc = &http.Client{Timeout: 30 * time.Second}
 	}
-	return &Driver{base: base, token: strings.TrimSpace(cfg.Token), org: strings.ToLower(cfg.OrgID), hc: hc}, nil
+	return &Driver{base: base, token: strings.TrimSpace(cfg.Token), org: strings.ToLower(cfg.OrgID), http: platformhttp.Client{
+		Platform: "enhance",
+		HTTP:     hc,
+		// A 404 may also be a malformed id (a plain-text "UUID parsing
+		// failed"): each caller decides, through isNotFound and notFound.
+		NotFound:            platformhttp.NotFoundStatus,
+		ConflictMeansExists: true,
+		DefaultRetryAfter:   defaultRetryAfter,
+		Detail:              errorDetail,
+		Hints:               map[int]string{http.StatusUnauthorized: accessHint, http.StatusForbidden: accessHint},
+	}}, nil
 }
 
 // apiError is the orchd HttpError schema.
@@ -75,114 +87,40 @@ type apiError struct {
 	Detail  string `json:"detail"`
 }
 
+// errorDetail reads apiError as "code: message" (or its detail).
+func errorDetail(body []byte) string {
+	var ae apiError
+	if json.Unmarshal(body, &ae) != nil {
+		return ""
+	}
+	text := ae.Message
+	if text == "" {
+		text = ae.Detail
+	}
+	switch {
+	case ae.Code == "":
+		return text
+	case text == "":
+		return ae.Code
+	}
+	return ae.Code + ": " + text
+}
+
 // do sends one request. body, if not nil, is sent as JSON; out, if not
 // nil, receives the decoded 2xx body. Every failure is a
-// *provisioning.Error: 4xx other than 404/408/429 are Permanent.
+// *provisioning.Error, a 404 included.
 func (d *Driver) do(ctx context.Context, method, path string, query url.Values, body, out any) error {
 	u := d.base + path
 	if len(query) > 0 {
 		u += "?" + query.Encode()
 	}
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return &provisioning.Error{Permanent: true, Message: "enhance: encode request: " + err.Error()}
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, u, rd)
-	if err != nil {
-		return &provisioning.Error{Permanent: true, Message: "enhance: " + err.Error()}
-	}
-	req.Header.Set("Authorization", "Bearer "+d.token)
-	req.Header.Set("Accept", "application/json")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	op := method + " " + path
-	resp, err := d.hc.Do(req)
-	if err != nil {
-		// Timeouts, resets, a dropped connection: the call may or may
-		// not have happened; Create looks up before creating, so retry.
-		return &provisioning.Error{Message: "enhance: " + op + ": " + err.Error()}
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
-	if err != nil {
-		return &provisioning.Error{Status: resp.StatusCode, Message: "enhance: " + op + ": read response: " + err.Error()}
-	}
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		if out != nil && len(bytes.TrimSpace(raw)) > 0 {
-			if err := json.Unmarshal(raw, out); err != nil {
-				return &provisioning.Error{Status: resp.StatusCode, Message: "enhance: " + op + ": decode response: " + err.Error()}
-			}
-		}
-		return nil
-	}
-	return responseError(op, resp, raw)
-}
-
-func responseError(op string, resp *http.Response, raw []byte) *provisioning.Error {
-	var ae apiError
-	text := ""
-	if json.Unmarshal(raw, &ae) == nil {
-		switch {
-		case ae.Message != "":
-			text = ae.Message
-		case ae.Detail != "":
-			text = ae.Detail
-		}
-		if ae.Code != "" {
-			if text == "" {
-				text = ae.Code
-			} else {
-				text = ae.Code + ": " + text
-			}
-		}
-	}
-	if text == "" {
-		text = strings.TrimSpace(string(raw))
-		if len(text) > 300 {
-			text = text[:300]
-		}
-	}
-	if text == "" {
-		text = http.StatusText(resp.StatusCode)
-	}
-	code := resp.StatusCode
-	e := &provisioning.Error{Status: code, Message: fmt.Sprintf("enhance: %s: %d %s", op, code, text)}
-	switch {
-	case code == http.StatusUnauthorized || code == http.StatusForbidden:
-		e.Permanent = true
-		e.Message += " (check the Enhance access token, its roles and IP allow-list, and the org id)"
-	case code == http.StatusTooManyRequests:
-		e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"))
-	case code == http.StatusNotFound || code == http.StatusRequestTimeout:
-	case code >= 400 && code < 500:
-		e.Permanent = true
-	}
-	return e
-}
-
-func parseRetryAfter(v string) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return defaultRetryAfter
-	}
-	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
-		if n == 0 {
-			return time.Second
-		}
-		return time.Duration(n) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := time.Until(t); d > 0 {
-			return d
-		}
-		return time.Second
-	}
-	return defaultRetryAfter
+	return d.http.Do(ctx, platformhttp.Request{
+		Method: method,
+		URL:    u,
+		Path:   path,
+		Header: http.Header{"Authorization": {"Bearer " + d.token}, "Accept": {"application/json"}},
+		Body:   body,
+	}, out)
 }
 
 // statusOf is the HTTP status of a *provisioning.Error, or 0.
@@ -196,8 +134,7 @@ func statusOf(err error) int {
 
 func isNotFound(err error) bool { return statusOf(err) == http.StatusNotFound }
 
-// notFound maps a 404 to provisioning.ErrNotFound (returned bare: the
-// worker compares with ==).
+// notFound maps a 404 to provisioning.ErrNotFound.
 func notFound(err error) error {
 	if isNotFound(err) {
 		return provisioning.ErrNotFound

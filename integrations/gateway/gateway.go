@@ -1,7 +1,12 @@
-// Package gateway is what the billing core needs of a payment rail: charge
-// an invoice, refund a payment, and tell a genuine webhook from a forged
-// one. Stripe, PayPal and manual payments implement it; what only one rail
-// has (saving cards, PayPal approval links) lives in its own package.
+// Package gateway is what the billing core needs of a payment rail: tell a
+// genuine webhook from a forged one, and the requests and answers of a
+// charge and a refund. Every rail verifies webhooks; charging a saved method
+// (dunning.Charger, methods.Charger) and refunding (payments.Refunder) are
+// abilities a rail may have, declared by the package that uses them and
+// found by a type assertion, so a rail without one (PayPal never charges a
+// saved method) has no method that only refuses. What only one rail has
+// (saving cards, PayPal approval links) lives in its own package;
+// integrations/gateways registers the rails.
 package gateway
 
 import (
@@ -66,11 +71,8 @@ type Event struct {
 // ErrBadSignature is returned for a webhook that fails verification.
 var ErrBadSignature = errors.New("webhook signature verification failed")
 
-// Gateway is one payment rail.
+// Gateway is one payment rail: what every rail does.
 type Gateway interface {
-	Name() string
-	Charge(ctx context.Context, req ChargeRequest) (ChargeResult, error)
-	Refund(ctx context.Context, req RefundRequest) (RefundResult, error)
 	// VerifyWebhook checks a delivery's signature and returns its event.
 	VerifyWebhook(ctx context.Context, header http.Header, body []byte) (Event, error)
 }

@@ -1,21 +1,59 @@
-// Package gateways builds the payment gateways the configuration enables.
-// A gateway without credentials is not built, so it is never offered.
+// Package gateways builds the payment gateways the configuration enables,
+// from the registered ones (registry.go). A gateway without credentials is
+// not built, so it is never offered.
 package gateways
 
 import (
 	"fmt"
 
-	"github.com/ezscale/ezscale/integrations/paypal"
-	"github.com/ezscale/ezscale/integrations/stripe"
+	"github.com/ezscale/ezscale/billing/payments"
+	"github.com/ezscale/ezscale/integrations/gateway"
 	"github.com/ezscale/ezscale/internal/config"
 )
 
-// Set is the configured gateways; a nil member is off.
+// Set is the enabled gateways; the zero Set enables none.
 type Set struct {
-	Stripe *stripe.Client
-	PayPal *paypal.Client
+	clients map[string]gateway.Gateway // by gateway name
 	// stop shuts down simulators started for dev mode.
 	stop []func()
+}
+
+// Enabled is a gateway the configuration enables: how it is wired and its
+// client.
+type Enabled struct {
+	Registration
+	Client gateway.Gateway
+}
+
+// Of is the set of clients given by gateway name, for a caller that builds
+// its own (a simulation).
+func Of(clients map[string]gateway.Gateway) *Set {
+	s := &Set{clients: map[string]gateway.Gateway{}}
+	for name, c := range clients {
+		if c != nil {
+			s.clients[name] = c
+		}
+	}
+	return s
+}
+
+// FromConfig builds the gateways cfg has credentials for.
+func FromConfig(cfg *config.Config) (*Set, error) {
+	s := &Set{clients: map[string]gateway.Gateway{}}
+	for _, r := range registered {
+		c, stop, err := r.Open(cfg)
+		if err != nil {
+			s.Close()
+			return nil, fmt.Errorf("%s: %w", r.Name, err)
+		}
+		if stop != nil {
+			s.stop = append(s.stop, stop)
+		}
+		if c != nil {
+			s.clients[r.Name] = c
+		}
+	}
+	return s, nil
 }
 
 // Close stops what FromConfig started.
@@ -25,34 +63,56 @@ func (s *Set) Close() {
 	}
 }
 
-// FromConfig builds the gateways cfg has credentials for.
-func FromConfig(cfg *config.Config) (*Set, error) {
-	s := &Set{}
-	if cfg.Stripe.SecretKey != "" {
-		c, err := stripe.New(stripe.Config{SecretKey: cfg.Stripe.SecretKey, PublishableKey: cfg.Stripe.PublishableKey,
-			WebhookSecret: cfg.Stripe.WebhookSecret, APIBase: cfg.Stripe.APIBase})
-		if err != nil {
-			return nil, fmt.Errorf("stripe: %w", err)
+// Enabled lists the enabled gateways in registration order.
+func (s *Set) Enabled() []Enabled {
+	var on []Enabled
+	for _, r := range registered {
+		if c := s.client(r.Name); c != nil {
+			on = append(on, Enabled{Registration: r, Client: c})
 		}
-		s.Stripe = c
 	}
-	pp := cfg.PayPal
-	if pp.ClientID == "" && cfg.Dev {
-		// Dev mode without PayPal credentials: a local simulator stands in,
-		// delivering its webhooks to this server.
-		sim := paypal.NewSimulator(paypal.SimOptions{ClientID: "dev-client", ClientSecret: "dev-secret", WebhookID: "dev-webhook",
-			WebhookURL: cfg.PublicURL + "/api/webhooks/paypal"})
-		base, stop := sim.Start()
-		s.stop = append(s.stop, stop)
-		pp = config.PayPal{ClientID: "dev-client", ClientSecret: "dev-secret", WebhookID: "dev-webhook", APIBase: base}
-	}
-	if pp.ClientID != "" {
-		c, err := paypal.New(paypal.Config{ClientID: pp.ClientID, ClientSecret: pp.ClientSecret, WebhookID: pp.WebhookID, APIBase: pp.APIBase})
-		if err != nil {
-			s.Close()
-			return nil, fmt.Errorf("paypal: %w", err)
+	return on
+}
+
+// Refunders are the enabled gateways that refund, by gateway name; a
+// payment through any other (manual, sandbox) is refunded outside the app.
+func (s *Set) Refunders() map[string]payments.Refunder {
+	refunders := map[string]payments.Refunder{}
+	for _, g := range s.Enabled() {
+		if r, ok := g.Client.(payments.Refunder); ok {
+			refunders[g.Name] = r
 		}
-		s.PayPal = c
 	}
-	return s, nil
+	return refunders
+}
+
+// PaymentOptions is what the portal may offer, by gateway name: each
+// registered gateway says what it offers, or that it is off.
+func (s *Set) PaymentOptions() map[string]any {
+	opts := map[string]any{}
+	for _, r := range registered {
+		opts[r.Name] = r.PortalOptions(s.client(r.Name))
+	}
+	return opts
+}
+
+// First is the first enabled gateway, in registration order, that has the
+// ability T (an interface its user declares, e.g. dunning.Charger).
+func First[T any](s *Set) (T, bool) {
+	for _, g := range s.Enabled() {
+		if t, ok := g.Client.(T); ok {
+			return t, true
+		}
+	}
+	var none T
+	return none, false
+}
+
+// client is the named gateway's client, nil when it is off; a nil Set
+// enables none.
+func (s *Set) client(name string) gateway.Gateway {
+	if s == nil {
+		return nil
+	}
+	return s.clients[name]
 }

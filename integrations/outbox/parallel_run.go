@@ -6,6 +6,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/ezscale/ezscale/billing/parallelrun"
 )
@@ -29,7 +30,7 @@ func cancelHeld(app core.App, channel string, now time.Time) error {
 	if err != nil || len(held) == 0 {
 		return err // a read: a pass writes nothing more when nobody is held
 	}
-	_, err = app.DB().Update(Collection, dbx.Params{"status": StatusCancelled, "last_error": heldBackReason, "updated": now.Format(dateLayout)},
+	_, err = app.DB().Update(Collection, dbx.Params{"status": StatusCancelled, "last_error": heldBackReason, "updated": now.Format(types.DefaultDateLayout)},
 		dbx.And(dbx.HashExp{"status": StatusPending}, dbx.In("id", anyOf(held)...))).Execute()
 	if err != nil {
 		return fmt.Errorf("cancel held customers' emails: %w", err)

@@ -6,10 +6,8 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 )
-
-// dateLayout is how PocketBase stores dates, so they compare as text.
-const dateLayout = "2006-01-02 15:04:05.000Z"
 
 // Statuses of a message.
 const (
@@ -28,7 +26,7 @@ func claim(app core.App, channel string, n int, now time.Time) ([]string, error)
 	err := app.DB().NewQuery(`UPDATE {{outbox}} SET status = 'sending', attempts = attempts + 1, updated = {:now}
 		WHERE id IN (SELECT id FROM {{outbox}} WHERE status = 'pending' AND channel = {:ch} AND next_attempt_at <= {:now}
 			ORDER BY next_attempt_at, created LIMIT {:n})
-		RETURNING id`).Bind(dbx.Params{"now": now.Format(dateLayout), "ch": channel, "n": n}).Column(&ids)
+		RETURNING id`).Bind(dbx.Params{"now": now.Format(types.DefaultDateLayout), "ch": channel, "n": n}).Column(&ids)
 	if err != nil {
 		return nil, fmt.Errorf("claim %s messages: %w", channel, err)
 	}
@@ -45,7 +43,7 @@ func interrupted(app core.App, channel string) ([]*core.Record, error) {
 // update sets fields of a message that is still in sending, so an outcome
 // never overwrites what happened to the row meanwhile.
 func update(app core.App, id string, now time.Time, set dbx.Params) error {
-	set["updated"] = now.Format(dateLayout)
+	set["updated"] = now.Format(types.DefaultDateLayout)
 	res, err := app.DB().Update(Collection, set, dbx.HashExp{"id": id, "status": StatusSending}).Execute()
 	if err != nil {
 		return fmt.Errorf("outbox %s: record the outcome: %w", id, err)
@@ -59,7 +57,7 @@ func update(app core.App, id string, now time.Time, set dbx.Params) error {
 // markSent records a send, with the content rendered for it when the
 // message was queued as facts (content nil otherwise).
 func markSent(app core.App, id, providerID string, now time.Time, content dbx.Params) error {
-	set := dbx.Params{"status": StatusSent, "sent_at": now.Format(dateLayout), "provider_id": providerID, "last_error": ""}
+	set := dbx.Params{"status": StatusSent, "sent_at": now.Format(types.DefaultDateLayout), "provider_id": providerID, "last_error": ""}
 	for k, v := range content {
 		set[k] = v
 	}
@@ -76,14 +74,14 @@ func markCancelled(app core.App, id, reason string, now time.Time) error {
 
 // retryAt puts a message back in the queue until at.
 func retryAt(app core.App, id, reason string, at, now time.Time) error {
-	return update(app, id, now, dbx.Params{"status": StatusPending, "next_attempt_at": at.Format(dateLayout), "last_error": clip(reason)})
+	return update(app, id, now, dbx.Params{"status": StatusPending, "next_attempt_at": at.Format(types.DefaultDateLayout), "last_error": clip(reason)})
 }
 
 // release gives back a claimed message that was not sent (a shutdown, or
 // a rate limit the provider named), with the attempt the claim counted:
 // neither is the message's fault.
 func release(app core.App, id, reason string, at, now time.Time) error {
-	set := dbx.Params{"status": StatusPending, "next_attempt_at": at.Format(dateLayout),
+	set := dbx.Params{"status": StatusPending, "next_attempt_at": at.Format(types.DefaultDateLayout),
 		"attempts": dbx.NewExp("MAX(attempts - 1, 0)")}
 	if reason != "" {
 		set["last_error"] = clip(reason)

@@ -45,7 +45,10 @@ type Config struct {
 }
 
 // Client talks to PayPal for one merchant account. It is safe for
-// concurrent use.
+// concurrent use. It has no Charge: PayPal never charges a saved method
+// off-session. Invoices are paid by the customer approving an order
+// (CreateOrder, CaptureOrder) or by the sales of a PayPal subscription
+// (CreateSubscription), which webhooks apply to the open invoice.
 type Client struct {
 	pp        *paypal.Client
 	webhookID string
@@ -53,12 +56,6 @@ type Client struct {
 }
 
 var _ gateway.Gateway = (*Client)(nil)
-
-// ErrNotSupported is returned by Charge: in our design PayPal never charges
-// a saved method off-session. Invoices are paid by the customer approving an
-// order (CreateOrder, CaptureOrder) or by the sales of a PayPal subscription
-// (CreateSubscription), which webhooks apply to the open invoice.
-var ErrNotSupported = errors.New("paypal: charging a saved payment method is not supported; use an order or a subscription")
 
 // New returns a client, or an error when a credential is missing, so that
 // the app never offers a PayPal gateway that cannot work.
@@ -99,14 +96,6 @@ func New(cfg Config) (*Client, error) {
 	// use, so it is set once here and the capture is sent by hand.
 	pp.SetReturnRepresentation()
 	return &Client{pp: pp, webhookID: cfg.WebhookID}, nil
-}
-
-// Name is the gateway's name in payments.gateway and webhook_events.
-func (c *Client) Name() string { return "paypal" }
-
-// Charge always fails with ErrNotSupported; see there.
-func (c *Client) Charge(context.Context, gateway.ChargeRequest) (gateway.ChargeResult, error) {
-	return gateway.ChargeResult{}, ErrNotSupported
 }
 
 // APIError is an error answer from PayPal. Status tells a refusal (4xx,

@@ -3,6 +3,7 @@ package provisioning
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strconv"
 
 	"github.com/pocketbase/dbx"
@@ -51,7 +52,7 @@ func (w *Worker) execute(ctx context.Context, actx context.Context, job *core.Re
 			}
 		}
 	case ActionTerminate:
-		if err = driver.Terminate(cctx, ref); err == ErrNotFound {
+		if err = driver.Terminate(cctx, ref); errors.Is(err, ErrNotFound) {
 			err = nil
 		}
 		owned = func(current *core.Record) {

@@ -224,7 +224,9 @@ func (w *Worker) setReinstalling(actx context.Context, serviceID string, on bool
 		return
 	}
 	current.Set("reinstalling", on)
-	_ = w.App.SaveWithContext(actx, current)
+	if err := w.App.SaveWithContext(actx, current); err != nil {
+		w.App.Logger().Error("provisioning: mark a service reinstalling", "service", serviceID, "reinstalling", on, "error", err)
+	}
 }
 
 // optionKey is the option a service's install is recorded under.

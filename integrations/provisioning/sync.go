@@ -88,9 +88,11 @@ func (s *Syncer) Run(ctx context.Context) (SyncResult, error) {
 		}
 		if s.track(name, failed) {
 			res.Unreachable = append(res.Unreachable, name)
-			_, _ = notify.Staff(actx, s.App, notify.Alert{Key: "platform_unreachable",
+			if _, err := notify.Staff(actx, s.App, notify.Alert{Key: "platform_unreachable",
 				Data:      notify.Data{"Platform": name, "Checks": unreachableAfter},
-				DedupeKey: "unreachable:" + name + ":" + time.Now().UTC().Format("2006-01-02T15")})
+				DedupeKey: "unreachable:" + name + ":" + time.Now().UTC().Format("2006-01-02T15")}); err != nil {
+				s.App.Logger().Error("provisioning: queue the platform unreachable notice", "platform", name, "error", err)
+			}
 		}
 	}
 	return res, nil

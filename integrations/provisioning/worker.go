@@ -11,6 +11,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/ezscale/ezscale/billing/parallelrun"
 	"github.com/ezscale/ezscale/integrations/notify"
@@ -51,8 +52,6 @@ func (w *Worker) defaults() {
 	}
 }
 
-const dateLayout = "2006-01-02 15:04:05.000Z"
-
 // Claim takes the next due job atomically, or returns nil.
 func (w *Worker) Claim(name string) (*core.Record, error) {
 	w.defaults()
@@ -78,7 +77,7 @@ func (w *Worker) Claim(name string) (*core.Record, error) {
 			AND ` + parallelrun.NotHeldSQL("s.customer") + `
 			ORDER BY j.run_after, j.created LIMIT 1)
 		RETURNING id`).Bind(dbx.Params{
-		"now": now.Format(dateLayout), "name": name, "expired": now.Add(-w.Lease).Format(dateLayout),
+		"now": now.Format(types.DefaultDateLayout), "name": name, "expired": now.Add(-w.Lease).Format(types.DefaultDateLayout),
 	}).One(&row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil // nothing is due
@@ -99,7 +98,10 @@ func (w *Worker) Run(ctx context.Context) {
 			defer wg.Done()
 			name := fmt.Sprintf("worker-%d", n)
 			for ctx.Err() == nil {
-				job, _ := w.Claim(name)
+				job, err := w.Claim(name)
+				if err != nil {
+					w.App.Logger().Error("provisioning: claim a job", "worker", name, "error", err)
+				}
 				if job == nil {
 					select {
 					case <-ctx.Done():
@@ -123,7 +125,7 @@ func (w *Worker) Process(ctx context.Context, job *core.Record) {
 		job.Set("status", "succeeded")
 		job.Set("finished_at", w.Now())
 		job.Set("last_error", "")
-		_ = w.App.SaveWithContext(actx, job)
+		w.record(actx, job)
 		return
 	}
 	job.Set("last_error", err.Error())
@@ -132,7 +134,7 @@ func (w *Worker) Process(ctx context.Context, job *core.Record) {
 	if permanent || job.GetInt("attempts") >= job.GetInt("max_attempts") {
 		job.Set("status", "failed")
 		job.Set("finished_at", w.Now())
-		_ = w.App.RunInTransaction(func(tx core.App) error {
+		err := w.App.RunInTransaction(func(tx core.App) error {
 			if err := tx.SaveWithContext(actx, job); err != nil {
 				return err
 			}
@@ -140,6 +142,9 @@ func (w *Worker) Process(ctx context.Context, job *core.Record) {
 				Data: notify.Data{"Action": job.GetString("action"), "Service": job.GetString("service"), "Error": job.GetString("last_error")}})
 			return err
 		})
+		if err != nil {
+			w.App.Logger().Error("provisioning: record a failed job and alert staff", "job", job.Id, "error", err)
+		}
 		return
 	}
 	delay := backoff(w.BaseDelay, job.GetInt("attempts"))
@@ -148,7 +153,15 @@ func (w *Worker) Process(ctx context.Context, job *core.Record) {
 	}
 	job.Set("status", "pending")
 	job.Set("run_after", w.Now().Add(delay))
-	_ = w.App.SaveWithContext(actx, job)
+	w.record(actx, job)
+}
+
+// record saves a job's outcome. A save that fails is logged: the job stays
+// running until its lease expires, when a worker claims it again.
+func (w *Worker) record(actx context.Context, job *core.Record) {
+	if err := w.App.SaveWithContext(actx, job); err != nil {
+		w.App.Logger().Error("provisioning: record a job's outcome", "job", job.Id, "status", job.GetString("status"), "error", err)
+	}
 }
 
 // backoff doubles the delay each attempt, capped at six hours, with up to

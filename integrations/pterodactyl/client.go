@@ -6,17 +6,14 @@
 package pterodactyl
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
-	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/ezscale/ezscale/integrations/platformhttp"
 	"github.com/ezscale/ezscale/integrations/provisioning"
 )
 
@@ -42,12 +39,24 @@ type Config struct {
 	HTTPClient *http.Client
 }
 
-// client is a thin JSON client for both APIs.
+// client is the panel's side of the HTTP layer for both APIs: their keys
+// and the Fractal envelopes.
 type client struct {
 	base      string
 	appKey    string
 	clientKey string
-	http      *http.Client
+	http      platformhttp.Client
+}
+
+// newClient talks to the panel at base through hc.
+func newClient(base, appKey, clientKey string, hc *http.Client) *client {
+	return &client{base: base, appKey: appKey, clientKey: clientKey, http: platformhttp.Client{
+		Platform:          "pterodactyl",
+		HTTP:              hc,
+		NotFound:          platformhttp.NotFoundSentinel,
+		DefaultRetryAfter: time.Minute, // the panel's limits are per minute
+		Detail:            errorDetail,
+	}}
 }
 
 // envelope is a Fractal item: {object, attributes}.
@@ -86,6 +95,27 @@ type errorEnvelope struct {
 	Errors []apiError `json:"errors"`
 }
 
+// errorDetail reads the error envelope: each entry's detail, the field it
+// is about and its exception's code, as staff need them to fix a plan.
+func errorDetail(body []byte) string {
+	var env errorEnvelope
+	if json.Unmarshal(body, &env) != nil {
+		return ""
+	}
+	parts := make([]string, 0, len(env.Errors))
+	for _, x := range env.Errors {
+		p := x.Detail
+		if x.Meta != nil && x.Meta.SourceField != "" {
+			p += " [" + x.Meta.SourceField + "]"
+		}
+		if x.Code != "" {
+			p += " (" + x.Code + ")"
+		}
+		parts = append(parts, p)
+	}
+	return strings.Join(parts, "; ")
+}
+
 // do sends one request. api is "application" or "client"; path starts with
 // "/". body (if not nil) is JSON-encoded; out (if not nil) receives the
 // decoded response. 404 returns provisioning.ErrNotFound itself; other
@@ -95,111 +125,13 @@ func (c *client) do(ctx context.Context, method, api, path string, body, out any
 	if api == "client" {
 		key = c.clientKey
 	}
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return &provisioning.Error{Permanent: true, Message: "pterodactyl: encode request: " + err.Error()}
-		}
-		rd = bytes.NewReader(b)
-	}
-	what := method + " /api/" + api + path
-	req, err := http.NewRequestWithContext(ctx, method, c.base+"/api/"+api+path, rd)
-	if err != nil {
-		return &provisioning.Error{Permanent: true, Message: "pterodactyl: " + what + ": " + err.Error()}
-	}
-	req.Header.Set("Authorization", "Bearer "+key)
-	req.Header.Set("Accept", acceptHeader)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		// Timeouts, refused or dropped connections: retry later. The
-		// request may have been carried out; Create is idempotent.
-		return &provisioning.Error{Message: "pterodactyl: " + what + ": " + err.Error()}
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
-	if err != nil {
-		return &provisioning.Error{Status: resp.StatusCode, Message: "pterodactyl: " + what + ": read response: " + err.Error()}
-	}
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		if out == nil || len(bytes.TrimSpace(data)) == 0 {
-			return nil
-		}
-		if err := json.Unmarshal(data, out); err != nil {
-			return &provisioning.Error{Status: resp.StatusCode, Message: "pterodactyl: " + what + ": decode response: " + err.Error()}
-		}
-		return nil
-	}
-	if resp.StatusCode == http.StatusNotFound {
-		return provisioning.ErrNotFound
-	}
-	return responseError(what, resp, data)
-}
-
-// responseError turns a non-2xx answer into *provisioning.Error.
-func responseError(what string, resp *http.Response, data []byte) *provisioning.Error {
-	st := resp.StatusCode
-	e := &provisioning.Error{Status: st}
-	switch {
-	case st == http.StatusTooManyRequests:
-		e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"))
-		if e.RetryAfter <= 0 {
-			e.RetryAfter = time.Minute // the panel's limits are per minute
-		}
-	case st >= 500, st == http.StatusRequestTimeout, st == http.StatusConflict:
-		// server-side or state conflict (installing, transferring): retry
-	case st >= 300 && st < 400:
-		// a redirect means Laravel did not see a JSON request or key
-		e.Permanent = true
-	default: // 400, 401, 403, 422 and other 4xx: configuration or input
-		e.Permanent = true
-	}
-	var env errorEnvelope
-	var parts []string
-	if json.Unmarshal(data, &env) == nil {
-		for _, x := range env.Errors {
-			p := x.Detail
-			if x.Meta != nil && x.Meta.SourceField != "" {
-				p += " [" + x.Meta.SourceField + "]"
-			}
-			if x.Code != "" {
-				p += " (" + x.Code + ")"
-			}
-			parts = append(parts, p)
-		}
-	}
-	msg := strings.Join(parts, "; ")
-	if msg == "" {
-		msg = strings.TrimSpace(string(data))
-		if len(msg) > 200 {
-			msg = msg[:200]
-		}
-		if msg == "" {
-			msg = http.StatusText(st)
-		}
-	}
-	e.Message = fmt.Sprintf("pterodactyl: %s: %d %s", what, st, msg)
-	return e
-}
-
-// parseRetryAfter reads delay-seconds or an HTTP date.
-func parseRetryAfter(v string) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
-		return time.Duration(n) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := time.Until(t); d > 0 {
-			return d
-		}
-	}
-	return 0
+	return c.http.Do(ctx, platformhttp.Request{
+		Method: method,
+		URL:    c.base + "/api/" + api + path,
+		Path:   "/api/" + api + path,
+		Header: http.Header{"Authorization": {"Bearer " + key}, "Accept": {acceptHeader}},
+		Body:   body,
+	}, out)
 }
 
 // item decodes a Fractal item envelope's attributes into out.

@@ -47,7 +47,7 @@ func New(cfg Config) (*Driver, error) {
 	}
 	base := strings.TrimRight(u.Scheme+"://"+u.Host+u.Path, "/")
 	return &Driver{
-		c:      &client{base: base, appKey: cfg.AppKey, clientKey: cfg.ClientKey, http: hc},
+		c:      newClient(base, cfg.AppKey, cfg.ClientKey, hc),
 		flavor: flavor,
 		now:    time.Now,
 	}, nil
@@ -154,7 +154,7 @@ func (d *Driver) Create(ctx context.Context, req provisioning.CreateRequest) (pr
 
 	// A server from an earlier attempt wins: nothing else to do.
 	srv, err := d.serverByExternal(ctx, req.ServiceID)
-	if err != nil && err != provisioning.ErrNotFound {
+	if err != nil && !errors.Is(err, provisioning.ErrNotFound) {
 		return out, err
 	}
 	if err == nil {
@@ -214,7 +214,7 @@ func (d *Driver) Create(ctx context.Context, req provisioning.CreateRequest) (pr
 				return d.created(srv, nil), nil
 			}
 		}
-		if err == provisioning.ErrNotFound {
+		if errors.Is(err, provisioning.ErrNotFound) {
 			return out, permanent("create server: user %d or egg %d not found", u.ID, eggID)
 		}
 		return out, err
@@ -252,7 +252,7 @@ func (d *Driver) ensureUser(ctx context.Context, req provisioning.CreateRequest)
 		if err == nil {
 			return &u, "", nil
 		}
-		if err != provisioning.ErrNotFound {
+		if !errors.Is(err, provisioning.ErrNotFound) {
 			return nil, "", err
 		}
 	}
@@ -262,7 +262,7 @@ func (d *Driver) ensureUser(ctx context.Context, req provisioning.CreateRequest)
 		if err == nil {
 			return &u, "", nil
 		}
-		if err != provisioning.ErrNotFound {
+		if !errors.Is(err, provisioning.ErrNotFound) {
 			return nil, "", err
 		}
 	}
@@ -373,7 +373,7 @@ func (d *Driver) serverByExternal(ctx context.Context, serviceID string) (*serve
 func (d *Driver) resolve(ctx context.Context, ref provisioning.Ref) (*server, error) {
 	if ref.ServiceID != "" {
 		s, err := d.serverByExternal(ctx, ref.ServiceID)
-		if err == provisioning.ErrNotFound && ref.PlatformServiceID != "" {
+		if errors.Is(err, provisioning.ErrNotFound) && ref.PlatformServiceID != "" {
 			return d.linkedServer(ctx, ref)
 		}
 		return s, err
@@ -451,7 +451,7 @@ func (d *Driver) Status(ctx context.Context, refs []provisioning.Ref) (map[strin
 		key := firstNonEmpty(ref.ServiceID, ref.PlatformServiceID)
 		st := provisioning.Status{State: "unknown", CheckedAt: d.now()}
 		s, err := d.resolve(ctx, ref)
-		if err == provisioning.ErrNotFound {
+		if errors.Is(err, provisioning.ErrNotFound) {
 			out[key] = st
 			continue
 		}
@@ -487,7 +487,7 @@ func (d *Driver) Status(ctx context.Context, refs []provisioning.Ref) (map[strin
 				st.BandwidthB = x.Resources.NetworkRxBytes + x.Resources.NetworkTxBytes
 			case errors.As(err, &pe) && pe.Status == http.StatusConflict:
 				st.State = "unknown" // state guard: transferring, maintenance...
-			case err == provisioning.ErrNotFound:
+			case errors.Is(err, provisioning.ErrNotFound):
 				st.State = "unknown"
 			default:
 				return out, err

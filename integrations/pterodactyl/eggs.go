@@ -3,6 +3,7 @@ package pterodactyl
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -75,7 +76,7 @@ func (d *Driver) egg(ctx context.Context, cfg planConfig, id int) (*egg, error) 
 	}
 	var e egg
 	if err := d.c.item(ctx, http.MethodGet, "application", path, nil, &e); err != nil {
-		if err != provisioning.ErrNotFound {
+		if !errors.Is(err, provisioning.ErrNotFound) {
 			return nil, err
 		}
 		if d.flavor == FlavorPelican {

@@ -2,6 +2,7 @@ package pterodactyl
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -22,7 +23,7 @@ func (d *Driver) Link(ctx context.Context, req provisioning.LinkRequest) (provis
 		return provisioning.Linked{}, fmt.Errorf("%w: no WHMCS service id", provisioning.ErrNoLinkKey)
 	}
 	s, err := d.serverByExternal(ctx, id)
-	if err == provisioning.ErrNotFound {
+	if errors.Is(err, provisioning.ErrNotFound) {
 		return provisioning.Linked{}, fmt.Errorf("%w: no server with external_id %s", provisioning.ErrNotFound, id)
 	}
 	if err != nil {

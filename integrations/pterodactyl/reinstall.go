@@ -3,6 +3,7 @@ package pterodactyl
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -34,7 +35,7 @@ func (d *Driver) namedEggByID(ctx context.Context, cfg planConfig, id int) (*nam
 	}
 	var e namedEgg
 	if err := d.c.item(ctx, http.MethodGet, "application", path, nil, &e); err != nil {
-		if err == provisioning.ErrNotFound {
+		if errors.Is(err, provisioning.ErrNotFound) {
 			return nil, permanent("egg %d is not a game of this plan's nest %d", id, cfg.NestID)
 		}
 		return nil, err
@@ -65,7 +66,7 @@ func (d *Driver) gameEggs(ctx context.Context, cfg planConfig) ([]*namedEgg, err
 	} else {
 		var list listEnvelope
 		if err := d.c.do(ctx, http.MethodGet, "application", fmt.Sprintf("/nests/%d/eggs?include=variables", cfg.NestID), nil, &list); err != nil {
-			if err == provisioning.ErrNotFound {
+			if errors.Is(err, provisioning.ErrNotFound) {
 				return nil, permanent("nest %d not found (check the plan's nest_id)", cfg.NestID)
 			}
 			return nil, err

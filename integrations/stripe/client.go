@@ -76,9 +76,6 @@ func New(cfg Config) (*Client, error) {
 	return &Client{api: api, publishableKey: cfg.PublishableKey, webhookSecret: cfg.WebhookSecret}, nil
 }
 
-// Name is the gateway's name in payments.gateway and webhook_events.
-func (c *Client) Name() string { return "stripe" }
-
 // PublishableKey is what the portal gives Stripe.js to confirm a
 // SetupIntent or finish 3-D Secure.
 func (c *Client) PublishableKey() string { return c.publishableKey }

@@ -17,18 +17,17 @@
 package synergycp
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/ezscale/ezscale/integrations/platformhttp"
 	"github.com/ezscale/ezscale/integrations/provisioning"
 )
 
@@ -43,10 +42,12 @@ type Config struct {
 	HTTPClient *http.Client
 }
 
+// client is SynergyCP's side of the HTTP layer: the key in the query and
+// the {error, data, messages} envelope.
 type client struct {
 	base string
 	key  string
-	http *http.Client
+	http platformhttp.Client
 }
 
 type message struct {
@@ -58,6 +59,16 @@ type envelope struct {
 	Error    json.RawMessage `json:"error"`
 	Data     json.RawMessage `json:"data"`
 	Messages []message       `json:"messages"`
+}
+
+// text is the envelope's first message, the one the web UI shows.
+func (e envelope) text() string {
+	for _, m := range e.Messages {
+		if m.Text != "" {
+			return m.Text
+		}
+	}
+	return ""
 }
 
 type paginator struct {
@@ -82,12 +93,23 @@ func newClient(cfg Config) (*client, error) {
 	if hc == nil {
 		hc = &http.Client{Timeout: 30 * time.Second}
 	}
-	return &client{base: u.String(), key: cfg.Key, http: hc}, nil
+	return &client{base: u.String(), key: cfg.Key, http: platformhttp.Client{
+		Platform:          "synergycp",
+		HTTP:              hc,
+		NotFound:          platformhttp.NotFoundWrapped,
+		DefaultRetryAfter: 30 * time.Second,
+		Hints: map[int]string{
+			http.StatusUnauthorized: "authentication failed: check the integration API key",
+			http.StatusForbidden:    "permission denied: check the integration key's permissions",
+		},
+	}}, nil
 }
 
 // do sends one request. key overrides the integration key (client keys for
-// power control). For GET, q is the query; for other methods body is sent
-// as JSON. On success the envelope's data is decoded into out (if non-nil).
+// power control); it travels in the query, which messages never show. On
+// success the envelope's data is decoded into out (if non-nil). Anything
+// but a literal false in the envelope's "error" is a failed call, whatever
+// the status.
 func (c *client) do(ctx context.Context, method, path string, q url.Values, body any, out any, key string) error {
 	if key == "" {
 		key = c.key
@@ -96,115 +118,24 @@ func (c *client) do(ctx context.Context, method, path string, q url.Values, body
 		q = url.Values{}
 	}
 	q.Set("key", key)
-	full := c.base + path + "?" + q.Encode()
-
-	var rd io.Reader
-	if body != nil && method != http.MethodGet {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return fmt.Errorf("synergycp: encode %s %s: %w", method, path, err)
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, full, rd)
+	req := platformhttp.Request{Method: method, URL: c.base + path + "?" + q.Encode(), Path: path, Body: body}
+	a, err := c.http.Send(ctx, req)
 	if err != nil {
-		return fmt.Errorf("synergycp: build request: %w", err)
-	}
-	if rd != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		// Timeouts, resets, dropped connections: retryable. The URL (with
-		// the key) is not included in the message.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return &provisioning.Error{Message: fmt.Sprintf("synergycp: %s %s: request failed: %v", method, path, err)}
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
-	if err != nil {
-		return &provisioning.Error{Status: resp.StatusCode, Message: fmt.Sprintf("synergycp: %s %s: reading response: %v", method, path, err)}
+		return err
 	}
 	var env envelope
-	jsonErr := json.Unmarshal(raw, &env)
-	failed := resp.StatusCode >= 400 || jsonErr != nil || strings.TrimSpace(string(env.Error)) != "false"
-	if !failed {
-		if out != nil && len(env.Data) > 0 && string(env.Data) != "null" {
-			if err := json.Unmarshal(env.Data, out); err != nil {
-				return &provisioning.Error{Status: resp.StatusCode, Message: fmt.Sprintf("synergycp: %s %s: unexpected data: %v", method, path, err)}
-			}
-		}
-		return nil
+	jsonErr := json.Unmarshal(a.Body, &env)
+	if a.Status < 400 && jsonErr == nil && strings.TrimSpace(string(env.Error)) == "false" {
+		return c.http.Decode(req, a, env.Data, out)
 	}
-	return mapError(method, path, resp, raw, env, jsonErr)
-}
-
-func mapError(method, path string, resp *http.Response, raw []byte, env envelope, jsonErr error) error {
-	st := resp.StatusCode
-	text := ""
-	for _, m := range env.Messages {
-		if m.Text != "" {
-			text = m.Text
-			break
-		}
-	}
-	if text == "" {
-		if jsonErr != nil {
-			text = strings.TrimSpace(string(raw))
-			if len(text) > 200 {
-				text = text[:200] + "…"
-			}
-		}
-		if text == "" {
-			text = http.StatusText(st)
-		}
-	}
-	where := fmt.Sprintf("%s %s", method, path)
 	var ignored struct {
 		Ignored bool `json:"ignored"`
 	}
-	_ = json.Unmarshal(env.Data, &ignored)
-	switch {
-	case ignored.Ignored:
-		return &provisioning.Error{Status: st, Permanent: true, Message: fmt.Sprintf(
-			"synergycp: %s refused for a VIP client (automatic actions disabled): %s — handle manually", where, text)}
-	case st == http.StatusNotFound:
-		return fmt.Errorf("%w: synergycp: %s: %s", provisioning.ErrNotFound, where, text)
-	case st == http.StatusUnauthorized:
-		return &provisioning.Error{Status: st, Permanent: true, Message: fmt.Sprintf(
-			"synergycp: authentication failed (HTTP 401) on %s: %s — check the integration API key", where, text)}
-	case st == http.StatusForbidden:
-		return &provisioning.Error{Status: st, Permanent: true, Message: fmt.Sprintf(
-			"synergycp: permission denied (HTTP 403) on %s: %s — check the integration key's permissions", where, text)}
-	case st == http.StatusBadRequest || st == http.StatusUnprocessableEntity:
-		return &provisioning.Error{Status: st, Permanent: true, Message: fmt.Sprintf(
-			"synergycp: rejected (HTTP %d) on %s: %s", st, where, text)}
-	case st == http.StatusTooManyRequests:
-		return &provisioning.Error{Status: st, RetryAfter: retryAfter(resp.Header.Get("Retry-After")), Message: fmt.Sprintf(
-			"synergycp: rate limited (HTTP 429) on %s: %s", where, text)}
-	default:
-		return &provisioning.Error{Status: st, Message: fmt.Sprintf("synergycp: HTTP %d on %s: %s", st, where, text)}
+	if json.Unmarshal(env.Data, &ignored) == nil && ignored.Ignored {
+		return &provisioning.Error{Status: a.Status, Permanent: true, Message: fmt.Sprintf(
+			"synergycp: %s %s refused for a VIP client (automatic actions disabled): %s — handle manually", method, path, env.text())}
 	}
-}
-
-func retryAfter(h string) time.Duration {
-	h = strings.TrimSpace(h)
-	if h == "" {
-		return 30 * time.Second
-	}
-	if n, err := strconv.Atoi(h); err == nil && n >= 0 {
-		return time.Duration(n) * time.Second
-	}
-	if t, err := http.ParseTime(h); err == nil {
-		if d := time.Until(t); d > 0 {
-			return d
-		}
-		return 0
-	}
-	return 30 * time.Second
+	return c.http.Failure(req, a, env.text())
 }
 
 // first fetches page 1 with per_page=1 and decodes data.data[0] into out.

@@ -223,11 +223,11 @@ func (d *Driver) ensureUser(ctx context.Context, cu provisioning.Customer) (user
 	if k := strings.TrimSpace(cu.PlatformUserID); k != "" && k != cu.ID {
 		seg, q := relKey(k)
 		var got envelope[user]
-		_, err := d.c.do(ctx, http.MethodGet, "/users/"+seg+"/byExtRelation", q, nil, &got)
+		err := d.c.do(ctx, http.MethodGet, "/users/"+seg+"/byExtRelation", q, nil, &got)
 		if err == nil {
 			return got.Data, k, nil
 		}
-		if err != provisioning.ErrNotFound {
+		if !errors.Is(err, provisioning.ErrNotFound) {
 			return user{}, "", err
 		}
 	}
@@ -239,11 +239,11 @@ func (d *Driver) ensureUser(ctx context.Context, cu provisioning.Customer) (user
 func (d *Driver) ensureOwnUser(ctx context.Context, cu provisioning.Customer) (user, error) {
 	seg, q := relKey(cu.ID)
 	var got envelope[user]
-	_, err := d.c.do(ctx, http.MethodGet, "/users/"+seg+"/byExtRelation", q, nil, &got)
+	err := d.c.do(ctx, http.MethodGet, "/users/"+seg+"/byExtRelation", q, nil, &got)
 	if err == nil {
 		return got.Data, nil
 	}
-	if err != provisioning.ErrNotFound {
+	if !errors.Is(err, provisioning.ErrNotFound) {
 		return user{}, err
 	}
 	name := strings.TrimSpace(cu.Name)
@@ -258,13 +258,13 @@ func (d *Driver) ensureOwnUser(ctx context.Context, cu provisioning.Customer) (u
 		body["relStr"] = cu.ID
 	}
 	var created envelope[user]
-	_, err = d.c.do(ctx, http.MethodPost, "/users", nil, body, &created)
+	err = d.c.do(ctx, http.MethodPost, "/users", nil, body, &created)
 	if err != nil {
 		// A 422 may mean our earlier create went through but its answer was
 		// lost: look again before giving up.
 		var pe *provisioning.Error
 		if errors.As(err, &pe) && pe.Status == http.StatusUnprocessableEntity {
-			if _, err2 := d.c.do(ctx, http.MethodGet, "/users/"+seg+"/byExtRelation", q, nil, &got); err2 == nil {
+			if err2 := d.c.do(ctx, http.MethodGet, "/users/"+seg+"/byExtRelation", q, nil, &got); err2 == nil {
 				return got.Data, nil
 			}
 		}
@@ -283,7 +283,7 @@ func (d *Driver) findServer(ctx context.Context, userID int, name string) (id in
 	for page := 1; page <= 10000; page++ {
 		var p serverPage
 		q := url.Values{"results": {"200"}, "page": {strconv.Itoa(page)}}
-		if _, err := d.c.do(ctx, http.MethodGet, "/servers", q, nil, &p); err != nil {
+		if err := d.c.do(ctx, http.MethodGet, "/servers", q, nil, &p); err != nil {
 			return 0, false, err
 		}
 		for _, s := range p.Data {
@@ -353,7 +353,7 @@ func (d *Driver) Create(ctx context.Context, req provisioning.CreateRequest) (pr
 		body := map[string]any{"packageId": pc.PackageID, "userId": u.ID,
 			"hypervisorId": group, "ipv4": pc.IPv4}
 		var cr envelope[server]
-		if _, err := d.c.do(ctx, http.MethodPost, "/servers", nil, body, &cr); err != nil {
+		if err := d.c.do(ctx, http.MethodPost, "/servers", nil, body, &cr); err != nil {
 			return out, err
 		}
 		if cr.Data.ID == 0 {
@@ -365,7 +365,7 @@ func (d *Driver) Create(ctx context.Context, req provisioning.CreateRequest) (pr
 	var srv server
 	if built {
 		var g envelope[server]
-		if _, err := d.c.do(ctx, http.MethodGet, fmt.Sprintf("/servers/%d", id), nil, nil, &g); err != nil {
+		if err := d.c.do(ctx, http.MethodGet, fmt.Sprintf("/servers/%d", id), nil, nil, &g); err != nil {
 			return out, err
 		}
 		srv = g.Data
@@ -383,7 +383,7 @@ func (d *Driver) Create(ctx context.Context, req provisioning.CreateRequest) (pr
 			body["sshKeys"] = ids
 		}
 		var br envelope[server]
-		if _, err := d.c.do(ctx, http.MethodPost, fmt.Sprintf("/servers/%d/build", id), nil, body, &br); err != nil {
+		if err := d.c.do(ctx, http.MethodPost, fmt.Sprintf("/servers/%d/build", id), nil, body, &br); err != nil {
 			return out, err
 		}
 		srv = br.Data
@@ -432,7 +432,7 @@ func (d *Driver) simple(ctx context.Context, method string, ref provisioning.Ref
 	if err != nil {
 		return err
 	}
-	_, err = d.c.do(ctx, method, fmt.Sprintf("/servers/%d%s", id, suffix), q, nil, nil)
+	err = d.c.do(ctx, method, fmt.Sprintf("/servers/%d%s", id, suffix), q, nil, nil)
 	var pe *provisioning.Error
 	if errors.As(err, &pe) && pe.Status == http.StatusConflict {
 		return nil
@@ -454,7 +454,7 @@ func (d *Driver) Unsuspend(ctx context.Context, ref provisioning.Ref) error {
 // and returns nil.
 func (d *Driver) Terminate(ctx context.Context, ref provisioning.Ref) error {
 	err := d.simple(ctx, http.MethodDelete, ref, "", url.Values{"delay": {strconv.Itoa(d.DeleteDelayMinutes)}})
-	if err == provisioning.ErrNotFound {
+	if errors.Is(err, provisioning.ErrNotFound) {
 		return nil
 	}
 	return err
@@ -499,8 +499,8 @@ func (d *Driver) Status(ctx context.Context, refs []provisioning.Ref) (map[strin
 			return res, err
 		}
 		var g envelope[server]
-		_, err = d.c.do(ctx, http.MethodGet, fmt.Sprintf("/servers/%d", id), url.Values{"remoteState": {"true"}}, nil, &g)
-		if err == provisioning.ErrNotFound {
+		err = d.c.do(ctx, http.MethodGet, fmt.Sprintf("/servers/%d", id), url.Values{"remoteState": {"true"}}, nil, &g)
+		if errors.Is(err, provisioning.ErrNotFound) {
 			continue
 		}
 		if err != nil {
@@ -511,7 +511,7 @@ func (d *Driver) Status(ctx context.Context, refs []provisioning.Ref) (map[strin
 		var tr envelope[struct {
 			Monthly []trafficPeriod `json:"monthly"`
 		}]
-		if _, err := d.c.do(ctx, http.MethodGet, fmt.Sprintf("/servers/%d/traffic", id), nil, nil, &tr); err == nil && len(tr.Data.Monthly) > 0 {
+		if err := d.c.do(ctx, http.MethodGet, fmt.Sprintf("/servers/%d/traffic", id), nil, nil, &tr); err == nil && len(tr.Data.Monthly) > 0 {
 			st.BandwidthB = tr.Data.Monthly[0].Total
 		}
 		res[ref.ServiceID] = st
@@ -568,7 +568,7 @@ func (d *Driver) LoginURL(ctx context.Context, ref provisioning.Ref) (string, er
 	key := ref.PlatformUserID
 	if key == "" {
 		var g envelope[server]
-		if _, err := d.c.do(ctx, http.MethodGet, fmt.Sprintf("/servers/%d", id), nil, nil, &g); err != nil {
+		if err := d.c.do(ctx, http.MethodGet, fmt.Sprintf("/servers/%d", id), nil, nil, &g); err != nil {
 			return "", err
 		}
 		if g.Data.Owner == nil || g.Data.Owner.ExtRelationID == nil || *g.Data.Owner.ExtRelationID <= 0 {
@@ -582,7 +582,7 @@ func (d *Driver) LoginURL(ctx context.Context, ref provisioning.Ref) (string, er
 			EndpointComplete string `json:"endpoint_complete"`
 		} `json:"authentication"`
 	}]
-	if _, err := d.c.do(ctx, http.MethodPost, fmt.Sprintf("/users/%s/serverAuthenticationTokens/%d", seg, id), q, nil, &tok); err != nil {
+	if err := d.c.do(ctx, http.MethodPost, fmt.Sprintf("/users/%s/serverAuthenticationTokens/%d", seg, id), q, nil, &tok); err != nil {
 		return "", err
 	}
 	ep := tok.Data.Authentication.EndpointComplete

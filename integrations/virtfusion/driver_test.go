@@ -322,19 +322,6 @@ func TestNew(t *testing.T) {
 	}
 }
 
-func TestParseRetryAfter(t *testing.T) {
-	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	if got := parseRetryAfter("12", now); got != 12*time.Second {
-		t.Fatal(got)
-	}
-	if got := parseRetryAfter(now.Add(90*time.Second).Format(http.TimeFormat), now); got != 90*time.Second {
-		t.Fatal(got)
-	}
-	if got := parseRetryAfter("soon", now); got != 0 {
-		t.Fatal(got)
-	}
-}
-
 func TestValidateConfig(t *testing.T) {
 	d := &Driver{}
 	ok := planConfigMap()

@@ -3,6 +3,7 @@ package virtfusion
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -33,8 +34,8 @@ func (d *Driver) Link(ctx context.Context, req provisioning.LinkRequest) (provis
 		return d.linkRecorded(ctx, req.WHMCSServerID, client)
 	}
 	var u envelope[user]
-	if _, err := d.c.do(ctx, http.MethodGet, "/users/"+rel+"/byExtRelation", nil, nil, &u); err != nil {
-		if err == provisioning.ErrNotFound {
+	if err := d.c.do(ctx, http.MethodGet, "/users/"+rel+"/byExtRelation", nil, nil, &u); err != nil {
+		if errors.Is(err, provisioning.ErrNotFound) {
 			return provisioning.Linked{}, fmt.Errorf("%w: no VirtFusion user with extRelationId %d", provisioning.ErrNotFound, client)
 		}
 		return provisioning.Linked{}, err
@@ -47,8 +48,8 @@ func (d *Driver) Link(ctx context.Context, req provisioning.LinkRequest) (provis
 	var matches []string
 	for _, id := range ids {
 		var g envelope[server]
-		if _, err := d.c.do(ctx, http.MethodGet, fmt.Sprintf("/servers/%d", id), nil, nil, &g); err != nil {
-			if err == provisioning.ErrNotFound {
+		if err := d.c.do(ctx, http.MethodGet, fmt.Sprintf("/servers/%d", id), nil, nil, &g); err != nil {
+			if errors.Is(err, provisioning.ErrNotFound) {
 				continue // deleted since the list was read
 			}
 			return provisioning.Linked{}, err
@@ -75,8 +76,8 @@ func (d *Driver) linkRecorded(ctx context.Context, serverID string, client int) 
 		return provisioning.Linked{}, fmt.Errorf("%w: server id %q recorded by WHMCS is not a positive integer", provisioning.ErrNoLinkKey, serverID)
 	}
 	var g envelope[server]
-	if _, err := d.c.do(ctx, http.MethodGet, fmt.Sprintf("/servers/%d", id), nil, nil, &g); err != nil {
-		if err == provisioning.ErrNotFound {
+	if err := d.c.do(ctx, http.MethodGet, fmt.Sprintf("/servers/%d", id), nil, nil, &g); err != nil {
+		if errors.Is(err, provisioning.ErrNotFound) {
 			return provisioning.Linked{}, fmt.Errorf("%w: server %d recorded by WHMCS is not on VirtFusion", provisioning.ErrNotFound, id)
 		}
 		return provisioning.Linked{}, err
@@ -123,7 +124,7 @@ func (d *Driver) serversOf(ctx context.Context, userID int) ([]int, error) {
 			Data        []linkListItem `json:"data"`
 		}
 		q := url.Values{"results": {"200"}, "page": {strconv.Itoa(page)}}
-		if _, err := d.c.do(ctx, http.MethodGet, "/servers", q, nil, &p); err != nil {
+		if err := d.c.do(ctx, http.MethodGet, "/servers", q, nil, &p); err != nil {
 			return nil, err
 		}
 		for _, it := range p.Data {

@@ -2,6 +2,7 @@ package virtfusion
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -38,8 +39,8 @@ type installedServer struct {
 // templates lists the OS templates VirtFusion offers for a package.
 func (d *Driver) templates(ctx context.Context, packageID int) ([]provisioning.ReinstallChoice, error) {
 	var got envelope[[]templateGroup]
-	if _, err := d.c.do(ctx, http.MethodGet, fmt.Sprintf("/media/templates/fromServerPackageSpec/%d", packageID), nil, nil, &got); err != nil {
-		if err == provisioning.ErrNotFound {
+	if err := d.c.do(ctx, http.MethodGet, fmt.Sprintf("/media/templates/fromServerPackageSpec/%d", packageID), nil, nil, &got); err != nil {
+		if errors.Is(err, provisioning.ErrNotFound) {
 			return nil, permanent("virtfusion: package %d has no OS templates (404)", packageID)
 		}
 		return nil, err
@@ -56,7 +57,7 @@ func (d *Driver) templates(ctx context.Context, packageID int) ([]provisioning.R
 
 func (d *Driver) installed(ctx context.Context, id int) (installedServer, error) {
 	var g envelope[installedServer]
-	_, err := d.c.do(ctx, http.MethodGet, fmt.Sprintf("/servers/%d", id), nil, nil, &g)
+	err := d.c.do(ctx, http.MethodGet, fmt.Sprintf("/servers/%d", id), nil, nil, &g)
 	return g.Data, err
 }
 
@@ -133,7 +134,7 @@ func (d *Driver) Reinstall(ctx context.Context, ref provisioning.Ref, req provis
 		body["sshKeys"] = keys
 	}
 	var br envelope[server]
-	if _, err := d.c.do(ctx, http.MethodPost, fmt.Sprintf("/servers/%d/build", id), nil, body, &br); err != nil {
+	if err := d.c.do(ctx, http.MethodPost, fmt.Sprintf("/servers/%d/build", id), nil, body, &br); err != nil {
 		return out, err
 	}
 	out.Option = chosen.Name

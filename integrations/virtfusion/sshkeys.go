@@ -24,7 +24,7 @@ type sshKey struct {
 func (d *Driver) ensureSSHKeys(ctx context.Context, userID int, keys []provisioning.SSHKey) ([]int, error) {
 	have := map[string]int{}
 	var list envelope[[]sshKey]
-	if _, err := d.c.do(ctx, http.MethodGet, fmt.Sprintf("/ssh_keys/user/%d", userID), nil, nil, &list); err == nil {
+	if err := d.c.do(ctx, http.MethodGet, fmt.Sprintf("/ssh_keys/user/%d", userID), nil, nil, &list); err == nil {
 		for _, k := range list.Data {
 			have[keyMaterial(k.PublicKey)] = k.ID
 		}
@@ -37,7 +37,7 @@ func (d *Driver) ensureSSHKeys(ctx context.Context, userID int, keys []provision
 		}
 		var created envelope[sshKey]
 		body := map[string]any{"userId": userID, "name": k.Name, "publicKey": k.PublicKey}
-		if _, err := d.c.do(ctx, http.MethodPost, "/ssh_keys", nil, body, &created); err != nil {
+		if err := d.c.do(ctx, http.MethodPost, "/ssh_keys", nil, body, &created); err != nil {
 			return nil, err
 		}
 		if created.Data.ID == 0 {

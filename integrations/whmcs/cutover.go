@@ -9,6 +9,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/ezscale/ezscale/billing/money"
 	"github.com/ezscale/ezscale/billing/parallelrun"
@@ -79,7 +80,7 @@ func Check(app core.App, now time.Time) (*Checklist, error) {
 	if err := app.DB().Select("COUNT(*)").From("customers").AndWhere(parallelrun.HeldOnly("id")).Row(&c.Held); err != nil {
 		return nil, fmt.Errorf("held customers: %w", err)
 	}
-	at := now.UTC().Format(cutoverDateLayout)
+	at := now.UTC().Format(types.DefaultDateLayout)
 	queries := []struct {
 		into *[]CheckItem
 		q    *dbx.SelectQuery
@@ -98,7 +99,7 @@ func Check(app core.App, now time.Time) (*Checklist, error) {
 				AND NOT EXISTS (SELECT 1 FROM subscriptions s WHERE s.customer = c.id AND s.paypal_subscription_id != '')`)).OrderBy("c.id")},
 		{&c.DueSoon, app.DB().Select("id", "whmcs_id", "number AS label", "due_at AS detail", "([[total]] - [[credit_applied]] - [[amount_paid]]) AS due", "currency").
 			From("invoices").AndWhere(parallelrun.HeldOnly("customer")).
-			AndWhere(dbx.NewExp("status = 'open' AND due_at != '' AND due_at <= {:soon}", dbx.Params{"soon": now.Add(dueSoon).UTC().Format(cutoverDateLayout)})).
+			AndWhere(dbx.NewExp("status = 'open' AND due_at != '' AND due_at <= {:soon}", dbx.Params{"soon": now.Add(dueSoon).UTC().Format(types.DefaultDateLayout)})).
 			OrderBy("due_at", "id")},
 	}
 	for _, q := range queries {
@@ -113,9 +114,6 @@ func Check(app core.App, now time.Time) (*Checklist, error) {
 	}
 	return c, nil
 }
-
-// cutoverDateLayout is how PocketBase stores dates, which sort as text.
-const cutoverDateLayout = "2006-01-02 15:04:05.000Z"
 
 // Print writes the checklist for staff.
 func (c *Checklist) Print(w io.Writer) {
@@ -176,7 +174,7 @@ func Cutover(ctx context.Context, app core.App, by string, now time.Time) (Cutov
 			return nil
 		}
 		why := "not sent: written during the parallel run, when WHMCS served this customer (cutover " + res.At.Format(time.RFC3339) + ")"
-		stamp := res.At.Format(cutoverDateLayout)
+		stamp := res.At.Format(types.DefaultDateLayout)
 		r, err := tx.DB().Update("outbox", dbx.Params{"status": "cancelled", "last_error": why, "updated": stamp},
 			dbx.And(dbx.HashExp{"status": "pending", "channel": "email"}, parallelrun.HeldOnly("customer"))).Execute()
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/ezscale/ezscale/billing/analytics"
 	"github.com/ezscale/ezscale/billing/money"
@@ -24,9 +25,6 @@ const (
 	MaxPerPage = 100
 	csvBatch   = 500
 )
-
-// dbTime is how PocketBase stores dates; strings in it sort as instants.
-const dbTime = "2006-01-02 15:04:05.000Z"
 
 // endedServices are the service states that no longer count as a service
 // the customer has.
@@ -205,7 +203,7 @@ func (p ListParams) where(now time.Time) dbx.Expression {
 	}
 	if p.Overdue {
 		and = append(and, dbx.NewExp(`EXISTS (SELECT 1 FROM invoices i WHERE i.customer = customers.id AND i.status = 'open'
-			AND i.due_at != '' AND i.due_at < {:now})`, dbx.Params{"now": now.UTC().Format(dbTime)}))
+			AND i.due_at != '' AND i.due_at < {:now})`, dbx.Params{"now": now.UTC().Format(types.DefaultDateLayout)}))
 	}
 	if p.ServiceType != "" || p.Platform != "" {
 		// Two fresh names: both filters may be bound in one statement.
@@ -285,7 +283,7 @@ func page(app core.App, where dbx.Expression, sort string, limit, offset int, no
 	var overdue []sum
 	err = app.DB().Select("customer", "currency", "SUM(amount_due) AS amount").From("invoices").
 		Where(dbx.And(dbx.In("customer", ids...), dbx.NewExp("status = 'open' AND due_at != '' AND due_at < {:now}",
-			dbx.Params{"now": now.UTC().Format(dbTime)}))).GroupBy("customer", "currency").All(&overdue)
+			dbx.Params{"now": now.UTC().Format(types.DefaultDateLayout)}))).GroupBy("customer", "currency").All(&overdue)
 	if err != nil {
 		return nil, fmt.Errorf("overdue invoices of customers: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/ezscale/ezscale/billing/dunning"
 	"github.com/ezscale/ezscale/billing/ledger"
@@ -28,7 +29,6 @@ const (
 )
 
 const (
-	dateLayout      = "2006-01-02 15:04:05.000Z" // how PocketBase stores dates, so they compare as text
 	defaultWithin   = 7 * 24 * time.Hour
 	defaultStuck    = time.Hour
 	maxQueuePerPage = 100
@@ -137,8 +137,8 @@ type queueSource struct {
 // are left out where this platform does not act for them (dunning, the
 // provisioning workers): their work is WHMCS's until the cutover.
 func queueSources(app core.App, opts QueueOptions) map[string]queueSource {
-	now := opts.Now.UTC().Format(dateLayout)
-	stuck := opts.Now.Add(-opts.StuckAfter).UTC().Format(dateLayout)
+	now := opts.Now.UTC().Format(types.DefaultDateLayout)
+	stuck := opts.Now.Add(-opts.StuckAfter).UTC().Format(types.DefaultDateLayout)
 	table := func(collection string, where dbx.Expression, order string, item func(*core.Record) QueueItem) queueSource {
 		return queueSource{
 			count: func() (int, error) {

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -74,7 +75,7 @@ func Floor(app core.App, keyChecks int, out io.Writer) (FloorResult, error) {
 			key += ":absent"
 		}
 		var one int
-		if err := check.QueryRow(key).Scan(&one); err != nil && err != sql.ErrNoRows {
+		if err := check.QueryRow(key).Scan(&one); err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return res, err
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/ezscale/ezscale/billing/ledger"
 )
@@ -229,7 +230,7 @@ func (w *world) cancelledAtPeriodEnd(bool) ([]Violation, error) {
 	if err != nil {
 		return nil, err
 	}
-	now := w.clockNow().Format("2006-01-02 15:04:05.000Z")
+	now := w.clockNow().Format(types.DefaultDateLayout)
 	var out []Violation
 	for _, r := range rows {
 		if r.End != "" && r.End < now {

@@ -16,8 +16,10 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/ezscale/ezscale/hooks"
+	"github.com/ezscale/ezscale/integrations/gateway"
 	"github.com/ezscale/ezscale/integrations/gateways"
 	"github.com/ezscale/ezscale/integrations/paypal"
 	"github.com/ezscale/ezscale/integrations/provisioning"
@@ -130,7 +132,7 @@ func newWorld(seed uint64, customers int) (*world, error) {
 	if err != nil {
 		return nil, err
 	}
-	w.gw = &gateways.Set{Stripe: sc, PayPal: pc}
+	w.gw = gateways.Of(map[string]gateway.Gateway{"stripe": sc, "paypal": pc})
 	w.platform = newFakePlatform(seed)
 	drivers := map[string]provisioning.Provisioner{"virtfusion": w.platform}
 	hooks.Register(app, cfg, hooks.Deps{Gateways: w.gw, Platforms: drivers})
@@ -419,7 +421,7 @@ func (w *world) work() error {
 		w.worker.Process(context.Background(), job)
 	}
 	_, err := w.app.DB().NewQuery(`UPDATE provisioning_jobs SET status = 'pending', attempts = 0, run_after = {:now},
-		finished_at = '' WHERE status = 'failed'`).Bind(dbx.Params{"now": w.clockNow().Format("2006-01-02 15:04:05.000Z")}).Execute()
+		finished_at = '' WHERE status = 'failed'`).Bind(dbx.Params{"now": w.clockNow().Format(types.DefaultDateLayout)}).Execute()
 	return err
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/ezscale/ezscale/internal/clock"
 	"github.com/ezscale/ezscale/internal/metrics"
@@ -160,7 +161,7 @@ func (c *Checker) provisioningMoving(now time.Time) error {
 	}
 	var n int
 	err := c.App.DB().NewQuery(`SELECT COUNT(*) FROM provisioning_jobs WHERE status = 'running' AND locked_at < {:expired}`).
-		Bind(dbx.Params{"expired": now.Add(-lease).Format(dbTime)}).Row(&n)
+		Bind(dbx.Params{"expired": now.Add(-lease).Format(types.DefaultDateLayout)}).Row(&n)
 	if err != nil {
 		c.App.Logger().Error("health: provisioning jobs", "error", err)
 		return fmt.Errorf("provisioning jobs could not be read")
@@ -189,6 +190,3 @@ func (c *Checker) replicating(ctx context.Context, rep metrics.Replication) erro
 	}
 	return nil
 }
-
-// dbTime is how PocketBase stores dates; strings in it sort as instants.
-const dbTime = "2006-01-02 15:04:05.000Z"

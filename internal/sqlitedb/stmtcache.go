@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"reflect"
 	"strings"
 	"sync"
@@ -157,7 +158,7 @@ func (c *stmtCacheConn) QueryContext(ctx context.Context, query string, args []d
 		return c.inner.QueryContext(ctx, query, args)
 	}
 	s, err := c.take(ctx, query)
-	if err == driver.ErrSkip {
+	if errors.Is(err, driver.ErrSkip) {
 		return c.inner.QueryContext(ctx, query, args)
 	}
 	if err != nil {
@@ -178,7 +179,7 @@ func (c *stmtCacheConn) ExecContext(ctx context.Context, query string, args []dr
 		return c.inner.ExecContext(ctx, query, args)
 	}
 	s, err := c.take(ctx, query)
-	if err == driver.ErrSkip {
+	if errors.Is(err, driver.ErrSkip) {
 		return c.inner.ExecContext(ctx, query, args)
 	}
 	if err != nil {
