@@ -1,17 +1,14 @@
 // Package platforms builds the provisioning drivers the configuration
-// enables. In dev mode a platform without credentials gets its simulator,
-// so a demo order provisions end to end.
+// enables, from the registered platforms (registry.go). In dev mode a
+// platform without credentials gets its simulator, so a demo order
+// provisions end to end.
 package platforms
 
 import (
 	"fmt"
 	"time"
 
-	"github.com/ezscale/ezscale/integrations/enhance"
 	"github.com/ezscale/ezscale/integrations/provisioning"
-	"github.com/ezscale/ezscale/integrations/pterodactyl"
-	"github.com/ezscale/ezscale/integrations/synergycp"
-	"github.com/ezscale/ezscale/integrations/virtfusion"
 	"github.com/ezscale/ezscale/internal/config"
 )
 
@@ -32,75 +29,22 @@ func (s *Set) Close() {
 // as on a real platform, so the portal's transition can be seen.
 const devPowerDelay = 4 * time.Second
 
-// simulator starts a platform's simulator and returns its URL.
-func (s *Set) simulator(start func() (string, func())) string {
-	url, stop := start()
-	s.stop = append(s.stop, stop)
-	return url
-}
-
-// FromConfig builds a driver per configured platform.
+// FromConfig builds a driver per configured platform, and the manual one.
 func FromConfig(cfg *config.Config) (*Set, error) {
 	s := &Set{Drivers: map[string]provisioning.Provisioner{"manual": provisioning.Manual{}}}
-	add := func(name string, d provisioning.Provisioner, err error) error {
+	simulate := func(start func() (string, func())) string {
+		url, stop := start()
+		s.stop = append(s.stop, stop)
+		return url
+	}
+	for _, r := range registered {
+		d, err := r.Open(cfg, simulate)
 		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		s.Drivers[name] = d
-		return nil
-	}
-
-	vf := cfg.VirtFusion
-	if vf.URL == "" && cfg.Dev {
-		sim := virtfusion.NewSimulator("dev-virtfusion")
-		sim.PowerDelay = devPowerDelay
-		vf = config.Panel{URL: s.simulator(sim.Start), Token: "dev-virtfusion"}
-	}
-	if vf.URL != "" {
-		d, err := virtfusion.New(virtfusion.Config{URL: vf.URL, Token: vf.Token})
-		if err := add("virtfusion", d, err); err != nil {
 			s.Close()
-			return nil, err
+			return nil, fmt.Errorf("%s: %w", r.Name, err)
 		}
-	}
-
-	pt := cfg.Pterodactyl
-	if pt.URL == "" && cfg.Dev {
-		sim := pterodactyl.NewSimulator("dev-ptero-app", "dev-ptero-client")
-		sim.PowerDelay = devPowerDelay
-		pt = config.Panel{URL: s.simulator(sim.Start),
-			Token: "dev-ptero-app", ClientKey: "dev-ptero-client"}
-	}
-	if pt.URL != "" {
-		d, err := pterodactyl.New(pterodactyl.Config{URL: pt.URL, AppKey: pt.Token, ClientKey: pt.ClientKey, Flavor: pt.Flavor})
-		if err := add("pterodactyl", d, err); err != nil {
-			s.Close()
-			return nil, err
-		}
-	}
-
-	sc := cfg.SynergyCP
-	if sc.URL == "" && cfg.Dev {
-		sc = config.Panel{URL: s.simulator(synergycp.NewSimulator("dev-synergycp").Start), Token: "dev-synergycp"}
-	}
-	if sc.URL != "" {
-		d, err := synergycp.New(synergycp.Config{URL: sc.URL, Key: sc.Token})
-		if err := add("synergycp", d, err); err != nil {
-			s.Close()
-			return nil, err
-		}
-	}
-
-	en := cfg.Enhance
-	if en.URL == "" && cfg.Dev {
-		sim := enhance.NewSimulator("dev-enhance")
-		en = config.Panel{URL: s.simulator(sim.Start), Token: "dev-enhance", OrgID: sim.MOOrgID()}
-	}
-	if en.URL != "" {
-		d, err := enhance.New(enhance.Config{URL: en.URL, Token: en.Token, OrgID: en.OrgID})
-		if err := add("enhance", d, err); err != nil {
-			s.Close()
-			return nil, err
+		if d != nil {
+			s.Drivers[r.Name] = d
 		}
 	}
 	return s, nil

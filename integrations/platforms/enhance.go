@@ -1,0 +1,23 @@
+package platforms
+
+import (
+	"github.com/ezscale/ezscale/integrations/enhance"
+	"github.com/ezscale/ezscale/integrations/provisioning"
+	"github.com/ezscale/ezscale/internal/config"
+)
+
+// enhancePanel is the web-hosting platform.
+var enhancePanel = Registration{
+	Name: "enhance",
+	Open: func(cfg *config.Config, simulate func(func() (string, func())) string) (provisioning.Provisioner, error) {
+		p := cfg.Enhance
+		if p.URL == "" && cfg.Dev {
+			sim := enhance.NewSimulator("dev-enhance")
+			p = config.Panel{URL: simulate(sim.Start), Token: "dev-enhance", OrgID: sim.MOOrgID()}
+		}
+		if p.URL == "" {
+			return nil, nil
+		}
+		return enhance.New(enhance.Config{URL: p.URL, Token: p.Token, OrgID: p.OrgID})
+	},
+}

@@ -1,0 +1,20 @@
+package platforms
+
+import (
+	"github.com/ezscale/ezscale/integrations/provisioning"
+	"github.com/ezscale/ezscale/internal/config"
+)
+
+// Registration is how the platform wires one provisioning platform.
+type Registration struct {
+	// Name is the platform's name in plans.platform and services.platform.
+	Name string
+	// Open builds the driver cfg has credentials for, nil when it has none.
+	// In dev mode a platform without credentials starts its simulator
+	// through simulate, which returns its URL and stops it with the Set.
+	Open func(cfg *config.Config, simulate func(start func() (string, func())) string) (provisioning.Provisioner, error)
+}
+
+// registered is every platform the platform knows. A new platform is its
+// package, a file here and one line in this list.
+var registered = []Registration{virtFusion, pterodactylPanel, synergyCP, enhancePanel}

@@ -1,0 +1,24 @@
+package platforms
+
+import (
+	"github.com/ezscale/ezscale/integrations/provisioning"
+	"github.com/ezscale/ezscale/integrations/virtfusion"
+	"github.com/ezscale/ezscale/internal/config"
+)
+
+// virtFusion is the VPS platform.
+var virtFusion = Registration{
+	Name: "virtfusion",
+	Open: func(cfg *config.Config, simulate func(func() (string, func())) string) (provisioning.Provisioner, error) {
+		p := cfg.VirtFusion
+		if p.URL == "" && cfg.Dev {
+			sim := virtfusion.NewSimulator("dev-virtfusion")
+			sim.PowerDelay = devPowerDelay
+			p = config.Panel{URL: simulate(sim.Start), Token: "dev-virtfusion"}
+		}
+		if p.URL == "" {
+			return nil, nil
+		}
+		return virtfusion.New(virtfusion.Config{URL: p.URL, Token: p.Token})
+	},
+}
