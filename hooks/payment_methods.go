@@ -9,6 +9,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/ezscale/ezscale/billing/methods"
+	"github.com/ezscale/ezscale/integrations/gateway"
 	"github.com/ezscale/ezscale/integrations/gateways"
 	"github.com/ezscale/ezscale/internal/config"
 )
@@ -16,7 +17,7 @@ import (
 // cardGateway keeps a customer's cards and charges them: Stripe.
 type cardGateway interface {
 	methods.Cards
-	methods.Charger
+	gateway.Charger
 	PublishableKey() string
 }
 

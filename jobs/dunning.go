@@ -7,6 +7,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/ezscale/ezscale/billing/dunning"
+	"github.com/ezscale/ezscale/integrations/gateway"
 	"github.com/ezscale/ezscale/integrations/gateways"
 )
 
@@ -15,7 +16,7 @@ import (
 // charges them is enabled.
 func RunDunning(app core.App, gw *gateways.Set, portalURL string, now time.Time, dryRun bool, progress io.Writer) ([]dunning.Action, error) {
 	opts := dunning.Options{Now: now, DryRun: dryRun, PortalURL: portalURL, Progress: progress}
-	if charger, ok := gateways.First[dunning.Charger](gw); ok {
+	if charger, ok := gateways.First[gateway.Charger](gw); ok {
 		opts.Charger = charger
 	}
 	return dunning.Run(app, opts)

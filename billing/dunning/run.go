@@ -20,11 +20,6 @@ import (
 	"github.com/ezscale/ezscale/internal/settings"
 )
 
-// Charger charges a saved payment method off-session: the Stripe gateway.
-type Charger interface {
-	Charge(ctx context.Context, req gateway.ChargeRequest) (gateway.ChargeResult, error)
-}
-
 // Options of one run.
 type Options struct {
 	Now time.Time
@@ -32,7 +27,7 @@ type Options struct {
 	DryRun bool
 	// Charger is nil when no gateway can charge saved methods: the charge
 	// steps then only tell the customer to pay.
-	Charger Charger
+	Charger gateway.Charger
 	// PortalURL is where customers pay: notices link to the invoice there.
 	PortalURL string
 	Progress  io.Writer
@@ -216,7 +211,7 @@ type chargeOutcome struct {
 // nothing else), so a concurrent run or a pay now cannot charge it too,
 // and its idempotency key is the one every path uses for that attempt: a
 // run that crashed after charging and charges again gets the same payment.
-func charge(ctx context.Context, app core.App, inv *ledger.Invoice, c Charger) (*chargeOutcome, error) {
+func charge(ctx context.Context, app core.App, inv *ledger.Invoice, c gateway.Charger) (*chargeOutcome, error) {
 	o := &chargeOutcome{amount: money.Amount{Minor: inv.AmountDue(), Currency: inv.Currency()}}
 	paypal, err := collectedByPayPal(app, inv.Id)
 	if err != nil {

@@ -74,9 +74,9 @@ func newWorld(t *testing.T) *world {
 	return &world{app: app, customer: c, order: res, due: ordered.AddDate(0, 0, 7)}
 }
 
-func (w *world) run(t *testing.T, day int, charger dunning.Charger) []dunning.Action {
+func (w *world) run(t *testing.T, day int, charger gateway.Charger) []dunning.Action {
 	t.Helper()
-	var c dunning.Charger
+	var c gateway.Charger
 	if charger != nil {
 		c = charger
 	}

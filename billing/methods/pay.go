@@ -13,11 +13,6 @@ import (
 	"github.com/ezscale/ezscale/internal/clock"
 )
 
-// Charger charges a saved card off-session.
-type Charger interface {
-	Charge(ctx context.Context, req gateway.ChargeRequest) (gateway.ChargeResult, error)
-}
-
 // ErrNothingDue is an invoice with nothing left to pay.
 var ErrNothingDue = ledger.ErrNothingDue
 
@@ -31,7 +26,7 @@ var ErrChargeInProgress = payments.ErrChargeHeld
 // attempt is reserved first, like dunning's, and charged under the same
 // idempotency key dunning would use for it, so the two never charge one
 // invoice at once and a retried attempt is one charge.
-func PayNow(ctx context.Context, app core.App, charger Charger, customer *core.Record, invoiceID, methodID string) (gateway.ChargeResult, error) {
+func PayNow(ctx context.Context, app core.App, charger gateway.Charger, customer *core.Record, invoiceID, methodID string) (gateway.ChargeResult, error) {
 	inv, err := ledger.FindInvoice(app, invoiceID)
 	if err != nil || inv.CustomerID() != customer.Id || inv.Status() == ledger.StatusDraft {
 		return gateway.ChargeResult{}, ErrNotFound

@@ -1,9 +1,8 @@
 // Package gateway is what the billing core needs of a payment rail: tell a
 // genuine webhook from a forged one, and the requests and answers of a
 // charge and a refund. Every rail verifies webhooks; charging a saved method
-// (dunning.Charger, methods.Charger) and refunding (payments.Refunder) are
-// abilities a rail may have, declared by the package that uses them and
-// found by a type assertion, so a rail without one (PayPal never charges a
+// (Charger, used by dunning and pay now) and refunding (payments.Refunder)
+// are abilities a rail may have, found by a type assertion, so a rail without one (PayPal never charges a
 // saved method) has no method that only refuses. What only one rail has
 // (saving cards, PayPal approval links) lives in its own package;
 // integrations/gateways registers the rails.
@@ -75,6 +74,12 @@ var ErrBadSignature = errors.New("webhook signature verification failed")
 type Gateway interface {
 	// VerifyWebhook checks a delivery's signature and returns its event.
 	VerifyWebhook(ctx context.Context, header http.Header, body []byte) (Event, error)
+}
+
+// Charger is a rail that charges a saved payment method off-session:
+// dunning's retries and a customer's pay now both use it.
+type Charger interface {
+	Charge(ctx context.Context, req ChargeRequest) (ChargeResult, error)
 }
 
 // ErrRefused marks a definite refusal: the gateway answered that it did

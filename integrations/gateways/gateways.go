@@ -97,7 +97,7 @@ func (s *Set) PaymentOptions() map[string]any {
 }
 
 // First is the first enabled gateway, in registration order, that has the
-// ability T (an interface its user declares, e.g. dunning.Charger).
+// ability T (an interface such as gateway.Charger).
 func First[T any](s *Set) (T, bool) {
 	for _, g := range s.Enabled() {
 		if t, ok := g.Client.(T); ok {

@@ -3,7 +3,6 @@ package gateways
 import (
 	"testing"
 
-	"github.com/ezscale/ezscale/billing/dunning"
 	"github.com/ezscale/ezscale/billing/payments"
 	"github.com/ezscale/ezscale/integrations/gateway"
 	"github.com/ezscale/ezscale/integrations/paypal"
@@ -41,7 +40,7 @@ func TestFromConfigWithoutCredentials(t *testing.T) {
 	if on := s.Enabled(); len(on) != 0 {
 		t.Fatalf("enabled = %v, want none", on)
 	}
-	if _, ok := First[dunning.Charger](s); ok {
+	if _, ok := First[gateway.Charger](s); ok {
 		t.Error("a charger without any gateway")
 	}
 	opts := s.PaymentOptions()
@@ -82,7 +81,7 @@ func TestAbilities(t *testing.T) {
 	if len(refunders) != 2 || refunders["stripe"] != payments.Refunder(sc) || refunders["paypal"] != payments.Refunder(pc) {
 		t.Fatalf("refunders = %v", refunders)
 	}
-	if c, ok := First[dunning.Charger](s); !ok || c != dunning.Charger(sc) {
+	if c, ok := First[gateway.Charger](s); !ok || c != gateway.Charger(sc) {
 		t.Fatalf("charger = %v, want Stripe", c)
 	}
 	opts := s.PaymentOptions()

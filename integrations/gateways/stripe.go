@@ -14,9 +14,8 @@ import (
 // became of a charge whose webhook was lost), and keeps the cards.
 var (
 	_ payments.Refunder    = (*stripe.Client)(nil)
-	_ dunning.Charger      = (*stripe.Client)(nil)
+	_ gateway.Charger      = (*stripe.Client)(nil)
 	_ dunning.ChargeLookup = (*stripe.Client)(nil)
-	_ methods.Charger      = (*stripe.Client)(nil)
 	_ methods.Cards        = (*stripe.Client)(nil)
 )
 
