@@ -8,7 +8,7 @@ HTTP    ?= 127.0.0.1:8090
 DATA    ?= pb_data
 GOFLAGS ?=
 
-.PHONY: run build portal chromium test vet fmt seed bench-api bench-api-compare bench-flood bench-portal bench-billing bench-analytics bench-whmcs bench-chaos clean
+.PHONY: run build release portal chromium test vet fmt seed bench-api bench-api-compare bench-flood bench-portal bench-billing bench-analytics bench-whmcs bench-chaos clean
 
 PORTAL_SRC := $(shell find portal/src portal/index.html portal/vite.config.js portal/package.json -type f 2>/dev/null)
 
@@ -16,9 +16,15 @@ PORTAL_SRC := $(shell find portal/src portal/index.html portal/vite.config.js po
 run: build
 	EZ_DEV=1 EZ_PUBLIC_URL=http://$(HTTP) ./$(BIN) serve --http $(HTTP) --dir $(DATA)
 
-## build: compile the single static binary (portal included) into bin/
+## build: compile the development build (portal included) into bin/: the server plus dev mode's simulators and
+## the seed and bench commands (-tags dev)
 build: portal
-	go build $(GOFLAGS) -trimpath -o $(BIN) .
+	go build $(GOFLAGS) -tags dev -trimpath -o $(BIN) .
+
+## release: compile the production server (portal included) into bin/ezscale-release: no simulator, no
+## generator, no benchmark; EZ_DEV=1 is refused by it
+release: portal
+	go build $(GOFLAGS) -trimpath -o bin/ezscale-release .
 
 ## portal: build the customer portal (Vue + Vite) into pb_public/portal
 portal: pb_public/portal/index.html
@@ -61,7 +67,7 @@ fuzz:
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
-	go vet -tags e2e ./...
+	go vet -tags e2e,dev ./...
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

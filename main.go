@@ -17,6 +17,10 @@ import (
 	_ "github.com/ezscale/ezscale/pb_migrations"
 )
 
+// devCommands adds the development build's commands (main_dev.go); nil in
+// the production build, which carries no generator, benchmark or simulator.
+var devCommands func(app *pocketbase.PocketBase, cfg *config.Config)
+
 func main() {
 	// Restore needs only the storage settings, not the server's: it runs on
 	// a machine being set up, before anything else is configured.
@@ -58,6 +62,9 @@ func main() {
 	}
 	defer stop()
 	commands.Register(app, cfg)
+	if devCommands != nil {
+		devCommands(app, cfg)
+	}
 
 	if err := app.Start(); err != nil {
 		log.Fatal(err)

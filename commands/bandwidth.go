@@ -16,16 +16,16 @@ import (
 // bandwidthCommand is `ezscale bandwidth run [--now=...]`: the hourly
 // bandwidth run on demand, e.g. to check the traffic source or to catch up
 // after an outage. The traffic comes from the source the configuration
-// names (server.BandwidthSource); with none the run refuses.
+// names, or dev mode's stand-in (server.BandwidthSource); with none the
+// run refuses.
 func bandwidthCommand(app core.App, cfg *config.Config) *cobra.Command {
 	cmd, _ := jobRunCommand(app, "bandwidth", "Bandwidth accounting jobs",
 		"Measure the traffic of every active service's current period so far and queue quota alerts",
 		func(out io.Writer, at time.Time) error {
-			src, stop, err := server.BandwidthSource(cfg)
+			src, err := server.BandwidthSource(app, cfg)
 			if err != nil {
 				return err
 			}
-			defer stop()
 			fmt.Fprintf(out, "Bandwidth run at %s\n", at.Format(time.RFC3339))
 			res, err := jobs.RunBandwidth(app, src, at, out)
 			if err != nil {

@@ -1,5 +1,6 @@
 // Package commands adds the platform's own CLI commands to the ezscale
-// binary, next to PocketBase's serve, migrate and superuser.
+// binary, next to PocketBase's serve, migrate and superuser. The
+// development build adds more (commands/devcommands).
 package commands
 
 import (
@@ -11,17 +12,15 @@ import (
 
 // Register adds every platform command to app's root command.
 func Register(app *pocketbase.PocketBase, cfg *config.Config) {
-	bench := benchCommand(app)
-	bench.AddCommand(benchBillingCommand(cfg), benchProvisioningCommand(cfg), benchWHMCSCommand(cfg))
-	app.RootCmd.AddCommand(seedCommand(app), bench, billingCommand(app), dunningCommand(app, cfg), secretsCommand(app, cfg))
+	app.RootCmd.AddCommand(billingCommand(app), dunningCommand(app, cfg), secretsCommand(app, cfg))
 	app.RootCmd.AddCommand(bandwidthCommand(app, cfg), supportCommand(app, cfg), importCommand(app, cfg))
 	app.RootCmd.AddCommand(ledgerCommand(app))
 	app.RootCmd.AddCommand(restoreCommand()) // listed in help; main runs it before PocketBase starts (RunRestoreIfAsked)
 }
 
-// migrate brings the database up to date, as serve does before it starts,
+// Migrate brings the database up to date, as serve does before it starts,
 // so a command works on a fresh or an older data directory.
-func migrate(app core.App) error {
+func Migrate(app core.App) error {
 	if !app.IsBootstrapped() {
 		if err := app.Bootstrap(); err != nil {
 			return err

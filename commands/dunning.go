@@ -23,7 +23,6 @@ func dunningCommand(app core.App, cfg *config.Config) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			defer gw.Close()
 			actions, err := jobs.RunDunning(app, gw, cfg.PublicURL, at, dry, out)
 			fmt.Fprintf(out, "%d dunning steps.\n", len(actions))
 			return err

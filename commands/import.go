@@ -61,7 +61,7 @@ func importCommand(app core.App, cfg *config.Config) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := migrate(app); err != nil {
+			if err := Migrate(app); err != nil {
 				return err
 			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -71,11 +71,10 @@ func importCommand(app core.App, cfg *config.Config) *cobra.Command {
 				return err
 			}
 			defer db.Close()
-			desk, closeDesk, err := configuredDesk(app, cfg)
+			desk, err := configuredDesk(app, cfg)
 			if err != nil {
 				return err
 			}
-			defer closeDesk()
 			opts.Desk = desk
 			if desk != nil {
 				fmt.Fprintf(c.ErrOrStderr(), "Tickets go to the archive and to SupportPal at %s.\n", cfg.SupportPal.URL)
@@ -161,9 +160,10 @@ func openWHMCS(ctx context.Context, dsn string) (*sql.DB, error) {
 
 // configuredDesk is the help desk SUPPORTPAL_URL names, nil without one:
 // the dev-mode simulator is no place to carry real tickets to.
-func configuredDesk(app core.App, cfg *config.Config) (*support.Desk, func(), error) {
+func configuredDesk(app core.App, cfg *config.Config) (*support.Desk, error) {
+	cfg = cfg.WithoutStandIns()
 	if cfg.SupportPal.URL == "" {
-		return nil, func() {}, nil
+		return nil, nil
 	}
 	return server.SupportDesk(app, cfg)
 }

@@ -45,7 +45,7 @@ func importCutoverCommand(app core.App, cfg *config.Config) *cobra.Command {
 			if confirm && strings.TrimSpace(by) == "" {
 				return errors.New("--by is empty: name who runs the cutover, for the audit log")
 			}
-			if err := migrate(app); err != nil {
+			if err := Migrate(app); err != nil {
 				return err
 			}
 			done, err := whmcs.CutOverAt(app)
@@ -154,11 +154,10 @@ func finalReconciliation(ctx context.Context, app core.App, cfg *config.Config, 
 			return nil, err
 		}
 		defer db.Close()
-		desk, closeDesk, err := configuredDesk(app, cfg)
+		desk, err := configuredDesk(app, cfg)
 		if err != nil {
 			return nil, err
 		}
-		defer closeDesk()
 		opts.Desk = desk
 		return whmcs.Import(ctx, app, db, opts)
 	}

@@ -39,18 +39,15 @@ func importLinkCommand(app core.App, cfg *config.Config) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := migrate(app); err != nil {
+			if err := Migrate(app); err != nil {
 				return err
 			}
 			// The panels the configuration names, never a simulator: a
 			// dev-mode stand-in knows none of WHMCS's servers.
-			panels := *cfg
-			panels.Dev = false
-			set, err := platforms.FromConfig(&panels)
+			drivers, err := platforms.FromConfig(cfg.WithoutStandIns())
 			if err != nil {
 				return err
 			}
-			defer set.Close()
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			db, err := openWHMCS(ctx, source)
@@ -59,7 +56,7 @@ func importLinkCommand(app core.App, cfg *config.Config) *cobra.Command {
 			}
 			defer db.Close()
 
-			rep, err := whmcs.Link(ctx, app, db, whmcs.LinkOptions{DryRun: dryRun, Drivers: set.Drivers, Progress: c.ErrOrStderr()})
+			rep, err := whmcs.Link(ctx, app, db, whmcs.LinkOptions{DryRun: dryRun, Drivers: drivers, Progress: c.ErrOrStderr()})
 			if rep != nil {
 				rep.Print(c.OutOrStdout())
 				if reportPath != "" {

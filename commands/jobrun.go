@@ -26,7 +26,7 @@ func jobRunCommand(app core.App, group, groupShort, runShort string, job func(ou
 			if err != nil {
 				return err
 			}
-			if err := migrate(app); err != nil {
+			if err := Migrate(app); err != nil {
 				return err
 			}
 			return job(c.OutOrStdout(), at)

@@ -32,7 +32,7 @@ func ledgerCommand(app core.App) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := migrate(app); err != nil {
+			if err := Migrate(app); err != nil {
 				return err
 			}
 			start := time.Now()

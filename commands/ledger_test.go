@@ -1,15 +1,35 @@
 package commands
 
 import (
+	"io"
 	"strings"
 	"testing"
 
 	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/ezscale/ezscale/internal/seed"
 )
+
+// seedCustomers adds n synthetic customers with their history to the data
+// directory dir, as the development build's `ezscale seed` does.
+func seedCustomers(t *testing.T, dir string, n int) {
+	t.Helper()
+	app := core.NewBaseApp(core.BaseAppConfig{DataDir: dir})
+	if err := app.Bootstrap(); err != nil {
+		t.Fatal(err)
+	}
+	defer app.ResetBootstrapState()
+	if err := Migrate(app); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := seed.Synthetic(app, seed.SyntheticOptions{Customers: n, Seed: 1}, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+}
 
 func TestLedgerCheckFailsOnACorruptedDir(t *testing.T) {
 	dir := t.TempDir()
-	run(t, dir, "seed", "--customers", "3")
+	seedCustomers(t, dir, 3)
 	if out := run(t, dir, "ledger", "check"); !strings.Contains(out, "No violations.") {
 		t.Fatalf("seeded data:\n%s", out)
 	}

@@ -38,7 +38,7 @@ func secretsCommand(app core.App, cfg *config.Config) *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("EZ_ENCRYPTION_KEY: %w", err)
 			}
-			if err := migrate(app); err != nil {
+			if err := Migrate(app); err != nil {
 				return err
 			}
 			n, err := secrets.Rotate(app, oldBox, newBox, cmd.OutOrStdout())

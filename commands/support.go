@@ -24,14 +24,13 @@ func supportCommand(app core.App, cfg *config.Config) *cobra.Command {
 		Args:         cobra.NoArgs,
 		SilenceUsage: true,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if err := migrate(app); err != nil {
+			if err := Migrate(app); err != nil {
 				return err
 			}
-			desk, stop, err := server.SupportDesk(app, cfg)
+			desk, err := server.SupportDesk(app, cfg)
 			if err != nil {
 				return err
 			}
-			defer stop()
 			if desk == nil {
 				return errors.New("no help desk: set SUPPORTPAL_URL and SUPPORTPAL_TOKEN")
 			}

@@ -15,11 +15,12 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 
-	"github.com/ezscale/ezscale/integrations/pterodactyl"
-	"github.com/ezscale/ezscale/integrations/supportpal"
-	"github.com/ezscale/ezscale/integrations/virtfusion"
+	"github.com/ezscale/ezscale/integrations/pterodactyl/pterodactylsim"
+	"github.com/ezscale/ezscale/integrations/supportpal/supportpalsim"
+	"github.com/ezscale/ezscale/integrations/virtfusion/virtfusionsim"
 	"github.com/ezscale/ezscale/internal/config"
 	"github.com/ezscale/ezscale/internal/server"
+	"github.com/ezscale/ezscale/internal/standins"
 	"github.com/ezscale/ezscale/internal/testutil"
 )
 
@@ -29,13 +30,13 @@ type platform struct {
 	App *tests.TestApp
 	// Game is the Pterodactyl simulator game servers are built on; tests
 	// slow it down to watch provisioning happen.
-	Game *pterodactyl.Simulator
+	Game *pterodactylsim.Simulator
 	// Desk is the SupportPal simulator; tests answer tickets as staff on it
 	// and take it down.
-	Desk *supportpal.Simulator
+	Desk *supportpalsim.Simulator
 	// VPS is the VirtFusion simulator VPS are built on; tests read what
 	// a server was built with from it.
-	VPS *virtfusion.Simulator
+	VPS *virtfusionsim.Simulator
 }
 
 // startPlatform starts the platform in dev mode (demo catalog, sandbox
@@ -57,15 +58,15 @@ func servePlatform(t testing.TB, app *tests.TestApp, extraEnv ...map[string]stri
 	// "localhost", not the IP: WebAuthn takes no IP address as relying party.
 	url := fmt.Sprintf("http://localhost:%d", ln.Addr().(*net.TCPAddr).Port)
 
-	game := pterodactyl.NewSimulator("e2e-app-key", "e2e-client-key")
+	game := pterodactylsim.New("e2e-app-key", "e2e-client-key")
 	gameURL, stopGame := game.Start()
 	t.Cleanup(stopGame)
 
-	vps := virtfusion.NewSimulator("e2e-virtfusion")
+	vps := virtfusionsim.New("e2e-virtfusion")
 	vpsURL, stopVPS := vps.Start()
 	t.Cleanup(stopVPS)
 
-	desk := supportpal.NewSimulator("e2e-supportpal-token", []byte("e2e-simpleauth-key"))
+	desk := supportpalsim.New("e2e-supportpal-token", []byte("e2e-simpleauth-key"))
 	deskURL, stopDesk := desk.Start()
 	t.Cleanup(stopDesk)
 
@@ -83,6 +84,7 @@ func servePlatform(t testing.TB, app *tests.TestApp, extraEnv ...map[string]stri
 		t.Fatal(err)
 	}
 
+	server.DevStandIns = standins.Start
 	stop, err := server.Setup(app, cfg)
 	if err != nil {
 		t.Fatal(err)

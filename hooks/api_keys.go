@@ -7,6 +7,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
 
+	"github.com/ezscale/ezscale/billing/customers"
 	"github.com/ezscale/ezscale/internal/apikeys"
 	"github.com/ezscale/ezscale/internal/audit"
 )
@@ -21,7 +22,7 @@ func bindAPIKeys(app core.App) {
 			se.Router.Bind(m)
 		}
 		for prefix, guard := range map[string]*hook.Handler[*core.RequestEvent]{
-			"/api/account/api-keys": apis.RequireAuth("customers"),
+			"/api/account/api-keys": apis.RequireAuth(customers.Collection),
 			"/api/staff/api-keys":   apis.RequireSuperuserAuth(),
 		} {
 			g := se.Router.Group(prefix)

@@ -7,6 +7,7 @@ import (
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/billing/customers"
 	"github.com/ezscale/ezscale/billing/ledger"
 )
 
@@ -15,16 +16,17 @@ import (
 // invoice from it.
 func bindCredit(app core.App) {
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
-		auth := apis.RequireAuth("customers")
+		auth := apis.RequireAuth(customers.Collection)
 		se.Router.GET("/api/account/credit", func(e *core.RequestEvent) error {
 			balances, err := ledger.Balances(e.App, e.Auth.Id)
 			if err != nil {
 				return err
 			}
-			if _, ok := balances[e.Auth.GetString("currency")]; !ok {
-				balances[e.Auth.GetString("currency")] = 0
+			currency := customers.As(e.Auth).Currency()
+			if _, ok := balances[currency]; !ok {
+				balances[currency] = 0
 			}
-			return e.JSON(http.StatusOK, map[string]any{"currency": e.Auth.GetString("currency"), "balances": balances})
+			return e.JSON(http.StatusOK, map[string]any{"currency": currency, "balances": balances})
 		}).Bind(auth)
 
 		se.Router.POST("/api/invoices/{id}/pay/credit", func(e *core.RequestEvent) error {

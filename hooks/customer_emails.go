@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/ezscale/ezscale/billing/customers"
 )
 
 // bindCustomerEmails keeps one account per address whatever its case: the
@@ -18,8 +20,8 @@ func bindCustomerEmails(app core.App) {
 		e.Record.SetEmail(normalEmail(e.Record.Email()))
 		return e.Next()
 	}
-	app.OnRecordCreate("customers").BindFunc(normalise)
-	app.OnRecordUpdate("customers").BindFunc(normalise)
+	app.OnRecordCreate(customers.Collection).BindFunc(normalise)
+	app.OnRecordUpdate(customers.Collection).BindFunc(normalise)
 }
 
 // normalEmail is the form a customer's address is stored in.

@@ -7,6 +7,8 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
 	"github.com/pocketbase/pocketbase/tools/security"
+
+	"github.com/ezscale/ezscale/billing/customers"
 )
 
 // Messages a refused customer reads; the portal shows them as they are.
@@ -16,38 +18,6 @@ const (
 		"You can still pay your invoices and open tickets; contact support."
 )
 
-// customerStatus is a customer's account status (customers.status) and the
-// one statement of what each status allows. Every sign-in path, every
-// request with a token and every service action asks it, so a new route
-// gets the policy by binding the middleware below, never by re-reading the
-// status itself.
-type customerStatus string
-
-const (
-	statusActive    customerStatus = "active"
-	statusSuspended customerStatus = "suspended"
-	statusClosed    customerStatus = "closed"
-	statusFraud     customerStatus = "fraud"
-)
-
-func statusOf(customer *core.Record) customerStatus {
-	return customerStatus(customer.GetString("status"))
-}
-
-// canSignIn: a closed or fraudulent account neither signs in nor keeps
-// using a token it already holds. A suspended one does, to pay what it
-// owes and talk to support.
-func (s customerStatus) canSignIn() bool {
-	return s != statusClosed && s != statusFraud
-}
-
-// canUseServices: only an account in good standing reveals credentials,
-// powers, opens panels, changes plans or orders. Cancelling stays open to
-// every account that can sign in: it only stops future billing.
-func (s customerStatus) canUseServices() bool {
-	return s == statusActive
-}
-
 // bindCustomerStatus refuses closed and fraudulent accounts everywhere:
 // every sign-in (password, one-time code, OAuth2, passkey, token refresh,
 // all answered through PocketBase's auth response), every request made
@@ -55,8 +25,8 @@ func (s customerStatus) canUseServices() bool {
 // impersonating such a customer keep their way in, to look into the
 // account as its owner sees it.
 func bindCustomerStatus(app core.App) {
-	app.OnRecordAuthRequest("customers").BindFunc(func(e *core.RecordAuthRequestEvent) error {
-		if (e.Auth == nil || !e.Auth.IsSuperuser()) && !statusOf(e.Record).canSignIn() {
+	app.OnRecordAuthRequest(customers.Collection).BindFunc(func(e *core.RecordAuthRequestEvent) error {
+		if (e.Auth == nil || !e.Auth.IsSuperuser()) && !customers.As(e.Record).Status().CanSignIn() {
 			return e.ForbiddenError(accountClosedMessage, nil)
 		}
 		return e.Next()
@@ -73,11 +43,11 @@ func bindCustomerStatus(app core.App) {
 
 	// Realtime connections keep the auth they subscribed with; closing the
 	// account drops it, as PocketBase does when a token key changes.
-	app.OnRecordAfterUpdateSuccess("customers").BindFunc(func(e *core.RecordEvent) error {
-		if !statusOf(e.Record).canSignIn() {
+	app.OnRecordAfterUpdateSuccess(customers.Collection).BindFunc(func(e *core.RecordEvent) error {
+		if !customers.As(e.Record).Status().CanSignIn() {
 			for _, client := range e.App.SubscriptionsBroker().Clients() {
 				if auth, _ := client.Get(apis.RealtimeClientAuthKey).(*core.Record); auth != nil &&
-					auth.Id == e.Record.Id && auth.Collection().Name == "customers" {
+					auth.Id == e.Record.Id && auth.Collection().Name == customers.Collection {
 					client.Unset(apis.RealtimeClientAuthKey)
 				}
 			}
@@ -90,7 +60,7 @@ func bindCustomerStatus(app core.App) {
 // of a closed or fraudulent customer, whatever the route: record APIs,
 // custom routes, realtime subscriptions.
 func refuseClosedAccountTokens(e *core.RequestEvent) error {
-	if e.Auth == nil || e.Auth.Collection().Name != "customers" || statusOf(e.Auth).canSignIn() || impersonated(e) {
+	if e.Auth == nil || e.Auth.Collection().Name != customers.Collection || customers.As(e.Auth).Status().CanSignIn() || impersonated(e) {
 		return e.Next()
 	}
 	return e.UnauthorizedError(accountClosedMessage, nil)
@@ -118,7 +88,7 @@ func impersonated(e *core.RequestEvent) bool {
 var requireServiceAccess = &hook.Handler[*core.RequestEvent]{
 	Id: "ezscaleServiceAccess",
 	Func: func(e *core.RequestEvent) error {
-		if e.Auth != nil && e.Auth.Collection().Name == "customers" && !statusOf(e.Auth).canUseServices() {
+		if e.Auth != nil && e.Auth.Collection().Name == customers.Collection && !customers.As(e.Auth).Status().CanUseServices() {
 			return e.ForbiddenError(accountSuspendedMessage, nil)
 		}
 		return e.Next()

@@ -10,6 +10,9 @@ import (
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/billing/customers"
+	"github.com/ezscale/ezscale/billing/ledger"
+	"github.com/ezscale/ezscale/billing/subscriptions"
 	"github.com/ezscale/ezscale/internal/settings"
 )
 
@@ -23,7 +26,7 @@ var (
 		"password", "passwordConfirm", "oldPassword",
 	}
 	// currencyLockedBy are the records that pin a customer's currency.
-	currencyLockedBy = []string{"invoices", "credit_entries", "subscriptions"}
+	currencyLockedBy = []string{ledger.InvoicesCollection, ledger.CreditCollection, subscriptions.Collection}
 )
 
 // bindCustomers enforces what a customer may write on their own account:
@@ -31,7 +34,7 @@ var (
 // touch safe fields only, and the currency only while nothing is billed in it.
 func bindCustomers(app core.App) {
 	bindCustomerEmails(app)
-	app.OnRecordCreateRequest("customers").BindFunc(func(e *core.RecordRequestEvent) error {
+	app.OnRecordCreateRequest(customers.Collection).BindFunc(func(e *core.RecordRequestEvent) error {
 		if !e.HasSuperuserAuth() {
 			info, err := e.RequestInfo()
 			if err != nil {
@@ -40,21 +43,21 @@ func bindCustomers(app core.App) {
 			if err := onlyFields(keys(info.Body), signupFields); err != nil {
 				return e.BadRequestError("These fields cannot be set when signing up.", err)
 			}
-			if err := offeredCurrency(e.App, e.Record.GetString("currency")); err != nil {
+			if err := offeredCurrency(e.App, customers.As(e.Record).Currency()); err != nil {
 				return e.BadRequestError("Unsupported currency.", err)
 			}
 		}
 		return e.Next()
 	})
 
-	app.OnRecordCreate("customers").BindFunc(func(e *core.RecordEvent) error {
-		if e.Record.GetString("status") == "" {
-			e.Record.Set("status", "active")
+	app.OnRecordCreate(customers.Collection).BindFunc(func(e *core.RecordEvent) error {
+		if c := customers.As(e.Record); c.Status() == "" {
+			c.SetStatus(customers.StatusActive)
 		}
 		return e.Next()
 	})
 
-	app.OnRecordUpdateRequest("customers").BindFunc(func(e *core.RecordRequestEvent) error {
+	app.OnRecordUpdateRequest(customers.Collection).BindFunc(func(e *core.RecordRequestEvent) error {
 		if e.HasSuperuserAuth() {
 			return e.Next()
 		}
@@ -63,7 +66,7 @@ func bindCustomers(app core.App) {
 			return e.BadRequestError("These fields can only be changed by staff.", err)
 		}
 		if slices.Contains(changed, "currency") {
-			if err := offeredCurrency(e.App, e.Record.GetString("currency")); err != nil {
+			if err := offeredCurrency(e.App, customers.As(e.Record).Currency()); err != nil {
 				return e.BadRequestError("Unsupported currency.", err)
 			}
 			if err := currencyUnlocked(e.App, e.Record.Id); err != nil {

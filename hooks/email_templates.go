@@ -7,6 +7,7 @@ import (
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/billing/customers"
 	"github.com/ezscale/ezscale/billing/ledger"
 	"github.com/ezscale/ezscale/integrations/notify"
 )
@@ -23,17 +24,17 @@ func bindNotifications(app core.App) {
 	// verification link's below), so the message commits with its event.
 	// What changed is read from the stored row: a record saved twice in one
 	// process keeps the original it was loaded with.
-	app.OnRecordConfirmVerificationRequest("customers").BindFunc(func(e *core.RecordConfirmVerificationRequestEvent) error {
+	app.OnRecordConfirmVerificationRequest(customers.Collection).BindFunc(func(e *core.RecordConfirmVerificationRequestEvent) error {
 		return e.App.RunInTransaction(func(tx core.App) error {
 			e.App = tx
 			return e.Next()
 		})
 	})
-	app.OnRecordUpdate("customers").BindFunc(func(e *core.RecordEvent) error {
+	app.OnRecordUpdate(customers.Collection).BindFunc(func(e *core.RecordEvent) error {
 		if !e.Record.Verified() {
 			return e.Next()
 		}
-		stored, err := e.App.FindRecordById("customers", e.Record.Id)
+		stored, err := customers.Find(e.App, e.Record.Id)
 		if err != nil {
 			return err
 		}

@@ -68,7 +68,6 @@ func Register(app core.App, cfg *config.Config, deps Deps) {
 	bindStaffInvoices(app, gw)
 	bindWebhooks(app, gw)
 	bindPaymentMethods(app, cfg, gw)
-	bindDevMode(app, cfg)
 	bindTOTP(app, box)
 	bindPasskeys(app, cfg)
 	bindSessions(app)

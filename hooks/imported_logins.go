@@ -5,6 +5,8 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/mails"
+
+	"github.com/ezscale/ezscale/billing/customers"
 )
 
 // movedAccountMessage answers the password sign-in of a customer imported
@@ -22,8 +24,8 @@ const resetResend = 2 * time.Minute
 // be checked. Setting a new password, by the reset link or otherwise,
 // clears the flag.
 func bindImportedLogins(app core.App) {
-	app.OnRecordAuthWithPasswordRequest("customers").BindFunc(func(e *core.RecordAuthWithPasswordRequestEvent) error {
-		if e.Record == nil || !e.Record.GetBool("password_reset_required") {
+	app.OnRecordAuthWithPasswordRequest(customers.Collection).BindFunc(func(e *core.RecordAuthWithPasswordRequestEvent) error {
+		if e.Record == nil || !customers.As(e.Record).PasswordResetRequired() {
 			return e.Next()
 		}
 		sendPasswordReset(e.App, e.Record)
@@ -32,9 +34,9 @@ func bindImportedLogins(app core.App) {
 
 	// The password's plain value is set only when a new password is being
 	// saved (PocketBase clears it after each save).
-	app.OnRecordUpdate("customers").BindFunc(func(e *core.RecordEvent) error {
-		if e.Record.GetBool("password_reset_required") && e.Record.GetString(core.FieldNamePassword) != "" {
-			e.Record.Set("password_reset_required", false)
+	app.OnRecordUpdate(customers.Collection).BindFunc(func(e *core.RecordEvent) error {
+		if c := customers.As(e.Record); c.PasswordResetRequired() && c.GetString(core.FieldNamePassword) != "" {
+			c.SetPasswordResetRequired(false)
 		}
 		return e.Next()
 	})

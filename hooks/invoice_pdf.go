@@ -9,6 +9,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/hook"
 	"github.com/pocketbase/pocketbase/tools/store"
 
+	"github.com/ezscale/ezscale/billing/customers"
 	"github.com/ezscale/ezscale/billing/ledger"
 	"github.com/ezscale/ezscale/billing/pdf"
 )
@@ -51,7 +52,7 @@ func bindInvoicePDF(app core.App) {
 			e.Response.Header().Set("Content-Disposition", `inline; filename="`+strings.ReplaceAll(name, `"`, "")+`.pdf"`)
 			e.Response.Header().Set("Cache-Control", "private, no-cache")
 			return e.Blob(http.StatusOK, "application/pdf", body)
-		}).Bind(fileTokenAuth(), apis.RequireAuth("customers", core.CollectionNameSuperusers))
+		}).Bind(fileTokenAuth(), apis.RequireAuth(customers.Collection, core.CollectionNameSuperusers))
 
 		se.Router.GET("/api/credit-notes/{id}/pdf", func(e *core.RequestEvent) error {
 			note, err := e.App.FindRecordById("credit_notes", e.Request.PathValue("id"))
@@ -68,7 +69,7 @@ func bindInvoicePDF(app core.App) {
 			}
 			e.Response.Header().Set("Content-Disposition", `inline; filename="`+strings.ReplaceAll(note.GetString("number"), `"`, "")+`.pdf"`)
 			return e.Blob(http.StatusOK, "application/pdf", body)
-		}).Bind(fileTokenAuth(), apis.RequireAuth("customers", core.CollectionNameSuperusers))
+		}).Bind(fileTokenAuth(), apis.RequireAuth(customers.Collection, core.CollectionNameSuperusers))
 		return se.Next()
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
 
+	"github.com/ezscale/ezscale/billing/customers"
 	"github.com/ezscale/ezscale/integrations/notify"
 	"github.com/ezscale/ezscale/integrations/outbox"
 )
@@ -30,9 +31,9 @@ func bindAccountMail(app core.App) {
 			return err
 		}}
 	}
-	app.OnMailerRecordVerificationSend("customers").Bind(notice("email_verification", "account_verification"))
-	app.OnMailerRecordPasswordResetSend("customers").Bind(notice("password_reset", "account_password_reset"))
-	app.OnMailerRecordEmailChangeSend("customers").Bind(notice("email_change", "account_email_change"))
-	app.OnMailerRecordAuthAlertSend("customers").Bind(asWritten("account_login_alert"))
-	app.OnMailerRecordOTPSend("customers").Bind(asWritten("account_otp"))
+	app.OnMailerRecordVerificationSend(customers.Collection).Bind(notice("email_verification", "account_verification"))
+	app.OnMailerRecordPasswordResetSend(customers.Collection).Bind(notice("password_reset", "account_password_reset"))
+	app.OnMailerRecordEmailChangeSend(customers.Collection).Bind(notice("email_change", "account_email_change"))
+	app.OnMailerRecordAuthAlertSend(customers.Collection).Bind(asWritten("account_login_alert"))
+	app.OnMailerRecordOTPSend(customers.Collection).Bind(asWritten("account_otp"))
 }

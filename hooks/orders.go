@@ -10,6 +10,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
 
+	"github.com/ezscale/ezscale/billing/customers"
 	"github.com/ezscale/ezscale/billing/orders"
 	"github.com/ezscale/ezscale/internal/clock"
 )
@@ -20,9 +21,9 @@ import (
 func bindOrderRoutes(app core.App) {
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		se.Router.POST("/api/orders", placeOrder).
-			Bind(apis.RequireAuth("customers", core.CollectionNameSuperusers), requireServiceAccess, refuseWhileWHMCSServes, apis.BodyLimit(64<<10))
+			Bind(apis.RequireAuth(customers.Collection, core.CollectionNameSuperusers), requireServiceAccess, refuseWhileWHMCSServes, apis.BodyLimit(64<<10))
 		se.Router.POST("/api/orders/quote", quoteOrder).
-			Bind(apis.RequireAuth("customers"), requireServiceAccess, refuseWhileWHMCSServes, apis.BodyLimit(64<<10))
+			Bind(apis.RequireAuth(customers.Collection), requireServiceAccess, refuseWhileWHMCSServes, apis.BodyLimit(64<<10))
 		return se.Next()
 	})
 }
@@ -35,7 +36,7 @@ func placeOrder(e *core.RequestEvent) error {
 	customer := e.Auth
 	staff := e.HasSuperuserAuth()
 	if staff {
-		c, err := e.App.FindRecordById("customers", req.Customer)
+		c, err := e.App.FindRecordById(customers.Collection, req.Customer)
 		if err != nil {
 			return e.BadRequestError("Unknown customer.", fieldError("customer", "not_found", "customer not found"))
 		}

@@ -4,6 +4,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
 
+	"github.com/ezscale/ezscale/billing/customers"
 	"github.com/ezscale/ezscale/billing/parallelrun"
 	"github.com/ezscale/ezscale/internal/settings"
 )
@@ -29,7 +30,7 @@ var refuseWhileWHMCSServes = &hook.Handler[*core.RequestEvent]{
 // daily import brings from WHMCS. Their own record carries the announced
 // cutover date, for the portal's banner.
 func bindParallelRun(app core.App) {
-	app.OnRecordUpdateRequest("customers").BindFunc(func(e *core.RecordRequestEvent) error {
+	app.OnRecordUpdateRequest(customers.Collection).BindFunc(func(e *core.RecordRequestEvent) error {
 		if e.HasSuperuserAuth() || !parallelrun.Held(e.Record.Original()) {
 			return e.Next()
 		}
@@ -38,13 +39,13 @@ func bindParallelRun(app core.App) {
 		}
 		return e.Next()
 	})
-	app.OnRecordRequestEmailChangeRequest("customers").BindFunc(func(e *core.RecordRequestEmailChangeRequestEvent) error {
+	app.OnRecordRequestEmailChangeRequest(customers.Collection).BindFunc(func(e *core.RecordRequestEmailChangeRequestEvent) error {
 		if parallelrun.Held(e.Record) && !e.HasSuperuserAuth() {
 			return e.ForbiddenError(parallelrun.ErrHeld.Error(), nil)
 		}
 		return e.Next()
 	})
-	app.OnRecordEnrich("customers").BindFunc(func(e *core.RecordEnrichEvent) error {
+	app.OnRecordEnrich(customers.Collection).BindFunc(func(e *core.RecordEnrichEvent) error {
 		if !parallelrun.Held(e.Record) || e.RequestInfo == nil || e.RequestInfo.Auth == nil || e.RequestInfo.Auth.Id != e.Record.Id {
 			return e.Next()
 		}

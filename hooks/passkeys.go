@@ -9,6 +9,7 @@ import (
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/billing/customers"
 	"github.com/ezscale/ezscale/internal/config"
 	"github.com/ezscale/ezscale/internal/passkeys"
 )
@@ -23,7 +24,7 @@ func bindPasskeys(app core.App, cfg *config.Config) {
 	}
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		g := se.Router.Group("/api/account/passkeys")
-		g.Bind(apis.RequireAuth("customers"), apis.BodyLimit(64<<10))
+		g.Bind(apis.RequireAuth(customers.Collection), apis.BodyLimit(64<<10))
 		g.POST("/register/begin", func(e *core.RequestEvent) error {
 			if rpErr != nil {
 				return unavailable(e)

@@ -8,7 +8,9 @@ import (
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/billing/customers"
 	"github.com/ezscale/ezscale/billing/methods"
+	"github.com/ezscale/ezscale/billing/subscriptions"
 	"github.com/ezscale/ezscale/integrations/gateway"
 	"github.com/ezscale/ezscale/integrations/gateways"
 	"github.com/ezscale/ezscale/internal/config"
@@ -38,10 +40,9 @@ func bindPaymentMethods(app core.App, cfg *config.Config, gw *gateways.Set) {
 	if hasPayPal {
 		// After a plan change commits, PayPal bills the new price from the
 		// next cycle: revise the subscription (a PayPal call, so after commit).
-		app.OnRecordAfterUpdateSuccess("subscriptions").BindFunc(func(e *core.RecordEvent) error {
-			orig := e.Record.Original()
-			if e.Record.GetString("paypal_subscription_id") != "" && orig.GetString("plan_price") != "" &&
-				orig.GetString("plan_price") != e.Record.GetString("plan_price") {
+		app.OnRecordAfterUpdateSuccess(subscriptions.Collection).BindFunc(func(e *core.RecordEvent) error {
+			sub, oldPrice := subscriptions.As(e.Record), subscriptions.As(e.Record.Original()).PlanPriceID()
+			if sub.PayPalSubscriptionID() != "" && oldPrice != "" && oldPrice != sub.PlanPriceID() {
 				if _, err := methods.PayPalRevise(context.Background(), e.App, pp, e.Record, cfg.PublicURL+"/services"); err != nil {
 					e.App.Logger().Error("paypal revise failed", "subscription", e.Record.Id, "error", err)
 				}
@@ -50,7 +51,7 @@ func bindPaymentMethods(app core.App, cfg *config.Config, gw *gateways.Set) {
 		})
 	}
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
-		auth := apis.RequireAuth("customers")
+		auth := apis.RequireAuth(customers.Collection)
 		// The per-service card needs no gateway call.
 		se.Router.POST("/api/services/{id}/payment-method", setServiceMethod).Bind(auth, refuseWhileWHMCSServes, apis.BodyLimit(4<<10))
 		// What the portal may offer: only configured gateways, and the
@@ -97,7 +98,7 @@ func bindPaymentMethods(app core.App, cfg *config.Config, gw *gateways.Set) {
 					return err
 				}
 			}
-			res, err := methods.PayNow(e.Request.Context(), e.App, cards, e.Auth, e.Request.PathValue("id"), body.PaymentMethod)
+			res, err := methods.PayNow(e.Request.Context(), e.App, gw.Chargers(), e.Auth, e.Request.PathValue("id"), body.PaymentMethod)
 			if err := payError(e, err); err != nil {
 				return err
 			}
@@ -135,17 +136,17 @@ func setServiceMethod(e *core.RequestEvent) error {
 			return e.BadRequestError("Unknown payment method.", fieldError("payment_method", "not_found", "payment method not found"))
 		}
 	}
-	svc.Set("payment_method", body.PaymentMethod)
+	svc.SetPaymentMethodID(body.PaymentMethod)
 	if err := e.App.SaveWithContext(e.Request.Context(), svc); err != nil {
 		return err
 	}
-	return e.JSON(http.StatusOK, svc)
+	return e.JSON(http.StatusOK, svc.ProxyRecord())
 }
 
 // bindPayPalCheckout adds the one-off PayPal payment of an invoice: an
 // order to approve at PayPal, then its capture when the customer returns.
 func bindPayPalCheckout(se *core.ServeEvent, pp payPalGateway, cfg *config.Config) {
-	auth := apis.RequireAuth("customers")
+	auth := apis.RequireAuth(customers.Collection)
 	se.Router.POST("/api/invoices/{id}/paypal", func(e *core.RequestEvent) error {
 		id := e.Request.PathValue("id")
 		back := cfg.PublicURL + "/billing/invoices/" + id
@@ -161,7 +162,7 @@ func bindPayPalCheckout(se *core.ServeEvent, pp payPalGateway, cfg *config.Confi
 			return err
 		}
 		back := cfg.PublicURL + "/services/" + svc.Id
-		approve, err := methods.PayPalSubscribe(e.Request.Context(), e.App, pp, e.Auth, svc, back+"?paypal=approved", back+"?paypal=cancelled")
+		approve, err := methods.PayPalSubscribe(e.Request.Context(), e.App, pp, e.Auth, svc.ProxyRecord(), back+"?paypal=approved", back+"?paypal=cancelled")
 		if err := payError(e, err); err != nil {
 			return err
 		}
@@ -186,8 +187,9 @@ func bindPayPalCheckout(se *core.ServeEvent, pp payPalGateway, cfg *config.Confi
 }
 
 // payError answers a failed payment call: missing or someone else's
-// invoice 404, an unknown PayPal order 404, nothing due or a PayPal order
-// that is not this invoice's or not approved 409, the gateway down 502.
+// invoice 404, an unknown PayPal order 404, nothing due, a saved method its
+// gateway cannot charge or a PayPal order that is not this invoice's or not
+// approved 409, the gateway down 502.
 func payError(e *core.RequestEvent, err error) error {
 	switch {
 	case err == nil:
@@ -200,7 +202,8 @@ func payError(e *core.RequestEvent, err error) error {
 		return e.Error(http.StatusConflict, "This PayPal order was not made for this invoice: pay it with a PayPal order of its own.", nil)
 	case errors.Is(err, methods.ErrOrderNotApproved):
 		return e.Error(http.StatusConflict, "This PayPal order has not been approved at PayPal.", nil)
-	case errors.Is(err, methods.ErrNothingDue), errors.Is(err, methods.ErrChargeInProgress), errors.Is(err, methods.ErrPaidByPayPal):
+	case errors.Is(err, methods.ErrNothingDue), errors.Is(err, methods.ErrChargeInProgress), errors.Is(err, methods.ErrPaidByPayPal),
+		errors.Is(err, methods.ErrCannotCharge):
 		return e.Error(http.StatusConflict, err.Error(), nil)
 	}
 	return e.Error(http.StatusBadGateway, "The payment service is unavailable, try again.", nil)

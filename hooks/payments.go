@@ -9,6 +9,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/security"
 
+	"github.com/ezscale/ezscale/billing/customers"
 	"github.com/ezscale/ezscale/billing/ledger"
 	"github.com/ezscale/ezscale/billing/money"
 	"github.com/ezscale/ezscale/billing/payments"
@@ -49,12 +50,13 @@ func bindPayments(app core.App, cfg *config.Config, gw *gateways.Set) {
 	})
 
 	app.OnRecordCreateRequest(payments.Collection).BindFunc(func(e *core.RecordRequestEvent) error {
-		if e.Record.GetString("kind") != "charge" || e.Record.GetString("gateway") != payments.GatewayManual {
+		entered := payments.AsPayment(e.Record)
+		if entered.Kind() != payments.KindCharge || entered.Gateway() != payments.GatewayManual {
 			// A row typed in would be money the invoice never saw: gateways
 			// record their own payments, refunds go through the refund route.
 			return e.BadRequestError("Staff record manual charges only; gateway payments are recorded by the gateways and refunds by the refund route.", nil)
 		}
-		amount, err := money.New(e.Record.GetInt64("amount"), e.Record.GetString("currency"))
+		amount, err := money.New(entered.Amount(), entered.Currency())
 		if err != nil {
 			return e.BadRequestError("Invalid amount.", fieldError("currency", "invalid", err.Error()))
 		}
@@ -62,9 +64,9 @@ func bindPayments(app core.App, cfg *config.Config, gw *gateways.Set) {
 		err = e.App.RunInTransaction(func(tx core.App) error {
 			var err error
 			payment, _, err = payments.ApplyCharge(e.Request.Context(), tx, payments.Charge{
-				InvoiceID: e.Record.GetString("invoice"), Gateway: payments.GatewayManual,
-				GatewayID: e.Record.GetString("gateway_id"), Amount: amount,
-				PaidAt: e.Record.GetDateTime("paid_at").Time(),
+				InvoiceID: entered.InvoiceID(), Gateway: payments.GatewayManual,
+				GatewayID: entered.GatewayID(), Amount: amount,
+				PaidAt: entered.PaidAt().Time(),
 			})
 			return err
 		})
@@ -133,7 +135,7 @@ func bindPayments(app core.App, cfg *config.Config, gw *gateways.Set) {
 				return err
 			}
 			return e.JSON(http.StatusOK, paid.ProxyRecord())
-		}).Bind(apis.RequireAuth("customers"), refuseWhileWHMCSServes)
+		}).Bind(apis.RequireAuth(customers.Collection), refuseWhileWHMCSServes)
 		return se.Next()
 	})
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/ezscale/ezscale/billing/ledger"
 	"github.com/ezscale/ezscale/billing/money"
 	"github.com/ezscale/ezscale/integrations/paypal"
+	"github.com/ezscale/ezscale/integrations/paypal/paypalsim"
 	"github.com/ezscale/ezscale/internal/testutil"
 )
 
@@ -30,7 +31,7 @@ func orderPlan(t *testing.T, app core.App, api *testutil.API, customer *core.Rec
 
 // approvedPayPalOrder starts paying an invoice with PayPal as customer and
 // approves the order the way the buyer does on PayPal's page.
-func approvedPayPalOrder(t *testing.T, sim *paypal.Simulator, api *testutil.API, customer *core.Record, invoiceID string) string {
+func approvedPayPalOrder(t *testing.T, sim *paypalsim.Simulator, api *testutil.API, customer *core.Record, invoiceID string) string {
 	t.Helper()
 	res := api.Do(http.MethodPost, "/api/invoices/"+invoiceID+"/paypal", testutil.Token(t, customer), nil)
 	if res.Status != http.StatusOK {
@@ -50,7 +51,7 @@ func capturePayPal(t *testing.T, api *testutil.API, customer *core.Record, invoi
 
 // paypalCapture is the capture PayPal reports for an order, from its
 // PAYMENT.CAPTURE.COMPLETED event: what PayPal took, not what we booked.
-func paypalCapture(t *testing.T, sim *paypal.Simulator, orderID string) *paypal.Payment {
+func paypalCapture(t *testing.T, sim *paypalsim.Simulator, orderID string) *paypal.Payment {
 	t.Helper()
 	for _, d := range sim.Events() {
 		if d.Type != paypal.EventCaptureCompleted {

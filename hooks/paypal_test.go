@@ -13,14 +13,15 @@ import (
 	"github.com/ezscale/ezscale/billing/ledger"
 	"github.com/ezscale/ezscale/billing/money"
 	"github.com/ezscale/ezscale/integrations/paypal"
+	"github.com/ezscale/ezscale/integrations/paypal/paypalsim"
 	"github.com/ezscale/ezscale/internal/config"
 	"github.com/ezscale/ezscale/internal/testutil"
 )
 
 // paypalWorld is an app whose PayPal is the simulator.
-func paypalWorld(t *testing.T) (*paypal.Simulator, string, core.App, *testutil.API) {
+func paypalWorld(t *testing.T) (*paypalsim.Simulator, string, core.App, *testutil.API) {
 	t.Helper()
-	sim := paypal.NewSimulator(paypal.SimOptions{ClientID: "cid", ClientSecret: "secret", WebhookID: "WH-ID"})
+	sim := paypalsim.New(paypalsim.Options{ClientID: "cid", ClientSecret: "secret", WebhookID: "WH-ID"})
 	base, stop := sim.Start()
 	t.Cleanup(stop)
 	cfg, err := config.FromEnv(func(k string) string {
@@ -34,7 +35,7 @@ func paypalWorld(t *testing.T) (*paypal.Simulator, string, core.App, *testutil.A
 	return sim, base, app, testutil.NewAPI(t, app)
 }
 
-func deliverPayPal(h http.Handler, d paypal.Delivery) int {
+func deliverPayPal(h http.Handler, d paypalsim.Delivery) int {
 	req := httptest.NewRequest(http.MethodPost, "/api/webhooks/paypal", bytes.NewReader(d.Body))
 	for k, v := range d.Header {
 		req.Header[k] = v
@@ -161,7 +162,7 @@ func TestPayPalSubscriptionSalePaysTheOpenInvoice(t *testing.T) {
 // with a PayPal plan at that price, ready to be paid by PayPal
 // subscriptions made on the simulator.
 type payPalSubscriptionWorld struct {
-	sim      *paypal.Simulator
+	sim      *paypalsim.Simulator
 	app      core.App
 	api      *testutil.API
 	customer *core.Record

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ezscale/ezscale/integrations/provisioning"
 	"github.com/ezscale/ezscale/integrations/pterodactyl"
+	"github.com/ezscale/ezscale/integrations/pterodactyl/pterodactylsim"
 	"github.com/ezscale/ezscale/internal/testutil"
 )
 
@@ -15,9 +16,9 @@ import (
 // have every create refused by the panel with a 422: staff saving it are
 // told which variable, unless the plan's environment supplies it.
 func TestGamePlanRefusedForAnEggVariableWithoutDefault(t *testing.T) {
-	sim := pterodactyl.NewSimulator("ptla_test", "ptlc_test")
-	sim.AddEgg(9, "ARK", pterodactyl.SimVariable{Name: "Server Map", Env: "SERVER_MAP", Required: true},
-		pterodactyl.SimVariable{Name: "Admin Password", Env: "ARK_ADMIN_PASSWORD", Default: "changeme", Required: true})
+	sim := pterodactylsim.New("ptla_test", "ptlc_test")
+	sim.AddEgg(9, "ARK", pterodactylsim.Variable{Name: "Server Map", Env: "SERVER_MAP", Required: true},
+		pterodactylsim.Variable{Name: "Admin Password", Env: "ARK_ADMIN_PASSWORD", Default: "changeme", Required: true})
 	url, stop := sim.Start()
 	t.Cleanup(stop)
 	driver, err := pterodactyl.New(pterodactyl.Config{URL: url, AppKey: "ptla_test", HTTPClient: &http.Client{Timeout: 5 * time.Second}})

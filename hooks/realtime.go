@@ -10,6 +10,12 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/routine"
 	"github.com/pocketbase/pocketbase/tools/subscriptions"
+
+	"github.com/ezscale/ezscale/billing/customers"
+	"github.com/ezscale/ezscale/billing/ledger"
+	"github.com/ezscale/ezscale/billing/payments"
+	subs "github.com/ezscale/ezscale/billing/subscriptions"
+	"github.com/ezscale/ezscale/integrations/provisioning"
 )
 
 // liveTopicPrefix starts the customer-scoped realtime topics: a signed-in
@@ -26,7 +32,9 @@ const liveTopicPrefix = "live/"
 
 // liveCollections are the customer-owned collections the portal watches
 // whole; each has a `customer` relation naming its owner.
-var liveCollections = []string{"services", "subscriptions", "invoices", "payments", "credit_entries"}
+var liveCollections = []string{
+	provisioning.ServicesCollection, subs.Collection, ledger.InvoicesCollection, payments.Collection, ledger.CreditCollection,
+}
 
 // liveClientImpersonatedKey marks a realtime client subscribed with a
 // staff impersonation token, which keeps working for a closed account.
@@ -106,7 +114,7 @@ func liveDeleteKey(r *core.Record) string { return r.Collection().Name + "/" + r
 func (h *liveHub) track(client subscriptions.Client) {
 	customer := ""
 	if auth, _ := client.Get(apis.RealtimeClientAuthKey).(*core.Record); auth != nil &&
-		auth.Collection().Name == "customers" && len(client.Subscriptions(liveTopicPrefix)) > 0 {
+		auth.Collection().Name == customers.Collection && len(client.Subscriptions(liveTopicPrefix)) > 0 {
 		customer = auth.Id
 	}
 	h.mu.Lock()
@@ -149,10 +157,10 @@ func (h *liveHub) listeners(customer, topic string) (clients []subscriptions.Cli
 	defer h.mu.RUnlock()
 	for _, client := range h.byCustomer[customer] {
 		a, _ := client.Get(apis.RealtimeClientAuthKey).(*core.Record)
-		if client.IsDiscarded() || a == nil || a.Id != customer || a.Collection().Name != "customers" {
+		if client.IsDiscarded() || a == nil || a.Id != customer || a.Collection().Name != customers.Collection {
 			continue
 		}
-		if imp, _ := client.Get(liveClientImpersonatedKey).(bool); !imp && !statusOf(a).canSignIn() {
+		if imp, _ := client.Get(liveClientImpersonatedKey).(bool); !imp && !customers.As(a).Status().CanSignIn() {
 			continue
 		}
 		if len(client.Subscriptions(topic+"?")) == 0 {

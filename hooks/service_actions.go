@@ -10,6 +10,7 @@ import (
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/billing/customers"
 	"github.com/ezscale/ezscale/integrations/provisioning"
 	"github.com/ezscale/ezscale/internal/audit"
 	"github.com/ezscale/ezscale/internal/secrets"
@@ -37,29 +38,29 @@ func newServiceActions(drivers map[string]provisioning.Provisioner, box *secrets
 }
 
 // driverOf is the platform driver of an active service.
-func (a *serviceActions) driverOf(e *core.RequestEvent, svc *core.Record) (provisioning.Provisioner, error) {
-	if svc.GetString("status") != "active" {
-		return nil, e.Error(http.StatusConflict, "Only an active service can be powered or opened in its panel; this one is "+svc.GetString("status")+".", nil)
+func (a *serviceActions) driverOf(e *core.RequestEvent, svc *provisioning.Service) (provisioning.Provisioner, error) {
+	if svc.Status() != provisioning.ServiceActive {
+		return nil, e.Error(http.StatusConflict, "Only an active service can be powered or opened in its panel; this one is "+string(svc.Status())+".", nil)
 	}
 	if provisioning.ReinstallQueued(e.App, svc.Id) {
 		return nil, e.Error(http.StatusConflict, "This service is being reinstalled; try again when it is done.", nil)
 	}
-	driver := a.drivers[svc.GetString("platform")]
+	driver := a.drivers[svc.Platform()]
 	if driver == nil {
 		return nil, e.Error(http.StatusConflict, "This service's platform has no power control or panel login.", nil)
 	}
 	return driver, nil
 }
 
-func (a *serviceActions) credentials(e *core.RequestEvent, svc *core.Record, note string) error {
-	if svc.GetString("credentials") == "" || a.box == nil {
+func (a *serviceActions) credentials(e *core.RequestEvent, svc *provisioning.Service, note string) error {
+	if svc.Credentials() == "" || a.box == nil {
 		return e.NotFoundError("This service has no stored credentials.", nil)
 	}
-	creds, err := a.box.Open(svc.GetString("credentials"))
+	creds, err := a.box.Open(svc.Credentials())
 	if err != nil {
 		return err
 	}
-	if err := audit.Record(e.App, audit.FromRequest(e), "credentials.reveal", svc, note); err != nil {
+	if err := audit.Record(e.App, audit.FromRequest(e), "credentials.reveal", svc.ProxyRecord(), note); err != nil {
 		return err
 	}
 	if !e.HasSuperuserAuth() {
@@ -68,7 +69,7 @@ func (a *serviceActions) credentials(e *core.RequestEvent, svc *core.Record, not
 	return e.JSON(http.StatusOK, creds)
 }
 
-func (a *serviceActions) sendPower(e *core.RequestEvent, svc *core.Record, note string) error {
+func (a *serviceActions) sendPower(e *core.RequestEvent, svc *provisioning.Service, note string) error {
 	var body struct {
 		Action string `json:"action"`
 	}
@@ -85,12 +86,12 @@ func (a *serviceActions) sendPower(e *core.RequestEvent, svc *core.Record, note 
 	if !a.power.allow(svc.Id, time.Now()) {
 		return e.TooManyRequestsError("Wait a few seconds before the next power action.", nil)
 	}
-	if err := audit.Record(e.App, audit.FromRequest(e), "power."+body.Action, svc, note); err != nil {
+	if err := audit.Record(e.App, audit.FromRequest(e), "power."+body.Action, svc.ProxyRecord(), note); err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(e.Request.Context(), 30*time.Second)
 	defer cancel()
-	err = driver.Power(ctx, refOf(svc), body.Action)
+	err = driver.Power(ctx, svc.Ref(), body.Action)
 	if errors.Is(err, provisioning.ErrNotSupported) {
 		return e.BadRequestError("This platform does not offer "+body.Action+".", nil)
 	}
@@ -101,33 +102,33 @@ func (a *serviceActions) sendPower(e *core.RequestEvent, svc *core.Record, note 
 	// until it reports the action done (in the background, past this
 	// request). The action is sent either way, so a failure to follow it
 	// is logged, not answered as an error to send it again.
-	state, err := provisioning.PowerWatchOf(e.App, a.drivers).Start(e.Request.Context(), svc, body.Action)
+	state, err := provisioning.PowerWatchOf(e.App, a.drivers).Start(e.Request.Context(), svc.ProxyRecord(), body.Action)
 	if err != nil {
 		e.App.Logger().Warn("power watch not started", "service", svc.Id, "action", body.Action, "error", err)
 	}
-	return e.JSON(http.StatusAccepted, map[string]string{"action": body.Action, "status": "sent", "power_state": state})
+	return e.JSON(http.StatusAccepted, map[string]string{"action": body.Action, "status": "sent", "power_state": string(state)})
 }
 
-func (a *serviceActions) panelLogin(e *core.RequestEvent, svc *core.Record, note string) error {
+func (a *serviceActions) panelLogin(e *core.RequestEvent, svc *provisioning.Service, note string) error {
 	driver, err := a.driverOf(e, svc)
 	if err != nil {
 		return err
 	}
-	url, err := driver.LoginURL(e.Request.Context(), refOf(svc))
+	url, err := driver.LoginURL(e.Request.Context(), svc.Ref())
 	if errors.Is(err, provisioning.ErrNotSupported) {
 		return e.Error(http.StatusConflict, "This platform has no panel login.", nil)
 	}
 	if err != nil {
 		return e.Error(http.StatusBadGateway, "The server's platform did not answer, try again.", nil)
 	}
-	if err := audit.Record(e.App, audit.FromRequest(e), "panel.login", svc, note); err != nil {
+	if err := audit.Record(e.App, audit.FromRequest(e), "panel.login", svc.ProxyRecord(), note); err != nil {
 		return err
 	}
 	return e.JSON(http.StatusOK, map[string]string{"url": url})
 }
 
 // owned runs an action on the caller's own service.
-func owned(action func(*core.RequestEvent, *core.Record, string) error) func(*core.RequestEvent) error {
+func owned(action func(*core.RequestEvent, *provisioning.Service, string) error) func(*core.RequestEvent) error {
 	return func(e *core.RequestEvent) error {
 		svc, err := ownedService(e)
 		if err != nil {
@@ -144,14 +145,10 @@ func owned(action func(*core.RequestEvent, *core.Record, string) error) func(*co
 func bindServiceActions(app core.App, a *serviceActions) {
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		g := se.Router.Group("/api/services/{id}")
-		g.Bind(apis.RequireAuth("customers", core.CollectionNameSuperusers), requireServiceAccess)
+		g.Bind(apis.RequireAuth(customers.Collection, core.CollectionNameSuperusers), requireServiceAccess)
 		g.GET("/credentials", owned(a.credentials))
 		g.POST("/power", owned(a.sendPower)).Bind(refuseWhileWHMCSServes, apis.BodyLimit(1<<10))
 		g.GET("/panel-login", owned(a.panelLogin))
 		return se.Next()
 	})
-}
-
-func refOf(svc *core.Record) provisioning.Ref {
-	return provisioning.Ref{ServiceID: svc.Id, PlatformServiceID: svc.GetString("platform_service_id"), PlatformUserID: svc.GetString("platform_user_id")}
 }

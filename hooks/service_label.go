@@ -33,8 +33,8 @@ func renameService(e *core.RequestEvent) error {
 	if msg != "" {
 		return e.BadRequestError("Invalid service name: "+msg+".", fieldError("label", "invalid", msg))
 	}
-	if label != svc.GetString("label") {
-		svc.Set("label", label)
+	if label != svc.Label() {
+		svc.SetLabel(label)
 		if err := e.App.SaveWithContext(e.Request.Context(), svc); err != nil {
 			return err
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/billing/customers"
 	"github.com/ezscale/ezscale/integrations/notify"
 	"github.com/ezscale/ezscale/integrations/provisioning"
 	"github.com/ezscale/ezscale/internal/audit"
@@ -39,27 +40,27 @@ type reinstallOptions struct {
 // reinstallerOf is the driver of a service that can be reinstalled now,
 // or the refusal: not active (409), a platform without reinstall (400), a
 // reinstall already under way (409).
-func (s *serviceReinstall) reinstallerOf(e *core.RequestEvent, svc *core.Record) (provisioning.Reinstaller, error) {
-	r, ok := s.drivers[svc.GetString("platform")].(provisioning.Reinstaller)
+func (s *serviceReinstall) reinstallerOf(e *core.RequestEvent, svc *provisioning.Service) (provisioning.Reinstaller, error) {
+	r, ok := s.drivers[svc.Platform()].(provisioning.Reinstaller)
 	if !ok {
 		return nil, e.BadRequestError("This service cannot be reinstalled: "+platformWithoutReinstall(svc)+".", nil)
 	}
-	if svc.GetString("status") != "active" {
-		return nil, e.Error(http.StatusConflict, "Only an active service can be reinstalled; this one is "+svc.GetString("status")+".", nil)
+	if svc.Status() != provisioning.ServiceActive {
+		return nil, e.Error(http.StatusConflict, "Only an active service can be reinstalled; this one is "+string(svc.Status())+".", nil)
 	}
 	return r, nil
 }
 
-func platformWithoutReinstall(svc *core.Record) string {
-	if svc.GetString("service_type") == "hosting" {
+func platformWithoutReinstall(svc *provisioning.Service) string {
+	if svc.ServiceType() == "hosting" {
 		return "web hosting has no operating system to reinstall"
 	}
 	return "its platform offers no reinstall"
 }
 
 // choices asks the platform what the service may be reinstalled with.
-func (s *serviceReinstall) choices(e *core.RequestEvent, r provisioning.Reinstaller, svc *core.Record) ([]provisioning.ReinstallChoice, error) {
-	plan, err := e.App.FindRecordById("plans", svc.GetString("plan"))
+func (s *serviceReinstall) choices(e *core.RequestEvent, r provisioning.Reinstaller, svc *provisioning.Service) ([]provisioning.ReinstallChoice, error) {
+	plan, err := e.App.FindRecordById("plans", svc.PlanID())
 	if err != nil {
 		return nil, err
 	}
@@ -67,9 +68,9 @@ func (s *serviceReinstall) choices(e *core.RequestEvent, r provisioning.Reinstal
 	_ = plan.UnmarshalJSONField("platform_config", &config)
 	ctx, cancel := context.WithTimeout(e.Request.Context(), 30*time.Second)
 	defer cancel()
-	list, err := r.ReinstallChoices(ctx, refOf(svc), config)
+	list, err := r.ReinstallChoices(ctx, svc.Ref(), config)
 	if err != nil {
-		e.App.Logger().Warn("reinstall choices", "service", svc.Id, "platform", svc.GetString("platform"), "error", err.Error())
+		e.App.Logger().Warn("reinstall choices", "service", svc.Id, "platform", svc.Platform(), "error", err.Error())
 		return nil, e.Error(http.StatusBadGateway, "The server's platform did not answer, try again.", nil)
 	}
 	if list == nil {
@@ -91,7 +92,7 @@ func (s *serviceReinstall) options(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	return e.JSON(http.StatusOK, reinstallOptions{Choices: list, Confirm: notify.ServiceLabel(svc),
+	return e.JSON(http.StatusOK, reinstallOptions{Choices: list, Confirm: notify.ServiceLabel(svc.ProxyRecord()),
 		Reinstalling: provisioning.ReinstallQueued(e.App, svc.Id)})
 }
 
@@ -115,7 +116,7 @@ func (s *serviceReinstall) request(e *core.RequestEvent) error {
 	if strings.TrimSpace(body.Choice) == "" {
 		return e.BadRequestError("Choose what to install.", fieldError("choice", "required", "choose an operating system or game"))
 	}
-	if want := notify.ServiceLabel(svc); strings.TrimSpace(body.Confirm) != want {
+	if want := notify.ServiceLabel(svc.ProxyRecord()); strings.TrimSpace(body.Confirm) != want {
 		return e.BadRequestError("Type the service's name, "+want+", to confirm: reinstalling erases all its data.",
 			fieldError("confirm", "mismatch", "type "+want+" to confirm"))
 	}
@@ -143,10 +144,10 @@ func (s *serviceReinstall) request(e *core.RequestEvent) error {
 	}
 	var job *core.Record
 	err = e.App.RunInTransaction(func(tx core.App) error {
-		if err := audit.Record(tx, audit.FromRequest(e), "service.reinstall", svc, chosen.Name); err != nil {
+		if err := audit.Record(tx, audit.FromRequest(e), "service.reinstall", svc.ProxyRecord(), chosen.Name); err != nil {
 			return err
 		}
-		job, err = provisioning.RequestReinstall(e.Request.Context(), tx, svc, *chosen, body.SSHKeys, "customer:"+e.Auth.Id)
+		job, err = provisioning.RequestReinstall(e.Request.Context(), tx, svc.ProxyRecord(), *chosen, body.SSHKeys, "customer:"+e.Auth.Id)
 		return err
 	})
 	if errors.Is(err, provisioning.ErrReinstallBusy) {
@@ -164,7 +165,7 @@ func bindServiceReinstall(app core.App, drivers map[string]provisioning.Provisio
 	s := &serviceReinstall{drivers: drivers, throttle: newThrottle(reinstallEvery)}
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		g := se.Router.Group("/api/services/{id}")
-		g.Bind(apis.RequireAuth("customers", core.CollectionNameSuperusers), requireServiceAccess)
+		g.Bind(apis.RequireAuth(customers.Collection, core.CollectionNameSuperusers), requireServiceAccess)
 		g.GET("/reinstall-options", s.options)
 		g.POST("/reinstall", s.request).Bind(refuseWhileWHMCSServes, apis.BodyLimit(4<<10))
 		return se.Next()

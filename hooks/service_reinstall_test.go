@@ -11,6 +11,7 @@ import (
 
 	"github.com/ezscale/ezscale/integrations/provisioning"
 	"github.com/ezscale/ezscale/integrations/virtfusion"
+	"github.com/ezscale/ezscale/integrations/virtfusion/virtfusionsim"
 	"github.com/ezscale/ezscale/internal/testutil"
 )
 
@@ -25,7 +26,7 @@ type reinstallSetup struct {
 
 func newReinstallSetup(t *testing.T) *reinstallSetup {
 	t.Helper()
-	sim := virtfusion.NewSimulator("vf-token")
+	sim := virtfusionsim.New("vf-token")
 	u, stop := sim.Start()
 	t.Cleanup(stop)
 	drv, err := virtfusion.New(virtfusion.Config{URL: u, Token: "vf-token"})

@@ -3,13 +3,14 @@ package hooks
 import (
 	"errors"
 	"net/http"
-	"time"
 
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/ezscale/ezscale/billing/cancellation"
+	"github.com/ezscale/ezscale/billing/customers"
 	"github.com/ezscale/ezscale/billing/planchange"
 	"github.com/ezscale/ezscale/integrations/provisioning"
 	"github.com/ezscale/ezscale/internal/clock"
@@ -22,7 +23,7 @@ import (
 func bindServiceRoutes(app core.App) {
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		g := se.Router.Group("/api/services/{id}")
-		g.Bind(apis.RequireAuth("customers", core.CollectionNameSuperusers), apis.BodyLimit(16<<10))
+		g.Bind(apis.RequireAuth(customers.Collection, core.CollectionNameSuperusers), apis.BodyLimit(16<<10))
 		g.GET("/change-plan", quotePlanChange).Bind(requireServiceAccess, refuseWhileWHMCSServes)
 		g.POST("/change-plan", applyPlanChange).Bind(requireServiceAccess, refuseWhileWHMCSServes)
 		g.POST("/cancel", cancelService).Bind(refuseWhileWHMCSServes)
@@ -33,9 +34,9 @@ func bindServiceRoutes(app core.App) {
 
 // ownedService loads the service in the path: the caller's own, or any for
 // staff. Someone else's service answers exactly like a missing one.
-func ownedService(e *core.RequestEvent) (*core.Record, error) {
-	svc, err := e.App.FindRecordById("services", e.Request.PathValue("id"))
-	if err != nil || (!e.HasSuperuserAuth() && svc.GetString("customer") != e.Auth.Id) {
+func ownedService(e *core.RequestEvent) (*provisioning.Service, error) {
+	svc, err := provisioning.FindService(e.App, e.Request.PathValue("id"))
+	if err != nil || (!e.HasSuperuserAuth() && svc.CustomerID() != e.Auth.Id) {
 		return nil, e.NotFoundError("", nil)
 	}
 	return svc, nil
@@ -46,7 +47,7 @@ func quotePlanChange(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	q, err := planchange.QuoteChange(e.App, svc, e.Request.URL.Query().Get("plan_price"), clock.Now(e.App))
+	q, err := planchange.QuoteChange(e.App, svc.ProxyRecord(), e.Request.URL.Query().Get("plan_price"), clock.Now(e.App))
 	if err != nil {
 		return planChangeError(err)
 	}
@@ -64,7 +65,7 @@ func applyPlanChange(e *core.RequestEvent) error {
 	if err := decodeJSON(e, &body); err != nil {
 		return err
 	}
-	q, err := planchange.QuoteChange(e.App, svc, body.PlanPrice, clock.Now(e.App))
+	q, err := planchange.QuoteChange(e.App, svc.ProxyRecord(), body.PlanPrice, clock.Now(e.App))
 	if err != nil {
 		return planChangeError(err)
 	}
@@ -88,7 +89,7 @@ func cancelService(e *core.RequestEvent) error {
 	if err := decodeJSON(e, &req); err != nil {
 		return err
 	}
-	res, err := cancellation.Cancel(e.Request.Context(), e.App, svc, req, e.HasSuperuserAuth(), clock.Now(e.App))
+	res, err := cancellation.Cancel(e.Request.Context(), e.App, svc.ProxyRecord(), req, e.HasSuperuserAuth(), clock.Now(e.App))
 	var ce *cancellation.Error
 	if errors.As(err, &ce) {
 		return router.NewApiError(ce.Status, ce.Message, fieldError(ce.Field, ce.Code, ce.Message))
@@ -112,7 +113,7 @@ func planChangeError(err error) error {
 // terminated there ends its subscription now, as the console's Terminate
 // does, so a terminated service is never billed again.
 func bindServiceStatus(app core.App) {
-	app.OnRecordUpdateRequest("services").BindFunc(func(e *core.RecordRequestEvent) error {
+	app.OnRecordUpdateRequest(provisioning.ServicesCollection).BindFunc(func(e *core.RecordRequestEvent) error {
 		if !e.HasSuperuserAuth() {
 			return e.Next()
 		}
@@ -122,7 +123,8 @@ func bindServiceStatus(app core.App) {
 			if err := provisioning.StaffStatusChange(ctx, tx, e.Record, e.Auth.Id); err != nil {
 				return e.BadRequestError(err.Error(), nil)
 			}
-			if e.Record.GetString("status") == "terminated" && e.Record.Original().GetString("status") != "terminated" {
+			was := provisioning.AsService(e.Record.Original()).Status()
+			if provisioning.AsService(e.Record).Status() == provisioning.ServiceTerminated && was != provisioning.ServiceTerminated {
 				_, err := cancellation.Cancel(ctx, tx, e.Record, cancellation.Request{When: cancellation.Immediately,
 					Comment: "terminated by staff in the dashboard"}, true, clock.Now(tx))
 				var ce *cancellation.Error
@@ -139,10 +141,11 @@ func bindServiceStatus(app core.App) {
 // pending a fresh set of attempts, due now.
 func bindJobRetry(app core.App) {
 	app.OnRecordUpdateRequest(provisioning.Collection).BindFunc(func(e *core.RecordRequestEvent) error {
-		if e.Record.Original().GetString("status") == "failed" && e.Record.GetString("status") == "pending" {
-			e.Record.Set("attempts", 0)
-			e.Record.Set("run_after", time.Now().UTC())
-			e.Record.Set("finished_at", "")
+		job := provisioning.AsQueuedJob(e.Record)
+		if provisioning.AsQueuedJob(e.Record.Original()).Status() == provisioning.JobFailed && job.Status() == provisioning.JobPending {
+			job.SetAttempts(0)
+			job.SetRunAfter(types.NowDateTime())
+			job.SetFinishedAt(types.DateTime{})
 		}
 		return e.Next()
 	})

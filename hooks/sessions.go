@@ -3,6 +3,8 @@ package hooks
 import (
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/ezscale/ezscale/billing/customers"
 )
 
 // bindSessions adds POST /api/account/sessions/revoke-others: PocketBase
@@ -18,7 +20,7 @@ func bindSessions(app core.App) {
 				return err
 			}
 			return apis.RecordAuthResponse(e, customer, "", nil)
-		}).Bind(apis.RequireAuth("customers"))
+		}).Bind(apis.RequireAuth(customers.Collection))
 		return se.Next()
 	})
 }

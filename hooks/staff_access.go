@@ -11,6 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
 
+	"github.com/ezscale/ezscale/billing/customers"
 	"github.com/ezscale/ezscale/integrations/notify"
 	"github.com/ezscale/ezscale/integrations/outbox"
 	"github.com/ezscale/ezscale/internal/audit"
@@ -78,7 +79,7 @@ func bindStaffAccess(app core.App, cfg *config.Config) {
 	// Impersonation answers through the customers' auth response, with the
 	// superuser as the request's auth. The session is recorded before the
 	// token is answered, so no request is ever made with an unknown one.
-	app.OnRecordAuthRequest("customers").BindFunc(func(e *core.RecordAuthRequestEvent) error {
+	app.OnRecordAuthRequest(customers.Collection).BindFunc(func(e *core.RecordAuthRequestEvent) error {
 		if e.Auth == nil || !e.Auth.IsSuperuser() {
 			return e.Next()
 		}

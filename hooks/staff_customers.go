@@ -7,6 +7,7 @@ import (
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/billing/customers"
 	"github.com/ezscale/ezscale/internal/audit"
 )
 
@@ -19,7 +20,7 @@ import (
 func bindStaffCustomers(app core.App) {
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		se.Router.GET("/api/staff/customers/{id}/history", staffCustomerHistory).Bind(apis.RequireSuperuserAuth())
-		se.Router.GET("/api/account/session", accountSession).Bind(apis.RequireAuth("customers"))
+		se.Router.GET("/api/account/session", accountSession).Bind(apis.RequireAuth(customers.Collection))
 		return se.Next()
 	})
 }
@@ -33,7 +34,7 @@ func staffCustomerHistory(e *core.RequestEvent) error {
 		}
 		page = n
 	}
-	customer, err := e.App.FindRecordById("customers", e.Request.PathValue("id"))
+	customer, err := e.App.FindRecordById(customers.Collection, e.Request.PathValue("id"))
 	if err != nil {
 		return e.NotFoundError("No such customer.", err)
 	}
@@ -50,7 +51,7 @@ func staffCustomerHistory(e *core.RequestEvent) error {
 // browser stores can hide it.
 func accountSession(e *core.RequestEvent) error {
 	out := map[string]any{
-		"customer":     map[string]string{"id": e.Auth.Id, "name": e.Auth.GetString("name"), "email": e.Auth.Email()},
+		"customer":     map[string]string{"id": e.Auth.Id, "name": customers.As(e.Auth).Name(), "email": e.Auth.Email()},
 		"impersonated": false,
 	}
 	imp, ok := audit.ImpersonationOf(e)

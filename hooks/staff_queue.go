@@ -31,7 +31,9 @@ func bindStaffQueue(app core.App, cfg *config.Config) {
 			if err != nil {
 				return err
 			}
-			opts.HelpDeskURL = cfg.SupportPal.URL
+			// Ticket links lead to the real help desk only, never to dev
+			// mode's simulator.
+			opts.HelpDeskURL = cfg.WithoutStandIns().SupportPal.URL
 			q, err := backoffice.LoadQueue(e.App, opts)
 			if err != nil {
 				return err

@@ -8,6 +8,7 @@ import (
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/billing/customers"
 	"github.com/ezscale/ezscale/internal/audit"
 	"github.com/ezscale/ezscale/internal/backoffice"
 	"github.com/ezscale/ezscale/internal/clock"
@@ -62,7 +63,7 @@ func exportCustomers(e *core.RequestEvent, p backoffice.ListParams) error {
 	err := audit.Entry{
 		Actor:      audit.FromRequest(e),
 		Action:     "export",
-		Collection: "customers",
+		Collection: customers.Collection,
 		Message:    "customer list exported as CSV, filters: " + e.Request.URL.RawQuery,
 	}.Save(e.App)
 	if err != nil {

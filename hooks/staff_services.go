@@ -13,6 +13,7 @@ import (
 	"github.com/ezscale/ezscale/billing/money"
 	"github.com/ezscale/ezscale/billing/orders"
 	"github.com/ezscale/ezscale/billing/renewals"
+	"github.com/ezscale/ezscale/billing/subscriptions"
 	"github.com/ezscale/ezscale/integrations/provisioning"
 	"github.com/ezscale/ezscale/internal/audit"
 	"github.com/ezscale/ezscale/internal/clock"
@@ -30,7 +31,7 @@ func bindStaffServices(app core.App, actions *serviceActions) {
 		g := se.Router.Group("/api/staff/services/{id}")
 		g.Bind(apis.RequireSuperuserAuth(), apis.BodyLimit(16<<10))
 
-		for path, status := range map[string]string{"/suspend": "suspended", "/unsuspend": "active"} {
+		for path, status := range map[string]provisioning.ServiceStatus{"/suspend": provisioning.ServiceSuspended, "/unsuspend": provisioning.ServiceActive} {
 			g.POST(path, func(e *core.RequestEvent) error {
 				var body struct {
 					Reason string `json:"reason"`
@@ -72,19 +73,20 @@ func bindStaffServices(app core.App, actions *serviceActions) {
 			if err := decodeJSON(e, &body); err != nil {
 				return err
 			}
-			svc, err := provisioning.FindService(e.App, e.Request.PathValue("id"))
+			svc, err := provisioning.FindServiceForStaff(e.App, e.Request.PathValue("id"))
 			if err != nil {
 				return staffError(err)
 			}
+			subscriptionID := provisioning.AsService(svc).SubscriptionID()
 			var prev time.Time
-			if sub, err := e.App.FindRecordById("subscriptions", svc.GetString("subscription")); err == nil {
-				prev = sub.GetDateTime("billed_until").Time()
+			if sub, err := subscriptions.Find(e.App, subscriptionID); err == nil {
+				prev = sub.BilledUntil().Time()
 			}
 			to, err := parseDueDate(body.Date, prev)
 			if err != nil {
 				return e.BadRequestError("The date must be YYYY-MM-DD or an RFC 3339 time.", fieldError("date", "invalid", err.Error()))
 			}
-			sub, err := renewals.MoveDueDate(e.Request.Context(), e.App, svc.GetString("subscription"), to, body.Reason, audit.FromRequest(e), clock.Now(e.App))
+			sub, err := renewals.MoveDueDate(e.Request.Context(), e.App, subscriptionID, to, body.Reason, audit.FromRequest(e), clock.Now(e.App))
 			if err != nil {
 				return staffError(err)
 			}
@@ -104,24 +106,24 @@ func bindStaffServices(app core.App, actions *serviceActions) {
 			if err != nil {
 				return e.BadRequestError("Invalid price.", fieldError("currency", "invalid", err.Error()))
 			}
-			svc, err := provisioning.FindService(e.App, e.Request.PathValue("id"))
+			svc, err := provisioning.FindServiceForStaff(e.App, e.Request.PathValue("id"))
 			if err != nil {
 				return staffError(err)
 			}
-			sub, err := renewals.OverridePrice(e.Request.Context(), e.App, svc.GetString("subscription"), price, body.Reason, audit.FromRequest(e))
+			sub, err := renewals.OverridePrice(e.Request.Context(), e.App, provisioning.AsService(svc).SubscriptionID(), price, body.Reason, audit.FromRequest(e))
 			if err != nil {
 				return staffError(err)
 			}
 			return e.JSON(http.StatusOK, sub)
 		})
 
-		staffService := func(action func(*core.RequestEvent, *core.Record, string) error) func(*core.RequestEvent) error {
+		staffService := func(action func(*core.RequestEvent, *provisioning.Service, string) error) func(*core.RequestEvent) error {
 			return func(e *core.RequestEvent) error {
-				svc, err := provisioning.FindService(e.App, e.Request.PathValue("id"))
+				svc, err := provisioning.FindServiceForStaff(e.App, e.Request.PathValue("id"))
 				if err != nil {
 					return staffError(err)
 				}
-				return action(e, svc, "staff")
+				return action(e, provisioning.AsService(svc), "staff")
 			}
 		}
 		g.POST("/power", staffService(actions.sendPower))

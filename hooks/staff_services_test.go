@@ -68,9 +68,9 @@ func (w *staffWorld) reload(t *testing.T, rec *core.Record) *core.Record {
 	return fresh
 }
 
-func (w *staffWorld) jobs(t *testing.T, action string) int {
+func (w *staffWorld) jobs(t *testing.T, action provisioning.Action) int {
 	t.Helper()
-	n, err := w.app.CountRecords(provisioning.Collection, dbx.HashExp{"service": w.svc.Id, "action": action})
+	n, err := w.app.CountRecords(provisioning.Collection, dbx.HashExp{"service": w.svc.Id, "action": string(action)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -278,8 +278,8 @@ func TestStaffOverridePrice(t *testing.T) {
 
 func TestStaffRetryAndCancelFailedJobs(t *testing.T) {
 	w := newStaffWorld(t)
-	failed := func(action string) *core.Record {
-		return testutil.Create(t, w.app, provisioning.Collection, map[string]any{"service": w.svc.Id, "action": action, "status": "failed",
+	failed := func(action provisioning.Action) *core.Record {
+		return testutil.Create(t, w.app, provisioning.Collection, map[string]any{"service": w.svc.Id, "action": string(action), "status": "failed",
 			"attempts": 8, "max_attempts": 8, "last_error": "platform answered 422", "finished_at": time.Now().UTC()})
 	}
 	suspend, create := failed(provisioning.ActionSuspend), failed(provisioning.ActionCreate)

@@ -9,6 +9,7 @@ import (
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/billing/customers"
 	"github.com/ezscale/ezscale/integrations/support"
 )
 
@@ -26,7 +27,7 @@ const (
 // and an address nobody proved is not a key to anyone's tickets.
 func bindSupport(app core.App, desk *support.Desk) {
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
-		auth := apis.RequireAuth("customers")
+		auth := apis.RequireAuth(customers.Collection)
 		handle := func(method, path string, fn func(e *core.RequestEvent) error) {
 			se.Router.Route(method, path, func(e *core.RequestEvent) error {
 				if desk == nil {

@@ -14,14 +14,14 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/ezscale/ezscale/hooks"
-	"github.com/ezscale/ezscale/integrations/supportpal"
+	"github.com/ezscale/ezscale/integrations/supportpal/supportpalsim"
 	"github.com/ezscale/ezscale/internal/testutil"
 )
 
 // supportEnv is the platform with a help desk simulator and two customers.
 type supportEnv struct {
 	app    core.App
-	sim    *supportpal.Simulator
+	sim    *supportpalsim.Simulator
 	api    *testutil.API
 	a, b   *core.Record
 	ta, tb string

@@ -9,6 +9,7 @@ import (
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/billing/customers"
 	"github.com/ezscale/ezscale/internal/secrets"
 	"github.com/ezscale/ezscale/internal/twofactor"
 )
@@ -29,7 +30,7 @@ func bindTOTP(app core.App, box *secrets.Box) {
 
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		g := se.Router.Group("/api/account/totp")
-		g.Bind(apis.RequireAuth("customers"), apis.BodyLimit(4<<10))
+		g.Bind(apis.RequireAuth(customers.Collection), apis.BodyLimit(4<<10))
 		g.POST("/enroll", func(e *core.RequestEvent) error {
 			url, secret, err := twofactor.Enroll(e.App, box, e.Auth)
 			if err != nil {
@@ -80,7 +81,7 @@ func bindTOTP(app core.App, box *secrets.Box) {
 	// The password handler writes the token inside e.Next(), so everything
 	// is decided before calling it. The password is checked first: without
 	// it nobody learns whether TOTP is on or gets to guess codes.
-	app.OnRecordAuthWithPasswordRequest("customers").BindFunc(func(e *core.RecordAuthWithPasswordRequestEvent) error {
+	app.OnRecordAuthWithPasswordRequest(customers.Collection).BindFunc(func(e *core.RecordAuthWithPasswordRequestEvent) error {
 		if e.Record == nil || !e.Record.ValidatePassword(e.Password) {
 			return e.Next() // the normal "Failed to authenticate."
 		}

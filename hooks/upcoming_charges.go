@@ -6,6 +6,7 @@ import (
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/billing/customers"
 	"github.com/ezscale/ezscale/billing/renewals"
 	"github.com/ezscale/ezscale/internal/clock"
 )
@@ -22,7 +23,7 @@ func bindUpcomingCharges(app core.App) {
 				return err
 			}
 			return e.JSON(http.StatusOK, out)
-		}).Bind(apis.RequireAuth("customers"))
+		}).Bind(apis.RequireAuth(customers.Collection))
 		return se.Next()
 	})
 }

@@ -7,19 +7,14 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/ezscale/ezscale/billing/dunning"
-	"github.com/ezscale/ezscale/integrations/gateway"
 	"github.com/ezscale/ezscale/integrations/gateways"
 )
 
 // RunDunning chases the unpaid invoices at now, from the scheduler or
-// `ezscale dunning run`. Saved methods are charged when a gateway that
-// charges them is enabled.
+// `ezscale dunning run`. A saved method is charged when its own gateway is
+// enabled and charges saved methods.
 func RunDunning(app core.App, gw *gateways.Set, portalURL string, now time.Time, dryRun bool, progress io.Writer) ([]dunning.Action, error) {
-	opts := dunning.Options{Now: now, DryRun: dryRun, PortalURL: portalURL, Progress: progress}
-	if charger, ok := gateways.First[gateway.Charger](gw); ok {
-		opts.Charger = charger
-	}
-	return dunning.Run(app, opts)
+	return dunning.Run(app, dunning.Options{Now: now, DryRun: dryRun, Chargers: gw.Chargers(), PortalURL: portalURL, Progress: progress})
 }
 
 func runDunning(app core.App, gw *gateways.Set, portalURL string, now time.Time) error {

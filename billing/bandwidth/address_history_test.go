@@ -14,15 +14,17 @@ import (
 
 	"github.com/ezscale/ezscale/billing/bandwidth"
 	"github.com/ezscale/ezscale/integrations/elastiflow"
+	"github.com/ezscale/ezscale/integrations/elastiflow/elastiflowsim"
 	"github.com/ezscale/ezscale/internal/clock"
 	"github.com/ezscale/ezscale/internal/seed"
+	"github.com/ezscale/ezscale/internal/standins"
 )
 
 // flowSource is the real ElastiFlow client over a simulator holding one
 // inbound record per (address, day, bytes) given.
 func flowSource(t *testing.T, traffic ...any) bandwidth.Source {
 	t.Helper()
-	sim := elastiflow.NewSimulator("")
+	sim := elastiflowsim.New("")
 	peer := netip.MustParseAddr("198.51.100.7")
 	for i := 0; i < len(traffic); i += 3 {
 		day, _ := time.Parse(time.DateOnly, traffic[i+1].(string))
@@ -183,7 +185,7 @@ func TestDevRunOverSeededData(t *testing.T) {
 	if _, err := seed.Synthetic(w.app, seed.SyntheticOptions{Customers: 10, Seed: 1}, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	dev, err := elastiflow.NewDevSource()
+	dev, err := standins.NewDevSource()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +209,7 @@ func TestDevRunOverSeededData(t *testing.T) {
 		t.Errorf("%d requests, %d pages for %d live services", res.Source.Requests, res.Source.Pages, len(live))
 	}
 	// 48 hourly records per address and day, for at most the look-back.
-	if max := addresses * 48 * (int(elastiflow.DevLookback/(24*time.Hour)) + 1); dev.Records() > max {
+	if max := addresses * 48 * (int(standins.DevLookback/(24*time.Hour)) + 1); dev.Records() > max {
 		t.Errorf("%d dev records for %d addresses, want at most %d", dev.Records(), addresses, max)
 	}
 }

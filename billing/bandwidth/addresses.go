@@ -10,6 +10,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/integrations/provisioning"
 	"github.com/ezscale/ezscale/internal/clock"
 )
 
@@ -20,25 +21,25 @@ import (
 const AddressesCollection = "service_addresses"
 
 // releasedStatuses are the service states that hold no address any more.
-var releasedStatuses = []string{"terminated", "cancelled"}
+var releasedStatuses = []provisioning.ServiceStatus{provisioning.ServiceTerminated, provisioning.ServiceCancelled}
 
 // Bind keeps the address history in step with the services: when a
 // service is created, or its ip_addresses or status change, the addresses
 // it no longer holds are closed and the new ones opened, in the same write
 // as the service. Registered by hooks.Register beside the ledger's rules.
 func Bind(app core.App) {
-	app.OnRecordCreateExecute("services").BindFunc(func(e *core.RecordEvent) error {
+	app.OnRecordCreateExecute(provisioning.ServicesCollection).BindFunc(func(e *core.RecordEvent) error {
 		if err := e.Next(); err != nil {
 			return err
 		}
 		// Written with its addresses already (imported, typed in by
 		// staff): held since activation, or since before anything is
 		// measured when that is unknown (an empty from).
-		return SyncAddresses(e.App, e.Record, e.Record.GetDateTime("activated_at").Time())
+		return SyncAddresses(e.App, e.Record, provisioning.AsService(e.Record).ActivatedAt().Time())
 	})
-	app.OnRecordUpdateExecute("services").BindFunc(func(e *core.RecordEvent) error {
+	app.OnRecordUpdateExecute(provisioning.ServicesCollection).BindFunc(func(e *core.RecordEvent) error {
 		old := e.Record.Original()
-		changed := old.GetString("status") != e.Record.GetString("status") ||
+		changed := provisioning.AsService(old).Status() != provisioning.AsService(e.Record).Status() ||
 			!slices.Equal(Addresses(old.Get("ip_addresses")), Addresses(e.Record.Get("ip_addresses")))
 		if err := e.Next(); err != nil || !changed {
 			return err
@@ -53,7 +54,7 @@ func Bind(app core.App) {
 // the service is created: since before anything is measured).
 func SyncAddresses(app core.App, svc *core.Record, at time.Time) error {
 	var held []string
-	if !slices.Contains(releasedStatuses, svc.GetString("status")) {
+	if !slices.Contains(releasedStatuses, provisioning.AsService(svc).Status()) {
 		held = Addresses(svc.Get("ip_addresses"))
 	}
 	open, err := app.FindAllRecords(AddressesCollection, dbx.HashExp{"service": svc.Id, "to": ""})

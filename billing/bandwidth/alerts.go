@@ -9,7 +9,9 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/billing/customers"
 	"github.com/ezscale/ezscale/integrations/notify"
+	"github.com/ezscale/ezscale/integrations/provisioning"
 	"github.com/ezscale/ezscale/internal/settings"
 )
 
@@ -81,11 +83,11 @@ func percentOf(total, quota int64) int {
 // alert queues the customer's email about u at pct percent and, at 100 %,
 // the staff notice.
 func alert(ctx context.Context, tx core.App, u *core.Record, pct int) error {
-	svc, err := tx.FindRecordById("services", u.GetString("service"))
+	svc, err := tx.FindRecordById(provisioning.ServicesCollection, u.GetString("service"))
 	if err != nil {
 		return fmt.Errorf("bandwidth_usage %s: service %s: %w", u.Id, u.GetString("service"), err)
 	}
-	customer, err := tx.FindRecordById("customers", u.GetString("customer"))
+	customer, err := tx.FindRecordById(customers.Collection, u.GetString("customer"))
 	if err != nil {
 		return fmt.Errorf("bandwidth_usage %s: customer %s: %w", u.Id, u.GetString("customer"), err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ezscale/ezscale/billing/bandwidth"
 	"github.com/ezscale/ezscale/integrations/elastiflow"
+	"github.com/ezscale/ezscale/integrations/elastiflow/elastiflowsim"
 	"github.com/ezscale/ezscale/internal/clock"
 )
 
@@ -36,7 +37,7 @@ func TestRunAgainstElasticsearch(t *testing.T) {
 		ids[g.ID] = svc.Id
 	}
 
-	sim := elastiflow.NewSimulator("test-key")
+	sim := elastiflowsim.New("test-key")
 	sim.Add(ds.Flows...)
 	url, stop := sim.Start()
 	defer stop()

@@ -11,10 +11,13 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
+	"github.com/ezscale/ezscale/billing/customers"
 	"github.com/ezscale/ezscale/billing/ledger"
 	"github.com/ezscale/ezscale/billing/money"
+	"github.com/ezscale/ezscale/billing/subscriptions"
 	"github.com/ezscale/ezscale/billing/tax"
 	"github.com/ezscale/ezscale/integrations/notify"
+	"github.com/ezscale/ezscale/integrations/provisioning"
 	"github.com/ezscale/ezscale/internal/settings"
 )
 
@@ -129,36 +132,36 @@ func overageLine(tx core.App, u *core.Record) (*ledger.Line, *core.Record, error
 	if over <= 0 || u.GetInt64("quota_bytes") <= 0 {
 		return nil, nil, nil
 	}
-	svc, err := tx.FindRecordById("services", u.GetString("service"))
+	svc, err := provisioning.FindService(tx, u.GetString("service"))
 	if err != nil {
 		return nil, nil, fmt.Errorf("service %s: %w", u.GetString("service"), err)
 	}
-	sub, err := tx.FindRecordById("subscriptions", svc.GetString("subscription"))
+	sub, err := subscriptions.Find(tx, svc.SubscriptionID())
 	if err != nil {
-		return nil, nil, fmt.Errorf("service %s: subscription %q: %w", svc.Id, svc.GetString("subscription"), err)
+		return nil, nil, fmt.Errorf("service %s: subscription %q: %w", svc.Id, svc.SubscriptionID(), err)
 	}
-	price, err := tx.FindRecordById("plan_prices", sub.GetString("plan_price"))
+	price, err := tx.FindRecordById("plan_prices", sub.PlanPriceID())
 	if err != nil {
-		return nil, nil, fmt.Errorf("subscription %s: plan price %q: %w", sub.Id, sub.GetString("plan_price"), err)
+		return nil, nil, fmt.Errorf("subscription %s: plan price %q: %w", sub.Id, sub.PlanPriceID(), err)
 	}
 	perGB := price.GetInt64("overage_per_gb")
 	amount := OverageAmount(over, perGB)
 	if amount == 0 {
 		return nil, nil, nil
 	}
-	customer, err := tx.FindRecordById("customers", u.GetString("customer"))
+	customer, err := tx.FindRecordById(customers.Collection, u.GetString("customer"))
 	if err != nil {
 		return nil, nil, fmt.Errorf("customer %s: %w", u.GetString("customer"), err)
 	}
 	currency := price.GetString("currency")
-	if c := customer.GetString("currency"); c != currency {
+	if c := customers.As(customer).Currency(); c != currency {
 		return nil, nil, fmt.Errorf("plan price %s is in %s but customer %s pays in %s", price.Id, currency, customer.Id, c)
 	}
 	start, end := u.GetDateTime("period_start").Time(), u.GetDateTime("period_end").Time()
 	return &ledger.Line{
 		Kind: ledger.KindOverage, Quantity: 1, UnitAmount: amount, Subscription: sub.Id, Service: svc.Id,
 		PeriodStart: start, PeriodEnd: end,
-		Description: Describe(notify.ServiceLabel(svc), over, u.GetInt64("quota_bytes"), money.Amount{Minor: perGB, Currency: currency}, start, end),
+		Description: Describe(notify.ServiceLabel(svc.ProxyRecord()), over, u.GetInt64("quota_bytes"), money.Amount{Minor: perGB, Currency: currency}, start, end),
 	}, customer, nil
 }
 
@@ -194,7 +197,7 @@ func GB(bytes int64) string {
 // draftFor finds the customer's draft overage invoice, or starts one.
 func draftFor(ctx context.Context, tx core.App, s *settings.Settings, rates []tax.Rate, customer *core.Record) (*ledger.Invoice, error) {
 	recs, err := tx.FindRecordsByFilter(ledger.InvoicesCollection, "customer = {:c} && purpose = {:p} && status = {:s} && currency = {:cur}",
-		"created", 1, 0, dbx.Params{"c": customer.Id, "p": ledger.PurposeOverage, "s": ledger.StatusDraft, "cur": customer.GetString("currency")})
+		"created", 1, 0, dbx.Params{"c": customer.Id, "p": ledger.PurposeOverage, "s": ledger.StatusDraft, "cur": customers.As(customer).Currency()})
 	if err != nil {
 		return nil, fmt.Errorf("draft overage invoice of customer %s: %w", customer.Id, err)
 	}
@@ -279,7 +282,7 @@ func chargedNotices(ctx context.Context, tx core.App, inv *ledger.Invoice) error
 	if err != nil {
 		return err
 	}
-	customer, err := tx.FindRecordById("customers", inv.CustomerID())
+	customer, err := tx.FindRecordById(customers.Collection, inv.CustomerID())
 	if err != nil {
 		return fmt.Errorf("customer %s: %w", inv.CustomerID(), err)
 	}
@@ -287,7 +290,7 @@ func chargedNotices(ctx context.Context, tx core.App, inv *ledger.Invoice) error
 		if it.GetString("kind") != ledger.KindOverage || it.GetBool("waived") {
 			continue
 		}
-		svc, err := tx.FindRecordById("services", it.GetString("service"))
+		svc, err := tx.FindRecordById(provisioning.ServicesCollection, it.GetString("service"))
 		if err != nil {
 			return fmt.Errorf("line %s: service %q: %w", it.Id, it.GetString("service"), err)
 		}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/billing/customers"
 	"github.com/ezscale/ezscale/billing/parallelrun"
 )
 
@@ -20,7 +21,7 @@ func servedPeriods(app core.App, now time.Time, settle time.Duration) (*tracked,
 		return t, err
 	}
 	var held []string
-	if err := app.DB().Select("id").From("customers").AndWhere(parallelrun.HeldOnly("id")).Column(&held); err != nil {
+	if err := app.DB().Select("id").From(customers.Collection).AndWhere(parallelrun.HeldOnly("id")).Column(&held); err != nil {
 		return nil, fmt.Errorf("customers WHMCS still serves: %w", err)
 	}
 	if len(held) == 0 {

@@ -9,7 +9,9 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/ezscale/ezscale/billing/cycle"
+	"github.com/ezscale/ezscale/billing/subscriptions"
 	"github.com/ezscale/ezscale/integrations/elastiflow"
+	"github.com/ezscale/ezscale/integrations/provisioning"
 )
 
 // period is one billing period of one service that a run measures.
@@ -84,10 +86,10 @@ func trackedPeriods(app core.App, now time.Time, settle time.Duration) (*tracked
 	var rows []serviceRow
 	err := app.DB().Select("s.id", "s.customer", "s.plan", "s.ip_addresses", "sub.current_period_start", "sub.current_period_end",
 		"p.bandwidth_quota_gb", "s.activated_at").
-		From("services s").
-		InnerJoin("subscriptions sub", dbx.NewExp("sub.id = s.subscription")).
+		From(provisioning.ServicesCollection+" s").
+		InnerJoin(subscriptions.Collection+" sub", dbx.NewExp("sub.id = s.subscription")).
 		InnerJoin("plans p", dbx.NewExp("p.id = s.plan")).
-		Where(dbx.In("s.status", "active", "suspended")).
+		Where(dbx.In("s.status", string(provisioning.ServiceActive), string(provisioning.ServiceSuspended))).
 		AndWhere(dbx.NewExp("sub.current_period_start != '' AND sub.current_period_end != ''")).
 		OrderBy("s.id").All(&rows)
 	if err != nil {

@@ -12,7 +12,10 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/billing/customers"
+	"github.com/ezscale/ezscale/billing/subscriptions"
 	"github.com/ezscale/ezscale/integrations/notify"
+	"github.com/ezscale/ezscale/integrations/provisioning"
 )
 
 // When a cancellation takes effect.
@@ -50,7 +53,7 @@ type Result struct {
 
 // Cancel cancels the subscription of svc. Customers may only cancel at
 // period end; staff may also cancel now, which terminates the service.
-func Cancel(ctx context.Context, app core.App, svc *core.Record, req Request, staff bool, now time.Time) (*Result, error) {
+func Cancel(ctx context.Context, app core.App, rec *core.Record, req Request, staff bool, now time.Time) (*Result, error) {
 	if req.When == "" {
 		req.When = AtPeriodEnd
 	}
@@ -67,26 +70,27 @@ func Cancel(ctx context.Context, app core.App, svc *core.Record, req Request, st
 		return nil, &Error{http.StatusBadRequest, "comment", "too_long", "the comment is limited to 5000 characters"}
 	}
 
+	svc := provisioning.AsService(rec)
 	res := &Result{}
 	err := app.RunInTransaction(func(tx core.App) error {
-		sub, err := tx.FindRecordById("subscriptions", svc.GetString("subscription"))
+		sub, err := subscriptions.Find(tx, svc.SubscriptionID())
 		if err != nil {
 			return &Error{http.StatusConflict, "", "no_subscription", "this service has no subscription to cancel"}
 		}
-		if st := sub.GetString("status"); st == "cancelled" || st == "expired" {
+		if st := sub.Status(); st == subscriptions.StatusCancelled || st == subscriptions.StatusExpired {
 			return &Error{http.StatusConflict, "", "already_cancelled", "the subscription is already cancelled"}
 		}
-		sub.Set("cancel_reason", req.Reason)
-		sub.Set("cancel_comment", req.Comment)
-		res.Subscription = sub
+		sub.SetCancelReason(req.Reason)
+		sub.SetCancelComment(req.Comment)
+		res.Subscription = sub.ProxyRecord()
 		if req.When == AtPeriodEnd {
-			sub.Set("cancel_at_period_end", true)
+			sub.SetCancelAtPeriodEnd(true)
 			if err := tx.SaveWithContext(ctx, sub); err != nil {
 				return err
 			}
 			// A renewal issued in the lead window is for time that will
 			// not be served: it must not be charged, nor kept if paid.
-			end := sub.GetDateTime("current_period_end").Time()
+			end := sub.CurrentPeriodEnd().Time()
 			if err := withdrawLaterPeriods(ctx, tx, sub, end); err != nil {
 				return err
 			}
@@ -104,8 +108,8 @@ func Cancel(ctx context.Context, app core.App, svc *core.Record, req Request, st
 				return err
 			}
 		}
-		sub.Set("status", "cancelled")
-		sub.Set("cancelled_at", now)
+		sub.SetStatus(subscriptions.StatusCancelled)
+		sub.SetCancelledAt(now)
 		if err := tx.SaveWithContext(ctx, sub); err != nil {
 			return err
 		}
@@ -119,16 +123,16 @@ func Cancel(ctx context.Context, app core.App, svc *core.Record, req Request, st
 
 // confirm tells the customer their cancellation is recorded and staff why
 // they left, once per subscription.
-func confirm(ctx context.Context, tx core.App, svc, sub *core.Record, req Request) error {
-	customer, err := tx.FindRecordById("customers", sub.GetString("customer"))
+func confirm(ctx context.Context, tx core.App, svc *provisioning.Service, sub *subscriptions.Subscription, req Request) error {
+	customer, err := tx.FindRecordById(customers.Collection, sub.CustomerID())
 	if err != nil {
 		return err
 	}
-	service := notify.ServiceFacts(tx, svc)
+	service := notify.ServiceFacts(tx, svc.ProxyRecord())
 	if _, err := notify.Customer(ctx, tx, notify.Email{Key: "cancellation_confirmed", Customer: customer,
 		DedupeKey: "cancel:" + sub.Id + ":" + req.When,
 		Data: notify.Data{"Service": service, "Immediate": req.When == Immediately,
-			"EndsAt": sub.GetDateTime("current_period_end").Time()}}); err != nil {
+			"EndsAt": sub.CurrentPeriodEnd().Time()}}); err != nil {
 		return err
 	}
 	_, err = notify.Staff(ctx, tx, notify.Alert{Key: "cancellation", Customer: customer, DedupeKey: "cancel:" + sub.Id + ":" + req.When + ":staff",

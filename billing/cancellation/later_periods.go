@@ -11,6 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/ezscale/ezscale/billing/ledger"
+	"github.com/ezscale/ezscale/billing/subscriptions"
 )
 
 // withdrawLaterPeriods stops a cancelled subscription's time after from
@@ -19,7 +20,7 @@ import (
 // it) are taken off, with the coupon discount of the service; an invoice
 // that billed nothing else is voided. Renewals are issued ahead of their
 // period, so one is often open already when the subscription ends.
-func withdrawLaterPeriods(ctx context.Context, tx core.App, sub *core.Record, from time.Time) error {
+func withdrawLaterPeriods(ctx context.Context, tx core.App, sub *subscriptions.Subscription, from time.Time) error {
 	var rows []struct {
 		ID      string `db:"id"`
 		Invoice string `db:"invoice"`
@@ -90,7 +91,7 @@ func withDiscounts(tx core.App, inv *ledger.Invoice, lineIDs []string) ([]string
 // paid for the subscription's time from from on, tax included and net of
 // coupons, refunds and credit already returned for it (ledger.PaidValue),
 // recorded against that span so it is never returned twice.
-func creditLaterTime(ctx context.Context, tx core.App, sub *core.Record, from time.Time) (int64, error) {
+func creditLaterTime(ctx context.Context, tx core.App, sub *subscriptions.Subscription, from time.Time) (int64, error) {
 	through, err := billedThrough(tx, sub)
 	if err != nil || !through.After(from) {
 		return 0, err
@@ -105,7 +106,7 @@ func creditLaterTime(ctx context.Context, tx core.App, sub *core.Record, from ti
 		return 0, err
 	}
 	_, err = ledger.AddCredit(ctx, tx, ledger.CreditEntry{
-		CustomerID: sub.GetString("customer"), Currency: sub.GetString("currency"), Amount: credit,
+		CustomerID: sub.CustomerID(), Currency: sub.Currency(), Amount: credit,
 		Reason: ledger.CreditCancellation, Description: "Unused time of a cancelled service",
 		Subscription: sub.Id, PeriodStart: from, PeriodEnd: through,
 	})
@@ -115,8 +116,8 @@ func creditLaterTime(ctx context.Context, tx core.App, sub *core.Record, from ti
 // billedThrough is the end of the last period billed to the subscription:
 // read from its invoice lines as well as billed_until, so a period issued
 // is found whatever billed_until says.
-func billedThrough(tx core.App, sub *core.Record) (time.Time, error) {
-	through := sub.GetDateTime("billed_until").Time()
+func billedThrough(tx core.App, sub *subscriptions.Subscription) (time.Time, error) {
+	through := sub.BilledUntil().Time()
 	var row struct {
 		End string `db:"end"`
 	}

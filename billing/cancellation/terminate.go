@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/ezscale/ezscale/integrations/notify"
@@ -37,22 +36,22 @@ func Terminate(ctx context.Context, app core.App, t Termination, by audit.Actor,
 	}
 	var svc *core.Record
 	err = app.RunInTransaction(func(tx core.App) error {
-		if svc, err = provisioning.FindService(tx, t.ServiceID); err != nil {
+		if svc, err = provisioning.FindServiceForStaff(tx, t.ServiceID); err != nil {
 			return err
 		}
-		switch st := svc.GetString("status"); st {
-		case "active", "suspended", "failed":
+		switch st := provisioning.AsService(svc).Status(); st {
+		case provisioning.ServiceActive, provisioning.ServiceSuspended, provisioning.ServiceFailed:
 		default:
-			return &Error{http.StatusConflict, "", "not_terminable", "only an active, suspended or failed service can be terminated; this one is " + st}
+			return &Error{http.StatusConflict, "", "not_terminable", "only an active, suspended or failed service can be terminated; this one is " + string(st)}
 		}
 		if t.Confirm != notify.ServiceLabel(svc) {
 			return &Error{http.StatusBadRequest, "confirm", "mismatch", "type the service's label, " + notify.ServiceLabel(svc) + ", to confirm"}
 		}
-		queued, err := tx.CountRecords(provisioning.Collection, dbx.HashExp{"service": svc.Id, "action": provisioning.ActionTerminate, "status": []any{"pending", "running"}})
+		queued, err := terminationQueued(tx, svc.Id)
 		if err != nil {
 			return err
 		}
-		if queued > 0 {
+		if queued {
 			return &Error{http.StatusConflict, "", "terminating", "this service is being terminated already"}
 		}
 		ctx := audit.WithActor(ctx, by)

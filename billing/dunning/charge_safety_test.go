@@ -100,7 +100,7 @@ func TestPayNowDuringRunIsNotChargedAgain(t *testing.T) {
 			for id := range invoices {
 				if id != req.InvoiceID {
 					paidByCustomer = id
-					if _, err := methods.PayNow(ctx, w.app, portal, w.customer, id, ""); err != nil {
+					if _, err := methods.PayNow(ctx, w.app, stripeCharges(portal), w.customer, id, ""); err != nil {
 						t.Errorf("pay now: %v", err)
 					}
 				}
@@ -170,7 +170,7 @@ func TestPayNowUsesDunningsAttemptKey(t *testing.T) {
 	}}
 	w.run(t, 0, down)
 	portal := &gatewayCharger{answer: succeeds}
-	if _, err := methods.PayNow(ctx, w.app, portal, w.customer, w.order.Invoice.Id, ""); err != nil {
+	if _, err := methods.PayNow(ctx, w.app, stripeCharges(portal), w.customer, w.order.Invoice.Id, ""); err != nil {
 		t.Fatal(err)
 	}
 	if len(down.keys()) != 1 || len(portal.keys()) != 1 || down.keys()[0] != portal.keys()[0] {
@@ -181,7 +181,7 @@ func TestPayNowUsesDunningsAttemptKey(t *testing.T) {
 	portal2 := &gatewayCharger{answer: func(gateway.ChargeRequest, int) (gateway.ChargeResult, error) {
 		return gateway.ChargeResult{GatewayID: "pi_declined", Status: gateway.StatusFailed, FailureCode: "card_declined"}, nil
 	}}
-	if _, err := methods.PayNow(ctx, w2.app, portal2, w2.customer, w2.order.Invoice.Id, ""); err != nil {
+	if _, err := methods.PayNow(ctx, w2.app, stripeCharges(portal2), w2.customer, w2.order.Invoice.Id, ""); err != nil {
 		t.Fatal(err)
 	}
 	run := &gatewayCharger{answer: succeeds}
@@ -206,14 +206,14 @@ func TestConcurrentRunsChargeOnce(t *testing.T) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		if _, err := dunning.Run(w.app, dunning.Options{Now: w.due.Add(time.Hour), Charger: charger}); err != nil {
+		if _, err := dunning.Run(w.app, dunning.Options{Now: w.due.Add(time.Hour), Chargers: stripeCharges(charger)}); err != nil {
 			t.Error(err)
 		}
 	}()
 	<-entered
 	second := w.run(t, 0, charger)
 	portal := &gatewayCharger{answer: succeeds}
-	_, payErr := methods.PayNow(ctx, w.app, portal, w.customer, w.order.Invoice.Id, "")
+	_, payErr := methods.PayNow(ctx, w.app, stripeCharges(portal), w.customer, w.order.Invoice.Id, "")
 	close(release)
 	wg.Wait()
 

@@ -12,7 +12,7 @@ import (
 )
 
 // ChargeLookup is a charger that can say what became of a charge it made
-// (Stripe's PaymentIntents).
+// (Stripe's PaymentIntents); a pending charge is asked of its own gateway.
 type ChargeLookup interface {
 	PaymentIntentStatus(ctx context.Context, id string) (gateway.ChargeResult, error)
 }
@@ -28,9 +28,9 @@ const PendingRecheck = 24 * time.Hour
 // 3-D Secure lets the chase go on at the next run. It reports what it
 // found and whether the charge is settled now. A gateway that cannot be
 // asked, or does not answer, leaves the charge holding.
-func recheck(ctx context.Context, app core.App, held *core.Record, taken map[string]time.Time, opts Options) (string, bool, error) {
-	lookup, ok := opts.Charger.(ChargeLookup)
-	id := held.GetString("gateway_id")
+func recheck(ctx context.Context, app core.App, held *payments.Payment, taken map[string]time.Time, opts Options) (string, bool, error) {
+	lookup, ok := opts.Chargers[held.Gateway()].(ChargeLookup)
+	id := held.GatewayID()
 	if !ok || id == "" || opts.DryRun || opts.Now.Sub(pendingSince(held, taken)) < PendingRecheck {
 		return "", false, nil
 	}
@@ -38,15 +38,15 @@ func recheck(ctx context.Context, app core.App, held *core.Record, taken map[str
 	if err != nil || res.Status == gateway.StatusPending || res.Status == "" {
 		return "", false, nil
 	}
-	amount := money.Amount{Minor: held.GetInt64("amount"), Currency: held.GetString("currency")}
+	amount := money.Amount{Minor: held.Amount(), Currency: held.Currency()}
 	err = app.RunInTransaction(func(tx core.App) error {
 		if res.Status == gateway.StatusSucceeded {
-			_, _, err := payments.ApplyCharge(ctx, tx, payments.Charge{InvoiceID: held.GetString("invoice"), Gateway: held.GetString("gateway"),
-				GatewayID: id, Amount: amount, PaymentMethod: held.GetString("payment_method"), PaidAt: opts.Now})
+			_, _, err := payments.ApplyCharge(ctx, tx, payments.Charge{InvoiceID: held.InvoiceID(), Gateway: held.Gateway(),
+				GatewayID: id, Amount: amount, PaymentMethod: held.PaymentMethodID(), PaidAt: opts.Now})
 			return err
 		}
-		_, err := payments.RecordAttempt(ctx, tx, payments.Attempt{InvoiceID: held.GetString("invoice"), Gateway: held.GetString("gateway"),
-			GatewayID: id, Amount: amount, Status: res.Status, FailureCode: res.FailureCode, FailureMessage: res.FailureMessage})
+		_, err := payments.RecordAttempt(ctx, tx, payments.Attempt{InvoiceID: held.InvoiceID(), Gateway: held.Gateway(),
+			GatewayID: id, Amount: amount, Status: payments.Status(res.Status), FailureCode: res.FailureCode, FailureMessage: res.FailureMessage})
 		return err
 	})
 	if err != nil {
@@ -58,7 +58,7 @@ func recheck(ctx context.Context, app core.App, held *core.Record, taken map[str
 // pendingSince is when a pending charge was made: the run that took the
 // last charge step (the run's own clock), or, for a charge made by pay
 // now, when its row was written.
-func pendingSince(held *core.Record, taken map[string]time.Time) time.Time {
+func pendingSince(held *payments.Payment, taken map[string]time.Time) time.Time {
 	var since time.Time
 	for step, at := range taken {
 		if isCharge(step) && at.After(since) {
@@ -66,7 +66,7 @@ func pendingSince(held *core.Record, taken map[string]time.Time) time.Time {
 		}
 	}
 	if since.IsZero() {
-		since = held.GetDateTime("created").Time()
+		since = held.Created().Time()
 	}
 	return since
 }

@@ -11,11 +11,14 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
+	"github.com/ezscale/ezscale/billing/customers"
 	"github.com/ezscale/ezscale/billing/ledger"
+	"github.com/ezscale/ezscale/billing/methods"
 	"github.com/ezscale/ezscale/billing/money"
 	"github.com/ezscale/ezscale/billing/parallelrun"
 	"github.com/ezscale/ezscale/billing/payments"
 	"github.com/ezscale/ezscale/integrations/gateway"
+	"github.com/ezscale/ezscale/integrations/provisioning"
 	"github.com/ezscale/ezscale/internal/audit"
 	"github.com/ezscale/ezscale/internal/settings"
 )
@@ -25,9 +28,10 @@ type Options struct {
 	Now time.Time
 	// DryRun lists what the run would do and changes nothing.
 	DryRun bool
-	// Charger is nil when no gateway can charge saved methods: the charge
-	// steps then only tell the customer to pay.
-	Charger gateway.Charger
+	// Chargers are the gateways that charge saved methods, by gateway name:
+	// a saved method is charged through its own gateway's. Without one the
+	// charge steps only tell the customer to pay.
+	Chargers map[string]gateway.Charger
 	// PortalURL is where customers pay: notices link to the invoice there.
 	PortalURL string
 	Progress  io.Writer
@@ -112,7 +116,7 @@ func chase(ctx context.Context, app core.App, p Policy, listed *ledger.Invoice, 
 			return []Action{{label, StepRechecked, detail}}, nil
 		}
 		detail := "a charge is in flight"
-		if id := held.GetString("gateway_id"); id != "" {
+		if id := held.GatewayID(); id != "" {
 			detail = "charge " + id + " is pending at the gateway"
 		}
 		return []Action{{label, StepHeld, detail}}, nil
@@ -130,7 +134,7 @@ func chase(ctx context.Context, app core.App, p Policy, listed *ledger.Invoice, 
 		if isCharge(s) {
 			// One charge per run however many were missed: a job that was
 			// down for days does not charge a card five times at once.
-			o, err := charge(ctx, app, inv, opts.Charger)
+			o, err := charge(ctx, app, inv, opts.Chargers)
 			switch {
 			case errors.Is(err, ledger.ErrNothingDue):
 				return nil, nil // paid since it was read
@@ -170,7 +174,7 @@ func chase(ctx context.Context, app core.App, p Policy, listed *ledger.Invoice, 
 			}
 			return nil // paid: nothing left to chase
 		}
-		customer, err := tx.FindRecordById("customers", fresh.CustomerID())
+		customer, err := customers.Find(tx, fresh.CustomerID())
 		if err != nil {
 			return err
 		}
@@ -206,12 +210,14 @@ type chargeOutcome struct {
 	paypal      bool   // PayPal collects: the customer need not be asked to pay
 }
 
-// charge attempts to charge the customer's saved method for what is due.
-// The attempt is reserved first (the invoice re-read, still open, held by
-// nothing else), so a concurrent run or a pay now cannot charge it too,
-// and its idempotency key is the one every path uses for that attempt: a
-// run that crashed after charging and charges again gets the same payment.
-func charge(ctx context.Context, app core.App, inv *ledger.Invoice, c gateway.Charger) (*chargeOutcome, error) {
+// charge attempts to charge the customer's saved method for what is due,
+// through the method's own gateway. The attempt is reserved first (the
+// invoice re-read, still open, held by nothing else), so a concurrent run
+// or a pay now cannot charge it too, and its idempotency key is the one
+// every path uses for that attempt: a run that crashed after charging and
+// charges again gets the same payment. A method its gateway cannot charge
+// is no charge, for the reason given.
+func charge(ctx context.Context, app core.App, inv *ledger.Invoice, chargers map[string]gateway.Charger) (*chargeOutcome, error) {
 	o := &chargeOutcome{amount: money.Amount{Minor: inv.AmountDue(), Currency: inv.Currency()}}
 	paypal, err := collectedByPayPal(app, inv.Id)
 	if err != nil {
@@ -221,42 +227,49 @@ func charge(ctx context.Context, app core.App, inv *ledger.Invoice, c gateway.Ch
 		o.noCharge, o.paypal = "its PayPal subscription collects it", true
 		return o, nil
 	}
-	if c == nil {
+	if len(chargers) == 0 {
 		o.noCharge = "no gateway charges saved methods"
 		return o, nil
 	}
-	customer, err := app.FindRecordById("customers", inv.CustomerID())
+	customer, err := customers.Find(app, inv.CustomerID())
 	if err != nil {
 		return nil, err
 	}
-	method, err := chargedMethod(app, inv, customer.Id)
-	if err != nil || customer.GetString("stripe_customer_id") == "" {
+	method, err := chargedMethod(app, inv, customer)
+	if err != nil {
 		o.noCharge = "no saved payment method"
 		return o, nil
 	}
-	r, err := payments.ReserveCharge(ctx, app, inv.Id, payments.GatewayStripe, method.Id)
-	if err != nil {
+	r, res, err := methods.ChargeSaved(ctx, app, chargers, customer, inv, method)
+	switch {
+	case errors.Is(err, methods.ErrCannotCharge):
+		o.noCharge = err.Error()
+		return o, nil
+	case err != nil:
 		return nil, err
 	}
-	o.amount = r.Amount
-	o.result, err = c.Charge(ctx, gateway.ChargeRequest{
-		InvoiceID: inv.Id, CustomerID: customer.Id, GatewayCustomerID: customer.GetString("stripe_customer_id"),
-		PaymentMethodRef: method.GetString("gateway_ref"), Amount: r.Amount,
-		Description: "Invoice " + ledger.Label(inv), IdempotencyKey: r.Key(),
-	})
-	if err != nil {
-		if rerr := payments.ReleaseCharge(ctx, app, r); rerr != nil {
-			return nil, errors.Join(err, rerr)
-		}
-		return nil, err
-	}
-	o.reservation = r
+	o.amount, o.result, o.reservation = r.Amount, res, r
 	return o, nil
 }
 
-// chargedMethod is the card an invoice is charged to: the one chosen for
-// one of its services, else the customer's default.
-func chargedMethod(app core.App, inv *ledger.Invoice, customerID string) (*core.Record, error) {
+// chargedMethod is the saved method an invoice is charged to: the one
+// chosen for one of its services, else the customer's default; none when
+// its gateway does not know the customer (a Stripe card without the
+// customer's Stripe customer).
+func chargedMethod(app core.App, inv *ledger.Invoice, customer *customers.Customer) (*core.Record, error) {
+	method, err := chosenMethod(app, inv, customer.Id)
+	if err != nil {
+		return nil, err
+	}
+	if _, known := methods.GatewayCustomer(customer, method.GetString("gateway")); !known {
+		return nil, methods.ErrNotFound
+	}
+	return method, nil
+}
+
+// chosenMethod is the method chosen for one of the invoice's services,
+// else the customer's default.
+func chosenMethod(app core.App, inv *ledger.Invoice, customerID string) (*core.Record, error) {
 	items, err := ledger.Items(app, inv.Id)
 	if err != nil {
 		return nil, err
@@ -265,14 +278,13 @@ func chargedMethod(app core.App, inv *ledger.Invoice, customerID string) (*core.
 		if it.GetString("service") == "" {
 			continue
 		}
-		svc, err := app.FindRecordById("services", it.GetString("service"))
-		if err != nil || svc.GetString("payment_method") == "" {
+		svc, err := provisioning.FindService(app, it.GetString("service"))
+		if err != nil || svc.PaymentMethodID() == "" {
 			continue
 		}
-		if m, err := app.FindRecordById("payment_methods", svc.GetString("payment_method")); err == nil && m.GetString("customer") == customerID {
+		if m, err := methods.Owned(app, customerID, svc.PaymentMethodID()); err == nil {
 			return m, nil
 		}
 	}
-	return app.FindFirstRecordByFilter("payment_methods", "customer = {:c} && gateway = 'stripe' && is_default = true",
-		dbx.Params{"c": customerID})
+	return methods.Default(app, customerID)
 }

@@ -76,15 +76,21 @@ func newWorld(t *testing.T) *world {
 
 func (w *world) run(t *testing.T, day int, charger gateway.Charger) []dunning.Action {
 	t.Helper()
-	var c gateway.Charger
+	var chargers map[string]gateway.Charger
 	if charger != nil {
-		c = charger
+		chargers = stripeCharges(charger)
 	}
-	actions, err := dunning.Run(w.app, dunning.Options{Now: w.due.AddDate(0, 0, day).Add(time.Hour), Charger: c})
+	actions, err := dunning.Run(w.app, dunning.Options{Now: w.due.AddDate(0, 0, day).Add(time.Hour), Chargers: chargers})
 	if err != nil {
 		t.Fatalf("day %d: %v", day, err)
 	}
 	return actions
+}
+
+// stripeCharges is the gateways when Stripe, charging with c, is the only
+// one that charges saved methods.
+func stripeCharges(c gateway.Charger) map[string]gateway.Charger {
+	return map[string]gateway.Charger{payments.GatewayStripe: c}
 }
 
 func (w *world) count(t *testing.T, collection, filter string) int {

@@ -9,6 +9,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
+	"github.com/ezscale/ezscale/billing/customers"
 	"github.com/ezscale/ezscale/billing/ledger"
 	"github.com/ezscale/ezscale/billing/parallelrun"
 	"github.com/ezscale/ezscale/internal/settings"
@@ -61,14 +62,14 @@ func Schedule(app core.App, until time.Time) ([]Scheduled, error) {
 		if err != nil {
 			return nil, err
 		}
-		var customer *core.Record
+		var customer *customers.Customer
 		for _, svc := range svcs {
 			if step == StepSuspend && !suspends(svc) {
 				continue
 			}
 			if step == StepTerminate {
 				if customer == nil {
-					if customer, err = app.FindRecordById("customers", inv.CustomerID()); err != nil {
+					if customer, err = customers.Find(app, inv.CustomerID()); err != nil {
 						return nil, err
 					}
 				}
@@ -76,7 +77,7 @@ func Schedule(app core.App, until time.Time) ([]Scheduled, error) {
 					continue
 				}
 			}
-			out = append(out, Scheduled{Step: step, At: at, Invoice: inv, Service: svc})
+			out = append(out, Scheduled{Step: step, At: at, Invoice: inv, Service: svc.ProxyRecord()})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })

@@ -8,7 +8,9 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/billing/customers"
 	"github.com/ezscale/ezscale/billing/ledger"
+	"github.com/ezscale/ezscale/billing/subscriptions"
 	"github.com/ezscale/ezscale/integrations/gateway"
 	"github.com/ezscale/ezscale/integrations/notify"
 	"github.com/ezscale/ezscale/integrations/provisioning"
@@ -19,7 +21,7 @@ type stepper struct {
 	ctx      context.Context
 	tx       core.App
 	inv      *ledger.Invoice
-	customer *core.Record
+	customer *customers.Customer
 	outcome  *chargeOutcome
 	now      time.Time
 	portal   string
@@ -38,7 +40,7 @@ func (st *stepper) take(step string) (string, error) {
 		st.charged = true
 		return st.reportCharge(step)
 	case step == StepOverdue:
-		if err := st.setSubscriptions("past_due"); err != nil {
+		if err := st.setSubscriptions(subscriptions.StatusPastDue); err != nil {
 			return "", err
 		}
 		return "overdue notice queued", st.tell("invoice_overdue", step, nil)
@@ -51,11 +53,11 @@ func (st *stepper) take(step string) (string, error) {
 		if err := st.tell("service_suspended", step, notify.Data{"Services": labels, "Reason": reason}); err != nil {
 			return "", err
 		}
-		_, err = notify.Staff(st.ctx, st.tx, notify.Alert{Key: "service_suspended", Customer: st.customer,
+		_, err = notify.Staff(st.ctx, st.tx, notify.Alert{Key: "service_suspended", Customer: st.customer.ProxyRecord(),
 			Data: notify.Data{"Services": labels, "Reason": "overdue: " + reason}, DedupeKey: "dunning:" + st.inv.Id + ":" + step + ":staff"})
 		return fmt.Sprintf("%d services suspended", len(labels)), err
 	case step == StepTerminate:
-		if st.customer.GetBool("dunning_exempt") {
+		if st.customer.DunningExempt() {
 			return "customer exempt from termination", nil
 		}
 		n, err := st.terminate()
@@ -83,18 +85,18 @@ func (st *stepper) reportCharge(step string) (string, error) {
 	if err := st.tell("payment_failed", step, nil); err != nil {
 		return "", err
 	}
-	_, err := notify.Staff(st.ctx, st.tx, notify.Alert{Key: "payment_failed", Customer: st.customer,
+	_, err := notify.Staff(st.ctx, st.tx, notify.Alert{Key: "payment_failed", Customer: st.customer.ProxyRecord(),
 		Data:      notify.Data{"Invoice": notify.InvoiceFacts(st.inv), "Reason": o.result.FailureCode + " " + o.result.FailureMessage},
 		DedupeKey: "dunning:" + st.inv.Id + ":payment_failed_notice"})
 	return "declined: " + o.result.FailureCode, err
 }
 
 // services are the invoice's services, from its lines.
-func (st *stepper) services() ([]*core.Record, error) {
+func (st *stepper) services() ([]*provisioning.Service, error) {
 	return invoiceServices(st.tx, st.inv.Id)
 }
 
-func invoiceServices(app core.App, invoiceID string) ([]*core.Record, error) {
+func invoiceServices(app core.App, invoiceID string) ([]*provisioning.Service, error) {
 	items, err := ledger.Items(app, invoiceID)
 	if err != nil {
 		return nil, err
@@ -108,31 +110,39 @@ func invoiceServices(app core.App, invoiceID string) ([]*core.Record, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	return app.FindAllRecords("services", dbx.In("id", ids...))
+	recs, err := app.FindAllRecords(provisioning.ServicesCollection, dbx.In("id", ids...))
+	if err != nil {
+		return nil, err
+	}
+	svcs := make([]*provisioning.Service, len(recs))
+	for i, rec := range recs {
+		svcs[i] = provisioning.AsService(rec)
+	}
+	return svcs, nil
 }
 
 // suspends tells whether the suspension step suspends svc: only a service
 // still active is.
-func suspends(svc *core.Record) bool { return svc.GetString("status") == "active" }
+func suspends(svc *provisioning.Service) bool { return svc.Status() == provisioning.ServiceActive }
 
 // terminates tells whether the termination step ends svc: one still
 // suspended for non-payment, unless staff exempted it or its customer.
-func terminates(customer, svc *core.Record) bool {
-	return !customer.GetBool("dunning_exempt") && svc.GetString("status") == "suspended" &&
-		svc.GetString("suspend_reason") == "overdue" && !svc.GetBool("terminate_exempt")
+func terminates(customer *customers.Customer, svc *provisioning.Service) bool {
+	return !customer.DunningExempt() && svc.Status() == provisioning.ServiceSuspended &&
+		svc.SuspendReason() == provisioning.SuspendOverdue && !svc.TerminateExempt()
 }
 
-func (st *stepper) setSubscriptions(status string) error {
+func (st *stepper) setSubscriptions(status subscriptions.Status) error {
 	svcs, err := st.services()
 	if err != nil {
 		return err
 	}
 	for _, svc := range svcs {
-		sub, err := st.tx.FindRecordById("subscriptions", svc.GetString("subscription"))
-		if err != nil || sub.GetString("status") != "active" {
+		sub, err := subscriptions.Find(st.tx, svc.SubscriptionID())
+		if err != nil || sub.Status() != subscriptions.StatusActive {
 			continue
 		}
-		sub.Set("status", status)
+		sub.SetStatus(status)
 		if err := st.tx.SaveWithContext(st.ctx, sub); err != nil {
 			return err
 		}
@@ -152,9 +162,9 @@ func (st *stepper) suspend() ([]string, error) {
 		if !suspends(svc) {
 			continue
 		}
-		svc.Set("status", "suspended")
-		svc.Set("suspend_reason", "overdue")
-		svc.Set("suspended_at", st.now)
+		svc.SetStatus(provisioning.ServiceSuspended)
+		svc.SetSuspendReason(provisioning.SuspendOverdue)
+		svc.SetSuspendedAt(st.now)
 		if err := st.tx.SaveWithContext(st.ctx, svc); err != nil {
 			return labels, err
 		}
@@ -162,7 +172,7 @@ func (st *stepper) suspend() ([]string, error) {
 			DedupeKey: "dunning:" + st.inv.Id + ":suspend:" + svc.Id, RequestedBy: "dunning", RunAfter: st.now}); err != nil {
 			return labels, err
 		}
-		labels = append(labels, notify.ServiceLabel(svc))
+		labels = append(labels, notify.ServiceLabel(svc.ProxyRecord()))
 	}
 	return labels, nil
 }
@@ -183,10 +193,10 @@ func (st *stepper) terminate() (int, error) {
 			DedupeKey: "dunning:" + st.inv.Id + ":terminate:" + svc.Id, RequestedBy: "dunning", RunAfter: st.now}); err != nil {
 			return n, err
 		}
-		if sub, err := st.tx.FindRecordById("subscriptions", svc.GetString("subscription")); err == nil {
-			sub.Set("status", "cancelled")
-			sub.Set("cancelled_at", st.now)
-			sub.Set("cancel_reason", "non_payment")
+		if sub, err := subscriptions.Find(st.tx, svc.SubscriptionID()); err == nil {
+			sub.SetStatus(subscriptions.StatusCancelled)
+			sub.SetCancelledAt(st.now)
+			sub.SetCancelReason("non_payment")
 			if err := st.tx.SaveWithContext(st.ctx, sub); err != nil {
 				return n, err
 			}
@@ -203,7 +213,7 @@ func (st *stepper) tell(key, dedupe string, extra notify.Data) error {
 	for k, v := range extra {
 		data[k] = v
 	}
-	_, err := notify.Customer(st.ctx, st.tx, notify.Email{Key: key, Customer: st.customer, Data: data,
+	_, err := notify.Customer(st.ctx, st.tx, notify.Email{Key: key, Customer: st.customer.ProxyRecord(), Data: data,
 		DedupeKey: "dunning:" + st.inv.Id + ":" + dedupe})
 	return err
 }

@@ -16,8 +16,10 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
+	"github.com/ezscale/ezscale/billing/customers"
 	"github.com/ezscale/ezscale/billing/ledger"
 	"github.com/ezscale/ezscale/billing/planchange"
+	"github.com/ezscale/ezscale/billing/subscriptions"
 	"github.com/ezscale/ezscale/integrations/notify"
 	"github.com/ezscale/ezscale/integrations/provisioning"
 )
@@ -65,34 +67,36 @@ func InvoicePaid(ctx context.Context, app core.App, inv *ledger.Invoice, now tim
 // it is overdue: paying this month's invoice does not settle last month's,
 // which dunning keeps chasing.
 func subscriptionPaid(ctx context.Context, app core.App, inv *ledger.Invoice, subID string, now time.Time) error {
-	sub, err := app.FindRecordById("subscriptions", subID)
+	sub, err := subscriptions.Find(app, subID)
 	if err != nil {
 		return err
 	}
-	services, err := app.FindAllRecords("services", dbx.HashExp{"subscription": sub.Id})
+	recs, err := app.FindAllRecords(provisioning.ServicesCollection, dbx.HashExp{"subscription": sub.Id})
 	if err != nil {
 		return err
 	}
+	services := make([]*provisioning.Service, len(recs))
 	owing := map[string]bool{} // services still billed by an overdue invoice
-	for _, svc := range services {
-		if owing[svc.Id], err = overdueElsewhere(app, inv, svc.Id, now); err != nil {
+	for i, rec := range recs {
+		services[i] = provisioning.AsService(rec)
+		if owing[rec.Id], err = overdueElsewhere(app, inv, rec.Id, now); err != nil {
 			return err
 		}
 	}
-	switch st := sub.GetString("status"); {
-	case st == "pending", st == "past_due" && !slices.ContainsFunc(services, func(s *core.Record) bool { return owing[s.Id] }):
-		sub.Set("status", "active")
+	switch st := sub.Status(); {
+	case st == subscriptions.StatusPending, st == subscriptions.StatusPastDue && !slices.ContainsFunc(services, func(s *provisioning.Service) bool { return owing[s.Id] }):
+		sub.SetStatus(subscriptions.StatusActive)
 		if err := saveStatus(ctx, app, sub); err != nil {
 			return err
 		}
 	}
 	for _, svc := range services {
-		var action string
+		var action provisioning.Action
 		switch {
-		case svc.GetString("status") == "pending":
+		case svc.Status() == provisioning.ServicePending:
 			action = provisioning.ActionCreate
-			svc.Set("status", "provisioning")
-		case svc.GetString("status") == "suspended" && svc.GetString("suspend_reason") == "overdue" && !owing[svc.Id]:
+			svc.SetStatus(provisioning.ServiceProvisioning)
+		case svc.Status() == provisioning.ServiceSuspended && svc.SuspendReason() == provisioning.SuspendOverdue && !owing[svc.Id]:
 			// Only a suspension for non-payment lifts on payment; staff's stay.
 			action = provisioning.ActionUnsuspend
 		default:
@@ -102,7 +106,7 @@ func subscriptionPaid(ctx context.Context, app core.App, inv *ledger.Invoice, su
 			return err
 		}
 		if _, err := provisioning.Enqueue(ctx, app, provisioning.Job{
-			ServiceID: svc.Id, Action: action, DedupeKey: "invoice:" + inv.Id + ":" + action + ":" + svc.Id,
+			ServiceID: svc.Id, Action: action, DedupeKey: "invoice:" + inv.Id + ":" + string(action) + ":" + svc.Id,
 			RequestedBy: "invoice " + ledger.Label(inv), RunAfter: now,
 		}); err != nil {
 			return err
@@ -139,7 +143,7 @@ func overdueElsewhere(app core.App, paid *ledger.Invoice, serviceID string, now 
 // and the staff's Discord notice, once per invoice, both rendered when the
 // outbox sends them: this runs inside the payment's write transaction.
 func receipts(ctx context.Context, app core.App, inv *ledger.Invoice) error {
-	customer, err := app.FindRecordById("customers", inv.CustomerID())
+	customer, err := app.FindRecordById(customers.Collection, inv.CustomerID())
 	if err != nil {
 		return err
 	}
@@ -161,6 +165,6 @@ func receipts(ctx context.Context, app core.App, inv *ledger.Invoice) error {
 // alone was set, to one of its collection's values. Validating it would
 // only re-count, row by row, the relations it was stored with; the save's
 // hooks (the audit entry among them) still run.
-func saveStatus(ctx context.Context, app core.App, rec *core.Record) error {
+func saveStatus(ctx context.Context, app core.App, rec core.Model) error {
 	return app.SaveNoValidateWithContext(ctx, rec)
 }

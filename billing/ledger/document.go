@@ -5,6 +5,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/billing/customers"
 	"github.com/ezscale/ezscale/billing/pdf"
 	"github.com/ezscale/ezscale/billing/tax"
 	"github.com/ezscale/ezscale/internal/settings"
@@ -83,7 +84,7 @@ func parties(app core.App, inv *Invoice) (seller, buyer Party, err error) {
 	if err != nil {
 		return seller, buyer, err
 	}
-	customer, err := app.FindRecordById("customers", inv.CustomerID())
+	customer, err := app.FindRecordById(customers.Collection, inv.CustomerID())
 	if err != nil {
 		return seller, buyer, fmt.Errorf("invoice %s customer: %w", inv.Id, err)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/billing/customers"
 	"github.com/ezscale/ezscale/internal/settings"
 )
 
@@ -37,7 +38,7 @@ func NewDraft(ctx context.Context, app core.App, s *settings.Settings, t Treatme
 func NewDraftRecord(col *core.Collection, t Treatment, customer *core.Record, purpose string) *Invoice {
 	rec := core.NewRecord(col)
 	rec.Set("customer", customer.Id)
-	rec.Set("currency", customer.GetString("currency"))
+	rec.Set("currency", customers.As(customer).Currency())
 	rec.Set("status", StatusDraft)
 	rec.Set("purpose", purpose)
 	rec.Set("tax", t)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/billing/customers"
 	"github.com/ezscale/ezscale/internal/settings"
 )
 
@@ -19,12 +20,12 @@ func PrepareNew(app core.App, inv *Invoice) error {
 	if inv.Status() != StatusDraft {
 		return fmt.Errorf("create invoices as drafts, then set them to open to issue them")
 	}
-	customer, err := app.FindRecordById("customers", inv.CustomerID())
+	customer, err := app.FindRecordById(customers.Collection, inv.CustomerID())
 	if err != nil {
 		return fmt.Errorf("invoice customer %q: %w", inv.CustomerID(), err)
 	}
 	if inv.Currency() == "" {
-		inv.Set("currency", customer.GetString("currency"))
+		inv.Set("currency", customers.As(customer).Currency())
 	}
 	if inv.GetString("purpose") == "" {
 		inv.Set("purpose", PurposeManual)

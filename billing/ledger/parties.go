@@ -5,6 +5,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/billing/customers"
 	"github.com/ezscale/ezscale/internal/settings"
 )
 
@@ -41,19 +42,19 @@ func SellerParty(s *settings.Settings) Party {
 }
 
 // BuyerParty is the customer as their profile describes them now.
-func BuyerParty(c *core.Record) Party {
-	cityLine := strings.TrimSpace(c.GetString("postal_code") + " " + c.GetString("city"))
+func BuyerParty(rec *core.Record) Party {
+	c := customers.As(rec)
+	cityLine := strings.TrimSpace(c.PostalCode() + " " + c.City())
 	return Party{
-		Name:    c.GetString("name"),
-		Company: c.GetString("company"),
-		AddressLines: nonEmpty(c.GetString("address_line1"), c.GetString("address_line2"),
-			cityLine, c.GetString("region")),
-		Country: c.GetString("country"),
-		Region:  c.GetString("region"),
-		VATID:   c.GetString("vat_id"),
-		TaxID:   c.GetString("tax_id"),
-		Email:   c.Email(),
-		Phone:   c.GetString("phone"),
+		Name:         c.Name(),
+		Company:      c.Company(),
+		AddressLines: nonEmpty(c.AddressLine1(), c.AddressLine2(), cityLine, c.Region()),
+		Country:      c.Country(),
+		Region:       c.Region(),
+		VATID:        c.VATID(),
+		TaxID:        c.TaxID(),
+		Email:        c.Email(),
+		Phone:        c.Phone(),
 	}
 }
 

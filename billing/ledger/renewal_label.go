@@ -5,6 +5,7 @@ import (
 
 	"github.com/ezscale/ezscale/billing/cycle"
 	"github.com/ezscale/ezscale/billing/pdf"
+	"github.com/ezscale/ezscale/billing/subscriptions"
 	"github.com/ezscale/ezscale/billing/tax"
 )
 
@@ -30,9 +31,9 @@ func LineRenewalLabel(app core.App, inv *Invoice, item *core.Record) string {
 	if item.GetString("kind") != KindPeriod || item.GetString("subscription") == "" {
 		return ""
 	}
-	sub, err := app.FindRecordById("subscriptions", item.GetString("subscription"))
+	sub, err := subscriptions.Find(app, item.GetString("subscription"))
 	if err != nil {
 		return ""
 	}
-	return RenewalLabel(inv, item.GetInt64("unit_amount"), cycle.Cycle(sub.GetString("cycle")))
+	return RenewalLabel(inv, item.GetInt64("unit_amount"), sub.Cycle())
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/billing/customers"
 	"github.com/ezscale/ezscale/internal/clock"
 	"github.com/ezscale/ezscale/internal/settings"
 )
@@ -79,7 +80,7 @@ func issue(ctx context.Context, app core.App, inv *Invoice, now time.Time) error
 	if err != nil {
 		return err
 	}
-	customer, err := app.FindRecordById("customers", inv.CustomerID())
+	customer, err := app.FindRecordById(customers.Collection, inv.CustomerID())
 	if err != nil {
 		return fmt.Errorf("invoice %s: customer %s: %w", inv.Id, inv.CustomerID(), err)
 	}

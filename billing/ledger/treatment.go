@@ -5,6 +5,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/billing/customers"
 	"github.com/ezscale/ezscale/billing/tax"
 	"github.com/ezscale/ezscale/internal/settings"
 )
@@ -47,13 +48,9 @@ func Decide(s *settings.Settings, rates []tax.Rate, customer *core.Record) Treat
 	if !s.TaxEnabled {
 		return Treatment{Reason: "tax disabled"}
 	}
+	c := customers.As(customer)
 	seller := tax.Party{Country: s.CompanyCountry, Region: s.CompanyRegion, VATID: s.CompanyVATID}
-	buyer := tax.Party{
-		Country: customer.GetString("country"),
-		Region:  customer.GetString("region"),
-		VATID:   customer.GetString("vat_id"),
-		Exempt:  customer.GetBool("tax_exempt"),
-	}
+	buyer := tax.Party{Country: c.Country(), Region: c.Region(), VATID: c.VATID(), Exempt: c.TaxExempt()}
 	d := tax.Decide(seller, buyer, rates, s.EUReverseCharge)
 	return Treatment{
 		Name: d.Rate.Name, Rate: d.Rate.Rate, Inclusive: d.Rate.Inclusive, RateID: d.Rate.ID,

@@ -1,6 +1,6 @@
 // Package methods keeps a customer's saved payment methods: the Stripe
 // customer behind them, the cards saved with Stripe.js, the default, and
-// charging an invoice now. Gateway calls happen outside transactions; what
+// charging one through its own gateway (pay now, dunning). Gateway calls happen outside transactions; what
 // they return is then written in one.
 package methods
 
@@ -12,6 +12,8 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/billing/customers"
+	"github.com/ezscale/ezscale/billing/payments"
 	"github.com/ezscale/ezscale/integrations/stripe"
 )
 
@@ -33,16 +35,17 @@ type Cards interface {
 // EnsureStripeCustomer returns the customer's Stripe customer, creating it
 // on first need and storing its id.
 func EnsureStripeCustomer(ctx context.Context, app core.App, cards Cards, customer *core.Record) (string, error) {
-	existing := customer.GetString("stripe_customer_id")
-	id, err := cards.EnsureCustomer(ctx, existing, stripe.CustomerInfo{ID: customer.Id, Email: customer.Email(), Name: customer.GetString("name")})
+	c := customers.As(customer)
+	existing := c.StripeCustomerID()
+	id, err := cards.EnsureCustomer(ctx, existing, stripe.CustomerInfo{ID: c.Id, Email: c.Email(), Name: c.Name()})
 	if err != nil || id == existing {
 		return id, err
 	}
-	fresh, err := app.FindRecordById("customers", customer.Id)
+	fresh, err := customers.Find(app, c.Id)
 	if err != nil {
 		return "", err
 	}
-	fresh.Set("stripe_customer_id", id)
+	fresh.SetStripeCustomerID(id)
 	return id, app.SaveWithContext(ctx, fresh)
 }
 
@@ -60,7 +63,7 @@ func Setup(ctx context.Context, app core.App, cards Cards, customer *core.Record
 // cards are added with their brand and last digits, removed ones deleted.
 // The first card becomes the default.
 func Sync(ctx context.Context, app core.App, cards Cards, customer *core.Record) error {
-	stripeID := customer.GetString("stripe_customer_id")
+	stripeID := customers.As(customer).StripeCustomerID()
 	if stripeID == "" {
 		return nil
 	}
@@ -69,7 +72,7 @@ func Sync(ctx context.Context, app core.App, cards Cards, customer *core.Record)
 		return err
 	}
 	return app.RunInTransaction(func(tx core.App) error {
-		local, err := tx.FindAllRecords(Collection, dbx.HashExp{"customer": customer.Id, "gateway": "stripe"})
+		local, err := tx.FindAllRecords(Collection, dbx.HashExp{"customer": customer.Id, "gateway": payments.GatewayStripe})
 		if err != nil {
 			return err
 		}
@@ -88,7 +91,7 @@ func Sync(ctx context.Context, app core.App, cards Cards, customer *core.Record)
 			rec := byRef[pm.ID]
 			if rec == nil {
 				rec = core.NewRecord(col)
-				rec.Load(map[string]any{"customer": customer.Id, "gateway": "stripe", "gateway_ref": pm.ID, "kind": "card"})
+				rec.Load(map[string]any{"customer": customer.Id, "gateway": payments.GatewayStripe, "gateway_ref": pm.ID, "kind": "card"})
 			}
 			rec.Load(map[string]any{"brand": pm.Brand, "last4": pm.Last4, "exp_month": pm.ExpMonth, "exp_year": pm.ExpYear})
 			hasDefault = hasDefault || rec.GetBool("is_default")
@@ -141,7 +144,7 @@ func MakeDefault(ctx context.Context, app core.App, cards Cards, customer *core.
 	if err != nil {
 		return err
 	}
-	if err := cards.SetDefaultPaymentMethod(ctx, customer.GetString("stripe_customer_id"), rec.GetString("gateway_ref")); err != nil {
+	if err := cards.SetDefaultPaymentMethod(ctx, customers.As(customer).StripeCustomerID(), rec.GetString("gateway_ref")); err != nil {
 		return fmt.Errorf("default at Stripe: %w", err)
 	}
 	return app.RunInTransaction(func(tx core.App) error {

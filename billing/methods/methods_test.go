@@ -96,21 +96,21 @@ func TestPayNow(t *testing.T) {
 	testutil.Create(t, app, methods.Collection, map[string]any{"customer": c.Id, "gateway": "stripe", "gateway_ref": "pm_1", "is_default": true})
 	fs := &fakeStripe{charge: gateway.ChargeResult{GatewayID: "pi_d", Status: gateway.StatusFailed, FailureCode: "card_declined"}}
 	other := testutil.Customer(t, app, "b@example.com", "USD")
-	if _, err := methods.PayNow(ctx, app, fs, other, res.Invoice.Id, ""); !errors.Is(err, methods.ErrNotFound) {
+	if _, err := methods.PayNow(ctx, app, map[string]gateway.Charger{"stripe": fs}, other, res.Invoice.Id, ""); !errors.Is(err, methods.ErrNotFound) {
 		t.Errorf("paying someone else's invoice: %v", err)
 	}
-	if r, err := methods.PayNow(ctx, app, fs, c, res.Invoice.Id, ""); err != nil || r.Status != gateway.StatusFailed {
+	if r, err := methods.PayNow(ctx, app, map[string]gateway.Charger{"stripe": fs}, c, res.Invoice.Id, ""); err != nil || r.Status != gateway.StatusFailed {
 		t.Fatalf("declined: %+v %v", r, err)
 	}
 	fs.charge = gateway.ChargeResult{GatewayID: "pi_ok", Status: gateway.StatusSucceeded}
-	if _, err := methods.PayNow(ctx, app, fs, c, res.Invoice.Id, ""); err != nil {
+	if _, err := methods.PayNow(ctx, app, map[string]gateway.Charger{"stripe": fs}, c, res.Invoice.Id, ""); err != nil {
 		t.Fatal(err)
 	}
 	inv, _ := ledger.FindInvoice(app, res.Invoice.Id)
 	if inv.Status() != ledger.StatusPaid || fs.keys[0] == fs.keys[1] {
 		t.Errorf("after paying: %s, keys %v", inv.Status(), fs.keys)
 	}
-	if _, err := methods.PayNow(ctx, app, fs, c, res.Invoice.Id, ""); !errors.Is(err, methods.ErrNothingDue) {
+	if _, err := methods.PayNow(ctx, app, map[string]gateway.Charger{"stripe": fs}, c, res.Invoice.Id, ""); !errors.Is(err, methods.ErrNothingDue) {
 		t.Errorf("paying a paid invoice: %v", err)
 	}
 }

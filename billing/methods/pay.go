@@ -2,11 +2,10 @@ package methods
 
 import (
 	"context"
-	"errors"
 
-	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/billing/customers"
 	"github.com/ezscale/ezscale/billing/ledger"
 	"github.com/ezscale/ezscale/billing/payments"
 	"github.com/ezscale/ezscale/integrations/gateway"
@@ -20,13 +19,15 @@ var ErrNothingDue = ledger.ErrNothingDue
 // pay now in another tab, in flight or pending at the gateway).
 var ErrChargeInProgress = payments.ErrChargeHeld
 
-// PayNow charges what is due on an open invoice of the customer with one
-// of their saved cards (the default when methodID is empty) and records
-// the outcome: paid, declined, pending, or waiting for 3-D Secure. The
-// attempt is reserved first, like dunning's, and charged under the same
-// idempotency key dunning would use for it, so the two never charge one
-// invoice at once and a retried attempt is one charge.
-func PayNow(ctx context.Context, app core.App, charger gateway.Charger, customer *core.Record, invoiceID, methodID string) (gateway.ChargeResult, error) {
+// PayNow charges what is due on an open invoice of the customer to one of
+// their saved methods (the default when methodID is empty), through the
+// charger of that method's own gateway (chargers is by gateway name), and
+// records the outcome: paid, declined, pending, or waiting for 3-D Secure.
+// The attempt is reserved first, like dunning's, and charged under the
+// same idempotency key dunning would use for it, so the two never charge
+// one invoice at once and a retried attempt is one charge. A method its
+// gateway cannot charge answers ErrCannotCharge.
+func PayNow(ctx context.Context, app core.App, chargers map[string]gateway.Charger, customer *core.Record, invoiceID, methodID string) (gateway.ChargeResult, error) {
 	inv, err := ledger.FindInvoice(app, invoiceID)
 	if err != nil || inv.CustomerID() != customer.Id || inv.Status() == ledger.StatusDraft {
 		return gateway.ChargeResult{}, ErrNotFound
@@ -37,26 +38,15 @@ func PayNow(ctx context.Context, app core.App, charger gateway.Charger, customer
 	var method *core.Record
 	if methodID != "" {
 		method, err = Owned(app, customer.Id, methodID)
-	} else {
-		method, err = app.FindFirstRecordByFilter(Collection, "customer = {:c} && gateway = 'stripe' && is_default = true", dbx.Params{"c": customer.Id})
-		if err != nil {
-			err = ErrNotFound
-		}
+	} else if method, err = Default(app, customer.Id); err != nil {
+		err = ErrNotFound
 	}
 	if err != nil {
 		return gateway.ChargeResult{}, err
 	}
-	r, err := payments.ReserveCharge(ctx, app, inv.Id, payments.GatewayStripe, method.Id)
+	r, res, err := ChargeSaved(ctx, app, chargers, customers.As(customer), inv, method)
 	if err != nil {
-		return gateway.ChargeResult{}, err
-	}
-	res, err := charger.Charge(ctx, gateway.ChargeRequest{
-		InvoiceID: inv.Id, CustomerID: customer.Id, GatewayCustomerID: customer.GetString("stripe_customer_id"),
-		PaymentMethodRef: method.GetString("gateway_ref"), Amount: r.Amount, Description: "Invoice " + ledger.Label(inv),
-		IdempotencyKey: r.Key(),
-	})
-	if err != nil {
-		return res, errors.Join(err, payments.ReleaseCharge(ctx, app, r))
+		return res, err
 	}
 	return res, app.RunInTransaction(func(tx core.App) error {
 		_, err := payments.SettleCharge(ctx, tx, r, res, clock.Now(app))

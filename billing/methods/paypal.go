@@ -7,12 +7,16 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/billing/customers"
+	"github.com/ezscale/ezscale/billing/cycle"
 	"github.com/ezscale/ezscale/billing/ledger"
 	"github.com/ezscale/ezscale/billing/money"
 	"github.com/ezscale/ezscale/billing/payments"
+	"github.com/ezscale/ezscale/billing/subscriptions"
 	"github.com/ezscale/ezscale/integrations/gateway"
 	"github.com/ezscale/ezscale/integrations/notify"
 	"github.com/ezscale/ezscale/integrations/paypal"
+	"github.com/ezscale/ezscale/integrations/provisioning"
 	"github.com/ezscale/ezscale/internal/clock"
 )
 
@@ -115,14 +119,14 @@ var ErrPaidByPayPal = errors.New("this service is already paid by a PayPal subsc
 // plan price) and a PayPal subscription carrying our subscription id, for
 // the customer to approve. Its sales then pay the renewal invoices.
 func PayPalSubscribe(ctx context.Context, app core.App, pp PayPalPlans, customer, svc *core.Record, returnURL, cancelURL string) (approveURL string, err error) {
-	sub, err := app.FindRecordById("subscriptions", svc.GetString("subscription"))
-	if err != nil || sub.GetString("customer") != customer.Id || sub.GetString("status") != "active" {
+	sub, err := subscriptions.Find(app, provisioning.AsService(svc).SubscriptionID())
+	if err != nil || sub.CustomerID() != customer.Id || sub.Status() != subscriptions.StatusActive {
 		return "", ErrNotFound
 	}
-	if _, _, ok := paypalInterval(sub.GetString("cycle")); !ok {
-		return "", fmt.Errorf("%w: %s subscriptions cannot be paid by PayPal Subscriptions", ErrNotFound, sub.GetString("cycle"))
+	if _, _, ok := paypalInterval(sub.Cycle()); !ok {
+		return "", fmt.Errorf("%w: %s subscriptions cannot be paid by PayPal Subscriptions", ErrNotFound, sub.Cycle())
 	}
-	if sub.GetString("paypal_subscription_id") != "" {
+	if sub.PayPalSubscriptionID() != "" {
 		return "", ErrPaidByPayPal
 	}
 	planID, err := ensurePlan(ctx, app, pp, sub)
@@ -132,34 +136,34 @@ func PayPalSubscribe(ctx context.Context, app core.App, pp PayPalPlans, customer
 	// The first cycle is paid already: PayPal starts charging at the next period.
 	_, approveURL, err = pp.CreateSubscription(ctx, planID, sub.Id, paypal.SubscriptionOptions{
 		Email: customer.Email(), ReturnURL: returnURL, CancelURL: cancelURL,
-		StartTime: sub.GetDateTime("current_period_end").Time(),
+		StartTime: sub.CurrentPeriodEnd().Time(),
 	})
 	return approveURL, err
 }
 
 // ensurePlan is the PayPal plan billing what sub pays per cycle, created
 // once and kept on the plan price while its amount is the price's.
-func ensurePlan(ctx context.Context, app core.App, pp planEnsurer, sub *core.Record) (string, error) {
-	price, err := app.FindRecordById("plan_prices", sub.GetString("plan_price"))
+func ensurePlan(ctx context.Context, app core.App, pp planEnsurer, sub *subscriptions.Subscription) (string, error) {
+	price, err := app.FindRecordById("plan_prices", sub.PlanPriceID())
 	if err != nil {
 		return "", err
 	}
-	plan, err := app.FindRecordById("plans", sub.GetString("plan"))
+	plan, err := app.FindRecordById("plans", sub.PlanID())
 	if err != nil {
 		return "", err
 	}
-	unit, count, ok := paypalInterval(sub.GetString("cycle"))
+	unit, count, ok := paypalInterval(sub.Cycle())
 	if !ok {
-		return "", fmt.Errorf("subscription %s: cycle %s has no PayPal interval", sub.Id, sub.GetString("cycle"))
+		return "", fmt.Errorf("subscription %s: cycle %s has no PayPal interval", sub.Id, sub.Cycle())
 	}
 	planID, err := pp.EnsurePlan(ctx, paypal.PlanSpec{
-		PlanPriceID: price.Id, Name: plan.GetString("name"), Amount: money.Amount{Minor: sub.GetInt64("amount"), Currency: sub.GetString("currency")},
+		PlanPriceID: price.Id, Name: plan.GetString("name"), Amount: money.Amount{Minor: sub.Amount(), Currency: sub.Currency()},
 		IntervalUnit: unit, IntervalCount: count, ExistingPlanID: price.GetString("paypal_plan_id"),
 	})
 	if err != nil {
 		return "", err
 	}
-	if planID != price.GetString("paypal_plan_id") && sub.GetInt64("amount") == price.GetInt64("amount") {
+	if planID != price.GetString("paypal_plan_id") && sub.Amount() == price.GetInt64("amount") {
 		price.Set("paypal_plan_id", planID)
 		if err := app.SaveWithContext(ctx, price); err != nil {
 			return "", err
@@ -169,19 +173,19 @@ func ensurePlan(ctx context.Context, app core.App, pp planEnsurer, sub *core.Rec
 }
 
 // paypalInterval is a cycle in PayPal's billing interval terms.
-func paypalInterval(cycle string) (unit string, count int, ok bool) {
-	switch cycle {
-	case "monthly":
+func paypalInterval(c cycle.Cycle) (unit string, count int, ok bool) {
+	switch c {
+	case cycle.Monthly:
 		return "MONTH", 1, true
-	case "quarterly":
+	case cycle.Quarterly:
 		return "MONTH", 3, true
-	case "semiannual":
+	case cycle.SemiAnnual:
 		return "MONTH", 6, true
-	case "annual":
+	case cycle.Annual:
 		return "YEAR", 1, true
-	case "biennial":
+	case cycle.Biennial:
 		return "YEAR", 2, true
-	case "triennial":
+	case cycle.Triennial:
 		return "YEAR", 3, true
 	}
 	return "", 0, false
@@ -198,8 +202,9 @@ type PayPalReviser interface {
 // from the next cycle (the difference for the current one is the upgrade
 // invoice). The customer approves the revision at approveURL, which is
 // emailed to them. Call it after the change has committed: it calls PayPal.
-func PayPalRevise(ctx context.Context, app core.App, pp PayPalReviser, sub *core.Record, returnURL string) (approveURL string, err error) {
-	ppSub := sub.GetString("paypal_subscription_id")
+func PayPalRevise(ctx context.Context, app core.App, pp PayPalReviser, subRec *core.Record, returnURL string) (approveURL string, err error) {
+	sub := subscriptions.As(subRec)
+	ppSub := sub.PayPalSubscriptionID()
 	if ppSub == "" {
 		return "", nil
 	}
@@ -211,7 +216,7 @@ func PayPalRevise(ctx context.Context, app core.App, pp PayPalReviser, sub *core
 	if err != nil || approveURL == "" {
 		return approveURL, err
 	}
-	customer, err := app.FindRecordById("customers", sub.GetString("customer"))
+	customer, err := app.FindRecordById(customers.Collection, sub.CustomerID())
 	if err != nil {
 		return approveURL, err
 	}

@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/ezscale/ezscale/billing/customers"
 )
 
 // BillingCountry is the customer field an order cannot do without: tax is
@@ -13,7 +15,7 @@ const BillingCountry = "country"
 
 // missingAddress names the billing fields customer has not filled in yet.
 func missingAddress(customer *core.Record) []string {
-	if customer.GetString(BillingCountry) == "" {
+	if customers.As(customer).Country() == "" {
 		return []string{BillingCountry}
 	}
 	return nil

@@ -12,9 +12,12 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/billing/customers"
 	"github.com/ezscale/ezscale/billing/cycle"
 	"github.com/ezscale/ezscale/billing/ledger"
+	"github.com/ezscale/ezscale/billing/subscriptions"
 	"github.com/ezscale/ezscale/integrations/notify"
+	"github.com/ezscale/ezscale/integrations/provisioning"
 	"github.com/ezscale/ezscale/internal/audit"
 	"github.com/ezscale/ezscale/internal/clock"
 )
@@ -89,21 +92,15 @@ func Approve(ctx context.Context, app core.App, orderID string, by audit.Actor) 
 // from when they joined the wait list. The draft's period line moves with
 // the subscription; its price, a whole period's, is unchanged.
 func startAt(ctx context.Context, tx core.App, order *core.Record, now time.Time) error {
-	sub, err := tx.FindRecordById("subscriptions", order.GetString("subscription"))
+	sub, err := subscriptions.Find(tx, order.GetString("subscription"))
 	if err != nil {
 		return fmt.Errorf("order %s: subscription: %w", order.Id, err)
 	}
-	c, err := cycle.Parse(sub.GetString("cycle"))
+	c, err := cycle.Parse(string(sub.Cycle()))
 	if err != nil {
 		return fmt.Errorf("subscription %s: %w", sub.Id, err)
 	}
-	first := cycle.PeriodAt(now, c, 0)
-	billedUntil := first.End
-	if c == cycle.Hourly {
-		billedUntil = now // metered hours are billed in arrears
-	}
-	sub.Load(map[string]any{"anchor_at": now, "anchor_day": now.Day(), "current_period_start": first.Start,
-		"current_period_end": first.End, "billed_until": billedUntil})
+	first := startFirstPeriod(sub, c, now)
 	if err := tx.SaveWithContext(ctx, sub); err != nil {
 		return fmt.Errorf("subscription %s: %w", sub.Id, err)
 	}
@@ -162,12 +159,10 @@ func Decline(ctx context.Context, app core.App, orderID, reason string, by audit
 		} else if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		if err := cancelPending(ctx, tx, "subscriptions", order.GetString("subscription"), map[string]any{
-			"status": StatusCancelled, "cancelled_at": now, "cancel_reason": "order declined",
-		}); err != nil {
+		if err := cancelSubscription(ctx, tx, order.GetString("subscription"), now); err != nil {
 			return err
 		}
-		if err := cancelPending(ctx, tx, "services", order.GetString("service"), map[string]any{"status": StatusCancelled}); err != nil {
+		if err := cancelService(ctx, tx, order.GetString("service")); err != nil {
 			return err
 		}
 		if err := tellDeclined(ctx, tx, order, reason); err != nil {
@@ -193,32 +188,68 @@ func releaseCoupon(ctx context.Context, tx core.App, invoiceID string) error {
 	return nil
 }
 
-// cancelPending sets fields on the order's record of collection while it
-// is still pending: what a declined order never started.
-func cancelPending(ctx context.Context, tx core.App, collection, id string, fields map[string]any) error {
+// cancelSubscription cancels the order's subscription while it is still
+// pending: what a declined order never started.
+func cancelSubscription(ctx context.Context, tx core.App, id string, now time.Time) error {
+	rec, err := orderRecord(tx, subscriptions.Collection, id)
+	if rec == nil {
+		return err
+	}
+	sub := subscriptions.As(rec)
+	if sub.Status() != subscriptions.StatusPending {
+		return notPending(subscriptions.Collection, string(sub.Status()))
+	}
+	sub.SetStatus(subscriptions.StatusCancelled)
+	sub.SetCancelledAt(now)
+	sub.SetCancelReason("order declined")
+	return saveCancelled(ctx, tx, rec)
+}
+
+// cancelService cancels the order's service while it is still pending:
+// it was never provisioned.
+func cancelService(ctx context.Context, tx core.App, id string) error {
+	rec, err := orderRecord(tx, provisioning.ServicesCollection, id)
+	if rec == nil {
+		return err
+	}
+	svc := provisioning.AsService(rec)
+	if svc.Status() != provisioning.ServicePending {
+		return notPending(provisioning.ServicesCollection, string(svc.Status()))
+	}
+	svc.SetStatus(provisioning.ServiceCancelled)
+	return saveCancelled(ctx, tx, rec)
+}
+
+// orderRecord is the order's record id of collection; nil when the order
+// has none or it is gone.
+func orderRecord(tx core.App, collection, id string) (*core.Record, error) {
 	if id == "" {
-		return nil
+		return nil, nil
 	}
 	rec, err := tx.FindRecordById(collection, id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil
+		return nil, nil
 	}
-	if err != nil {
-		return err
-	}
-	if rec.GetString("status") != StatusPending {
-		return &Error{Status: http.StatusConflict, Code: "not_pending",
-			Message: fmt.Sprintf("the order's %s is %s, not pending: it cannot be declined", strings.TrimSuffix(collection, "s"), rec.GetString("status"))}
-	}
-	rec.Load(fields)
+	return rec, err
+}
+
+// notPending refuses to decline an order whose subscription or service
+// (of collection) has started.
+func notPending(collection, status string) error {
+	return &Error{Status: http.StatusConflict, Code: "not_pending",
+		Message: fmt.Sprintf("the order's %s is %s, not pending: it cannot be declined", strings.TrimSuffix(collection, "s"), status)}
+}
+
+// saveCancelled writes the subscription or service a decline cancelled.
+func saveCancelled(ctx context.Context, tx core.App, rec *core.Record) error {
 	if err := tx.SaveWithContext(ctx, rec); err != nil {
-		return fmt.Errorf("%s %s: %w", collection, id, err)
+		return fmt.Errorf("%s %s: %w", rec.Collection().Name, rec.Id, err)
 	}
 	return nil
 }
 
 func tellDeclined(ctx context.Context, tx core.App, order *core.Record, reason string) error {
-	customer, err := tx.FindRecordById("customers", order.GetString("customer"))
+	customer, err := tx.FindRecordById(customers.Collection, order.GetString("customer"))
 	if err != nil {
 		return err
 	}

@@ -10,9 +10,12 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/ezscale/ezscale/billing/coupon"
+	"github.com/ezscale/ezscale/billing/customers"
 	"github.com/ezscale/ezscale/billing/cycle"
 	"github.com/ezscale/ezscale/billing/ledger"
 	"github.com/ezscale/ezscale/billing/parallelrun"
+	"github.com/ezscale/ezscale/billing/subscriptions"
+	"github.com/ezscale/ezscale/integrations/provisioning"
 	"github.com/ezscale/ezscale/internal/settings"
 )
 
@@ -47,7 +50,7 @@ func Place(ctx context.Context, app core.App, customer *core.Record, req Request
 	if !customer.Verified() && !by.Staff {
 		return nil, &Error{Status: http.StatusForbidden, Code: "email_not_verified", Message: "verify your email address before ordering"}
 	}
-	if customer.GetString("status") != "active" {
+	if !customers.As(customer).Status().CanUseServices() {
 		return nil, &Error{Status: http.StatusForbidden, Code: "account_not_active", Message: "this account cannot place orders; contact support"}
 	}
 	if parallelrun.Held(customer) {
@@ -82,8 +85,8 @@ type priced struct {
 	coupon       *core.Record
 	discount     int64 // what the coupon takes off, for its redemption
 	order        *core.Record
-	subscription *core.Record
-	service      *core.Record
+	subscription *subscriptions.Subscription
+	service      *provisioning.Service
 	invoice      *ledger.Invoice
 	items        []*core.Record
 }
@@ -104,7 +107,7 @@ func price(app core.App, customer *core.Record, req Request, by By, now time.Tim
 		// Same answer as for a missing price: hidden plans are not advertised.
 		return nil, badRequest("plan_price", "not_found", "plan price %q not found", req.PlanPrice)
 	}
-	currency := customer.GetString("currency")
+	currency := customers.As(customer).Currency()
 	if price.GetString("currency") != currency {
 		return nil, badRequest("plan_price", "currency_mismatch",
 			"this price is in %s but the account bills in %s", price.GetString("currency"), currency)
@@ -140,12 +143,6 @@ func price(app core.App, customer *core.Record, req Request, by By, now time.Tim
 		return nil, err
 	}
 
-	first := cycle.PeriodAt(now, c, 0)
-	billedUntil := first.End
-	if c == cycle.Hourly {
-		billedUntil = now // metered hours are billed in arrears
-	}
-
 	var couponRec *core.Record
 	var cpn coupon.Coupon
 	if req.Coupon != "" {
@@ -161,28 +158,40 @@ func price(app core.App, customer *core.Record, req Request, by By, now time.Tim
 	if couponRec != nil {
 		couponID = couponRec.Id
 	}
-	sub, err := newRecord(app, "subscriptions", map[string]any{
-		"customer": customer.Id, "plan": plan.Id, "plan_price": price.Id, "status": "pending",
-		"cycle": string(c), "currency": currency, "amount": price.GetInt64("amount"), "coupon": couponID,
-		"anchor_at": now, "anchor_day": now.Day(), "current_period_start": first.Start, "current_period_end": first.End,
-		"billed_until": billedUntil,
-	})
+	subRec, err := newRecord(app, subscriptions.Collection)
 	if err != nil {
 		return nil, err
 	}
+	sub := subscriptions.As(subRec)
+	sub.SetCustomerID(customer.Id)
+	sub.SetPlanID(plan.Id)
+	sub.SetPlanPriceID(price.Id)
+	sub.SetStatus(subscriptions.StatusPending)
+	sub.SetCycle(c)
+	sub.SetCurrency(currency)
+	sub.SetAmount(price.GetInt64("amount"))
+	sub.SetCouponID(couponID)
+	first := startFirstPeriod(sub, c, now)
 
 	label := options["hostname"]
 	if label == "" {
 		label = options["domain"]
 	}
-	svc, err := newRecord(app, "services", map[string]any{
-		"customer": customer.Id, "subscription": sub.Id, "plan": plan.Id, "label": label,
-		"service_type": plan.GetString("service_type"), "platform": plan.GetString("platform"),
-		"status": "pending", "hostname": options["hostname"], "domain": options["domain"], "options": options,
-	})
+	svcRec, err := newRecord(app, provisioning.ServicesCollection)
 	if err != nil {
 		return nil, err
 	}
+	svc := provisioning.AsService(svcRec)
+	svc.SetCustomerID(customer.Id)
+	svc.SetSubscriptionID(sub.Id)
+	svc.SetPlanID(plan.Id)
+	svc.SetLabel(label)
+	svc.SetServiceType(plan.GetString("service_type"))
+	svc.SetPlatform(plan.GetString("platform"))
+	svc.SetStatus(provisioning.ServicePending)
+	svc.SetHostname(options["hostname"])
+	svc.SetDomain(options["domain"])
+	svc.SetOptions(options)
 
 	invCol, err := app.FindCachedCollectionByNameOrId(ledger.InvoicesCollection)
 	if err != nil {
@@ -212,7 +221,7 @@ func price(app core.App, customer *core.Record, req Request, by By, now time.Tim
 			lines = append(lines, ledger.Line{Kind: ledger.KindDiscount, Description: "Coupon " + cpn.Code, Quantity: 1, UnitAmount: -off, Service: svc.Id})
 		}
 		if cpn.AppliesToCycle(0) {
-			sub.Set("coupon_cycles_used", 1)
+			sub.SetCouponCyclesUsed(1)
 		}
 	}
 	itemsCol, err := app.FindCachedCollectionByNameOrId(ledger.ItemsCollection)
@@ -232,13 +241,14 @@ func price(app core.App, customer *core.Record, req Request, by By, now time.Tim
 		items = append(items, item)
 	}
 
-	order, err := newRecord(app, "orders", map[string]any{
-		"customer": customer.Id, "plan_price": price.Id, "status": orderStatus, "options": options, "coupon": couponID,
-		"subscription": sub.Id, "service": svc.Id, "invoice": inv.Id, "ip": by.IP,
-	})
+	order, err := newRecord(app, "orders")
 	if err != nil {
 		return nil, err
 	}
+	order.Load(map[string]any{
+		"customer": customer.Id, "plan_price": price.Id, "status": orderStatus, "options": options, "coupon": couponID,
+		"subscription": sub.Id, "service": svc.Id, "invoice": inv.Id, "ip": by.IP,
+	})
 	return &priced{settings: s, plan: plan, status: orderStatus, coupon: couponRec, discount: off,
 		order: order, subscription: sub, service: svc, invoice: inv, items: items}, nil
 }
@@ -255,7 +265,7 @@ func place(ctx context.Context, tx core.App, customer *core.Record, req Request,
 	if err := takeStock(ctx, tx, p.plan, p.status); err != nil {
 		return nil, err
 	}
-	for _, rec := range []*core.Record{p.subscription, p.service, p.invoice.Record} {
+	for _, rec := range []*core.Record{p.subscription.ProxyRecord(), p.service.ProxyRecord(), p.invoice.Record} {
 		if err := tx.SaveWithContext(ctx, rec); err != nil {
 			return nil, fmt.Errorf("%s: %w", rec.Collection().Name, err)
 		}
@@ -295,7 +305,7 @@ func place(ctx context.Context, tx core.App, customer *core.Record, req Request,
 	if err := announce(ctx, tx, p.settings, customer, p.plan, p.order, fresh); err != nil {
 		return nil, err
 	}
-	return &Result{Order: p.order, Subscription: p.subscription, Service: p.service, Invoice: fresh}, nil
+	return &Result{Order: p.order, Subscription: p.subscription.ProxyRecord(), Service: p.service.ProxyRecord(), Invoice: fresh}, nil
 }
 
 // couponDiscount checks a coupon against this order and returns what it
@@ -347,16 +357,32 @@ func takeStock(ctx context.Context, tx core.App, plan *core.Record, status strin
 	return tx.SaveWithContext(ctx, plan)
 }
 
-// newRecord builds, unsaved, a record of collection from data, with its id
+// newRecord builds, unsaved, an empty record of collection, with its id
 // chosen now so that the order's records can name each other before any
 // of them is written.
-func newRecord(app core.App, collection string, data map[string]any) (*core.Record, error) {
+func newRecord(app core.App, collection string) (*core.Record, error) {
 	col, err := app.FindCachedCollectionByNameOrId(collection)
 	if err != nil {
 		return nil, err
 	}
 	rec := core.NewRecord(col)
-	rec.Load(data)
 	rec.Id = core.GenerateDefaultRandomId()
 	return rec, nil
+}
+
+// startFirstPeriod starts sub's first period of cycle c at now: the anchor
+// its periods are counted from, the period, and how far it is billed
+// (metered hours are billed in arrears, so not at all yet).
+func startFirstPeriod(sub *subscriptions.Subscription, c cycle.Cycle, now time.Time) cycle.Period {
+	first := cycle.PeriodAt(now, c, 0)
+	billedUntil := first.End
+	if c == cycle.Hourly {
+		billedUntil = now
+	}
+	sub.SetAnchorAt(now)
+	sub.SetAnchorDay(now.Day())
+	sub.SetCurrentPeriodStart(first.Start)
+	sub.SetCurrentPeriodEnd(first.End)
+	sub.SetBilledUntil(billedUntil)
+	return first
 }

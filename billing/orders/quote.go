@@ -6,7 +6,6 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
-	"github.com/ezscale/ezscale/billing/cycle"
 	"github.com/ezscale/ezscale/billing/ledger"
 )
 
@@ -42,7 +41,7 @@ func Quote(ctx context.Context, app core.App, customer *core.Record, req Request
 	}
 	inv, items := p.invoice, p.items
 	q := &Quoted{
-		Renews:  ledger.RenewalLabel(inv, p.subscription.GetInt64("amount"), cycle.Cycle(p.subscription.GetString("cycle"))),
+		Renews:  ledger.RenewalLabel(inv, p.subscription.Amount(), p.subscription.Cycle()),
 		Missing: missingAddress(customer),
 	}
 	// A wait-listed order's invoice stays a draft until staff approve it.

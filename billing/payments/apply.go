@@ -14,6 +14,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/billing/customers"
 	"github.com/ezscale/ezscale/billing/ledger"
 	"github.com/ezscale/ezscale/billing/money"
 	"github.com/ezscale/ezscale/integrations/notify"
@@ -68,12 +69,12 @@ func applyCharge(ctx context.Context, tx core.App, inv *ledger.Invoice, c Charge
 	if c.Amount.Minor <= 0 {
 		return nil, false, fmt.Errorf("%w: amount %s must be positive", ErrInvalid, c.Amount)
 	}
-	var attempt *core.Record
+	var attempt *Payment
 	if c.GatewayID != "" {
 		existing, err := Find(tx, c.Gateway, c.GatewayID)
 		switch {
-		case err == nil && existing.GetString("status") == "succeeded":
-			return existing, false, nil
+		case err == nil && existing.Status() == StatusSucceeded:
+			return existing.ProxyRecord(), false, nil
 		case err == nil:
 			// An attempt recorded as declined or awaiting 3-D Secure that
 			// has now succeeded (same PaymentIntent): it becomes the charge.
@@ -98,19 +99,19 @@ func applyCharge(ctx context.Context, tx core.App, inv *ledger.Invoice, c Charge
 	if err != nil {
 		return nil, false, err
 	}
-	payment = attempt
-	if payment == nil {
-		payment = core.NewRecord(col)
+	p := attempt
+	if p == nil {
+		p = AsPayment(core.NewRecord(col))
 	}
-	payment.Load(map[string]any{
-		"customer": inv.CustomerID(), "invoice": inv.Id, "kind": "charge", "gateway": c.Gateway, "gateway_id": c.GatewayID,
-		"status": "succeeded", "amount": c.Amount.Minor, "currency": c.Amount.Currency, "fee": c.Fee,
+	p.Load(map[string]any{
+		"customer": inv.CustomerID(), "invoice": inv.Id, "kind": string(KindCharge), "gateway": c.Gateway, "gateway_id": c.GatewayID,
+		"status": string(StatusSucceeded), "amount": c.Amount.Minor, "currency": c.Amount.Currency, "fee": c.Fee,
 		"paid_at": c.PaidAt, "failure_code": "", "failure_message": "",
 	})
 	if c.PaymentMethod != "" {
-		payment.Set("payment_method", c.PaymentMethod) // an upgraded attempt keeps the card it named
+		p.SetPaymentMethodID(c.PaymentMethod) // an upgraded attempt keeps the card it named
 	}
-	if err := tx.SaveWithContext(ctx, payment); err != nil {
+	if err := tx.SaveWithContext(ctx, p); err != nil {
 		return nil, false, fmt.Errorf("payment %s/%s: %w", c.Gateway, c.GatewayID, err)
 	}
 
@@ -127,7 +128,7 @@ func applyCharge(ctx context.Context, tx core.App, inv *ledger.Invoice, c Charge
 		}
 	}
 	if applicable == 0 {
-		if err := tellStaffCredited(ctx, tx, inv, payment, c); err != nil {
+		if err := tellStaffCredited(ctx, tx, inv, p, c); err != nil {
 			return nil, false, err
 		}
 	}
@@ -141,23 +142,27 @@ func applyCharge(ctx context.Context, tx core.App, inv *ledger.Invoice, c Charge
 			return nil, false, fmt.Errorf("invoice %s: %w", ledger.Label(inv), err)
 		}
 	}
-	return payment, true, nil
+	return p.ProxyRecord(), true, nil
 }
 
 // tellStaffCredited alerts staff to money that arrived for an invoice no
 // longer open (paid twice, e.g. a card charge crossing another payment):
 // it is account credit now, and staff decide whether to refund it.
-func tellStaffCredited(ctx context.Context, tx core.App, inv *ledger.Invoice, payment *core.Record, c Charge) error {
-	customer, err := tx.FindRecordById("customers", inv.CustomerID())
+func tellStaffCredited(ctx context.Context, tx core.App, inv *ledger.Invoice, payment *Payment, c Charge) error {
+	customer, err := customers.Find(tx, inv.CustomerID())
 	if err != nil {
 		return err
 	}
-	_, err = notify.Staff(ctx, tx, notify.Alert{Key: "payment_credited", Customer: customer, DedupeKey: "payment-credited:" + payment.Id,
+	_, err = notify.Staff(ctx, tx, notify.Alert{Key: "payment_credited", Customer: customer.ProxyRecord(), DedupeKey: "payment-credited:" + payment.Id,
 		Data: notify.Data{"Invoice": notify.InvoiceFacts(inv), "Amount": c.Amount, "Gateway": c.Gateway, "Payment": c.GatewayID}})
 	return err
 }
 
 // Find returns the payment a gateway knows by gatewayID.
-func Find(app core.App, gateway, gatewayID string) (*core.Record, error) {
-	return app.FindFirstRecordByFilter(Collection, "gateway = {:g} && gateway_id = {:id}", dbx.Params{"g": gateway, "id": gatewayID})
+func Find(app core.App, gateway, gatewayID string) (*Payment, error) {
+	rec, err := app.FindFirstRecordByFilter(Collection, "gateway = {:g} && gateway_id = {:id}", dbx.Params{"g": gateway, "id": gatewayID})
+	if err != nil {
+		return nil, err
+	}
+	return AsPayment(rec), nil
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/ezscale/ezscale/billing/ledger"
 	"github.com/ezscale/ezscale/billing/money"
-	"github.com/ezscale/ezscale/integrations/gateway"
 )
 
 // Attempt is a charge that did not succeed: declined, waiting for the
@@ -22,7 +21,7 @@ type Attempt struct {
 	Gateway        string
 	GatewayID      string
 	Amount         money.Amount
-	Status         string // failed, requires_action or pending
+	Status         Status // failed, requires_action or pending
 	FailureCode    string
 	FailureMessage string
 	PaymentMethod  string
@@ -37,7 +36,7 @@ func RecordAttempt(ctx context.Context, tx core.App, a Attempt) (*core.Record, e
 	if a.GatewayID != "" {
 		existing, err := Find(tx, a.Gateway, a.GatewayID)
 		if err == nil {
-			return existing, settleAttempt(ctx, tx, existing, a)
+			return existing.ProxyRecord(), settleAttempt(ctx, tx, existing, a)
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return nil, err
@@ -53,8 +52,8 @@ func RecordAttempt(ctx context.Context, tx core.App, a Attempt) (*core.Record, e
 	}
 	rec := core.NewRecord(col)
 	rec.Load(map[string]any{
-		"customer": inv.CustomerID(), "invoice": inv.Id, "kind": "charge", "gateway": a.Gateway, "gateway_id": a.GatewayID,
-		"status": a.Status, "amount": a.Amount.Minor, "currency": a.Amount.Currency, "failure_code": a.FailureCode,
+		"customer": inv.CustomerID(), "invoice": inv.Id, "kind": string(KindCharge), "gateway": a.Gateway, "gateway_id": a.GatewayID,
+		"status": string(a.Status), "amount": a.Amount.Minor, "currency": a.Amount.Currency, "failure_code": a.FailureCode,
 		"failure_message": a.FailureMessage, "payment_method": a.PaymentMethod, "attempt": a.Attempt,
 	})
 	if err := tx.SaveWithContext(ctx, rec); err != nil {
@@ -64,15 +63,17 @@ func RecordAttempt(ctx context.Context, tx core.App, a Attempt) (*core.Record, e
 }
 
 // attemptOrder ranks the unsuccessful statuses: an attempt only moves up.
-var attemptOrder = map[string]int{gateway.StatusPending: 1, gateway.StatusRequiresAction: 2, gateway.StatusFailed: 3}
+var attemptOrder = map[Status]int{StatusPending: 1, StatusRequiresAction: 2, StatusFailed: 3}
 
-func settleAttempt(ctx context.Context, tx core.App, rec *core.Record, a Attempt) error {
-	from, to := attemptOrder[rec.GetString("status")], attemptOrder[a.Status]
+func settleAttempt(ctx context.Context, tx core.App, p *Payment, a Attempt) error {
+	from, to := attemptOrder[p.Status()], attemptOrder[a.Status]
 	if from == 0 || to <= from {
 		return nil
 	}
-	rec.Load(map[string]any{"status": a.Status, "failure_code": a.FailureCode, "failure_message": a.FailureMessage})
-	if err := tx.SaveWithContext(ctx, rec); err != nil {
+	p.SetStatus(a.Status)
+	p.SetFailureCode(a.FailureCode)
+	p.SetFailureMessage(a.FailureMessage)
+	if err := tx.SaveWithContext(ctx, p); err != nil {
 		return fmt.Errorf("payment attempt %s/%s: %w", a.Gateway, a.GatewayID, err)
 	}
 	return nil

@@ -28,7 +28,7 @@ func TestRecordAttemptOnlyMovesOn(t *testing.T) {
 		for _, status := range []string{c.first, c.then} {
 			err := w.app.RunInTransaction(func(tx core.App) error {
 				_, err := payments.RecordAttempt(ctx, tx, payments.Attempt{InvoiceID: w.order.Invoice.Id, Gateway: payments.GatewayStripe,
-					GatewayID: id, Amount: money.MustNew(1700, "USD"), Status: status, FailureCode: status + "_code"})
+					GatewayID: id, Amount: money.MustNew(1700, "USD"), Status: payments.Status(status), FailureCode: status + "_code"})
 				return err
 			})
 			if err != nil {

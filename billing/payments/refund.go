@@ -10,6 +10,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/billing/customers"
 	"github.com/ezscale/ezscale/billing/ledger"
 	"github.com/ezscale/ezscale/billing/money"
 	"github.com/ezscale/ezscale/integrations/gateway"
@@ -46,7 +47,7 @@ var ErrRefundPending = errors.New("refund pending")
 // ErrRefundPending. refunders maps a gateway name to its client; gateways
 // without one (manual, sandbox) refund outside the app.
 func Refund(ctx context.Context, app core.App, refunders map[string]Refunder, req RefundRequest) (*core.Record, error) {
-	var refund, charge *core.Record
+	var refund, charge *Payment
 	err := app.RunInTransaction(func(tx core.App) error {
 		var err error
 		refund, charge, err = reserveRefund(ctx, tx, req, "")
@@ -55,18 +56,18 @@ func Refund(ctx context.Context, app core.App, refunders map[string]Refunder, re
 	if err != nil {
 		return nil, err
 	}
-	return complete(ctx, app, refunders[charge.GetString("gateway")], charge, refund)
+	return complete(ctx, app, refunders[charge.Gateway()], charge, refund)
 }
 
 // reserveRefund checks a refund of req against its charge and invoice and
 // saves it pending, in tx: through the charge's own gateway, or through
 // gw when one is named (credit).
-func reserveRefund(ctx context.Context, tx core.App, req RefundRequest, gw string) (refund, charge *core.Record, err error) {
-	charge, err = tx.FindRecordById(Collection, req.PaymentID)
-	if err != nil || charge.GetString("kind") != "charge" || charge.GetString("status") != "succeeded" {
+func reserveRefund(ctx context.Context, tx core.App, req RefundRequest, gw string) (refund, charge *Payment, err error) {
+	charge, err = FindPayment(tx, req.PaymentID)
+	if err != nil || charge.Kind() != KindCharge || charge.Status() != StatusSucceeded {
 		return nil, nil, fmt.Errorf("%w: payment %q is not a succeeded charge", ErrInvalid, req.PaymentID)
 	}
-	inv, err := ledger.FindInvoice(tx, charge.GetString("invoice"))
+	inv, err := ledger.FindInvoice(tx, charge.InvoiceID())
 	if err != nil || (inv.Status() != ledger.StatusPaid && inv.Status() != ledger.StatusPartiallyRefunded) {
 		return nil, nil, fmt.Errorf("%w: only payments of paid invoices are refunded", ErrInvalid)
 	}
@@ -81,49 +82,49 @@ func reserveRefund(ctx context.Context, tx core.App, req RefundRequest, gw strin
 		left, why = room, "paid on the invoice, less earlier refunds and the unused time already given back as credit"
 	}
 	if req.Amount <= 0 || req.Amount > left {
-		amount := money.Amount{Minor: max(left, 0), Currency: charge.GetString("currency")}
+		amount := money.Amount{Minor: max(left, 0), Currency: charge.Currency()}
 		return nil, nil, fmt.Errorf("%w: a refund must be more than 0 and at most %s (%s)", ErrInvalid, amount, why)
 	}
 	if gw == "" {
-		gw = charge.GetString("gateway")
+		gw = charge.Gateway()
 	}
 	col, err := tx.FindCachedCollectionByNameOrId(Collection)
 	if err != nil {
 		return nil, nil, err
 	}
-	refund = core.NewRecord(col)
+	refund = AsPayment(core.NewRecord(col))
 	refund.Load(map[string]any{
-		"customer": charge.GetString("customer"), "invoice": charge.GetString("invoice"), "kind": "refund",
-		"gateway": gw, "status": "pending", "amount": req.Amount,
-		"currency": charge.GetString("currency"), "reason": req.Reason, "refund_of": charge.Id,
+		"customer": charge.CustomerID(), "invoice": charge.InvoiceID(), "kind": string(KindRefund),
+		"gateway": gw, "status": string(StatusPending), "amount": req.Amount,
+		"currency": charge.Currency(), "reason": req.Reason, "refund_of": charge.Id,
 	})
 	return refund, charge, tx.SaveWithContext(ctx, refund)
 }
 
 // refundKey is the idempotency key of a refund row: the same on every
 // retry, so the gateway refunds it once.
-func refundKey(refund *core.Record) string { return "refund:" + refund.Id }
+func refundKey(refund *Payment) string { return "refund:" + refund.Id }
 
 // complete asks the gateway for a pending refund and records its answer:
 // settled on success, failed on a definite refusal, still pending (with
 // the error noted for staff) when the answer is ambiguous. The gateway's
 // webhook may have recorded the refund meanwhile; settleGatewayRefund then
 // finds it, so one refund is one row.
-func complete(ctx context.Context, app core.App, r Refunder, charge, refund *core.Record) (*core.Record, error) {
+func complete(ctx context.Context, app core.App, r Refunder, charge, refund *Payment) (*core.Record, error) {
 	result := gateway.RefundResult{Status: gateway.StatusSucceeded}
 	var err error
 	if r != nil {
 		result, err = r.Refund(ctx, gateway.RefundRequest{
-			PaymentGatewayID: charge.GetString("gateway_id"), Amount: money.Amount{Minor: refund.GetInt64("amount"), Currency: refund.GetString("currency")},
-			Reason: refund.GetString("reason"), IdempotencyKey: refundKey(refund),
+			PaymentGatewayID: charge.GatewayID(), Amount: money.Amount{Minor: refund.Amount(), Currency: refund.Currency()},
+			Reason: refund.Reason(), IdempotencyKey: refundKey(refund),
 		})
 	}
 	if err == nil && result.Status != gateway.StatusFailed {
 		var settled *core.Record
 		err = app.RunInTransaction(func(tx core.App) error {
 			var err error
-			settled, _, err = settleGatewayRefund(ctx, tx, charge, refund.GetString("gateway"), result.GatewayID,
-				refund.GetInt64("amount"), refund.Id, time.Now().UTC())
+			settled, _, err = settleGatewayRefund(ctx, tx, charge, refund.Gateway(), result.GatewayID,
+				refund.Amount(), refund.Id, time.Now().UTC())
 			return err
 		})
 		return settled, err
@@ -133,29 +134,29 @@ func complete(ctx context.Context, app core.App, r Refunder, charge, refund *cor
 	if err == nil {
 		message = "the gateway declined the refund"
 	}
-	var current *core.Record
+	var current *Payment
 	saveErr := app.RunInTransaction(func(tx core.App) error {
 		var err error
-		if current, err = tx.FindRecordById(Collection, refund.Id); err != nil {
+		if current, err = FindPayment(tx, refund.Id); err != nil {
 			return err
 		}
-		if current.GetString("status") != "pending" {
+		if current.Status() != StatusPending {
 			return nil // settled meanwhile by the gateway's webhook: the money went back
 		}
 		if definite {
-			current.Set("status", "failed")
+			current.SetStatus(StatusFailed)
 		}
-		current.Set("failure_message", message)
+		current.SetFailureMessage(message)
 		return tx.SaveWithContext(ctx, current)
 	})
 	if saveErr != nil {
 		return nil, saveErr
 	}
 	if !definite {
-		return current, fmt.Errorf("%w: refund of payment %s: the gateway did not answer for certain (%s); it stays reserved and is retried with the same key",
+		return current.ProxyRecord(), fmt.Errorf("%w: refund of payment %s: the gateway did not answer for certain (%s); it stays reserved and is retried with the same key",
 			ErrRefundPending, charge.Id, message)
 	}
-	return current, fmt.Errorf("refund of payment %s failed at the gateway: %s", charge.Id, message)
+	return current.ProxyRecord(), fmt.Errorf("refund of payment %s failed at the gateway: %s", charge.Id, message)
 }
 
 // RecordGatewayRefund records a refund the gateway reported by webhook. A
@@ -165,14 +166,14 @@ func complete(ctx context.Context, app core.App, r Refunder, charge, refund *cor
 // of a second row; one made in the gateway's dashboard gets its own row.
 func RecordGatewayRefund(ctx context.Context, tx core.App, gw, refundID, chargeGatewayID string, amount money.Amount, at time.Time) (*core.Record, bool, error) {
 	if existing, err := Find(tx, gw, refundID); err == nil {
-		return existing, false, nil
+		return existing.ProxyRecord(), false, nil
 	}
 	charge, err := Find(tx, gw, chargeGatewayID)
 	if err != nil {
 		return nil, false, fmt.Errorf("%w: refund %s of unknown payment %s", ErrInvalid, refundID, chargeGatewayID)
 	}
-	if amount.Currency != charge.GetString("currency") {
-		return nil, false, fmt.Errorf("%w: refund %s in %s of a payment in %s", ErrInvalid, refundID, amount.Currency, charge.GetString("currency"))
+	if amount.Currency != charge.Currency() {
+		return nil, false, fmt.Errorf("%w: refund %s in %s of a payment in %s", ErrInvalid, refundID, amount.Currency, charge.Currency())
 	}
 	return settleGatewayRefund(ctx, tx, charge, gw, refundID, amount.Minor, "", at)
 }
@@ -185,24 +186,24 @@ func RecordGatewayRefund(ctx context.Context, tx core.App, gw, refundID, chargeG
 // webhook and the platform's own call may arrive in either order, and two
 // refunds of the same amount may each take the other's row: every gateway
 // refund still ends in one row and every reservation in one refund.
-func settleGatewayRefund(ctx context.Context, tx core.App, charge *core.Record, gw, refundID string, amount int64, own string, at time.Time) (*core.Record, bool, error) {
+func settleGatewayRefund(ctx context.Context, tx core.App, charge *Payment, gw, refundID string, amount int64, own string, at time.Time) (*core.Record, bool, error) {
 	if refundID != "" {
 		existing, err := Find(tx, gw, refundID)
 		if err == nil {
-			return existing, false, nil
+			return existing.ProxyRecord(), false, nil
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return nil, false, err
 		}
 	}
-	var row *core.Record
+	var row *Payment
 	if own != "" {
-		rec, err := tx.FindRecordById(Collection, own)
+		p, err := FindPayment(tx, own)
 		if err != nil {
 			return nil, false, err
 		}
-		if rec.GetString("status") == "pending" {
-			row = rec
+		if p.Status() == StatusPending {
+			row = p
 		}
 	}
 	if row == nil {
@@ -213,7 +214,7 @@ func settleGatewayRefund(ctx context.Context, tx core.App, charge *core.Record, 
 			return nil, false, err
 		}
 		if len(recs) > 0 {
-			row = recs[0]
+			row = AsPayment(recs[0])
 		}
 	}
 	if row == nil {
@@ -228,31 +229,31 @@ func settleGatewayRefund(ctx context.Context, tx core.App, charge *core.Record, 
 		if err != nil {
 			return nil, false, err
 		}
-		row = core.NewRecord(col)
+		row = AsPayment(core.NewRecord(col))
 		row.Load(map[string]any{
-			"customer": charge.GetString("customer"), "invoice": charge.GetString("invoice"), "kind": "refund", "gateway": gw,
-			"status": "pending", "amount": amount, "currency": charge.GetString("currency"), "refund_of": charge.Id,
+			"customer": charge.CustomerID(), "invoice": charge.InvoiceID(), "kind": string(KindRefund), "gateway": gw,
+			"status": string(StatusPending), "amount": amount, "currency": charge.Currency(), "refund_of": charge.Id,
 			"reason": "refunded at the gateway",
 		})
 	}
-	row.Set("gateway_id", refundID)
-	row.Set("failure_message", "")
-	return row, true, Settle(ctx, tx, row, at)
+	row.SetGatewayID(refundID)
+	row.SetFailureMessage("")
+	return row.ProxyRecord(), true, Settle(ctx, tx, row, at)
 }
 
 // Settle completes a refund the gateway made: the refund row succeeds, the
 // invoice records it, a credit note documents it and the customer is told.
-func Settle(ctx context.Context, tx core.App, refund *core.Record, at time.Time) error {
-	refund.Set("status", "succeeded")
-	refund.Set("paid_at", at)
+func Settle(ctx context.Context, tx core.App, refund *Payment, at time.Time) error {
+	refund.SetStatus(StatusSucceeded)
+	refund.SetPaidAt(at)
 	if err := tx.SaveWithContext(ctx, refund); err != nil {
 		return err
 	}
-	inv, err := ledger.FindInvoice(tx, refund.GetString("invoice"))
+	inv, err := ledger.FindInvoice(tx, refund.InvoiceID())
 	if err != nil {
 		return err
 	}
-	refunded := inv.GetInt64("amount_refunded") + refund.GetInt64("amount")
+	refunded := inv.GetInt64("amount_refunded") + refund.Amount()
 	inv.Set("amount_refunded", refunded)
 	if inv.Status() != ledger.StatusVoid {
 		inv.Set("status", ledger.StatusPartiallyRefunded)
@@ -272,13 +273,13 @@ func Settle(ctx context.Context, tx core.App, refund *core.Record, at time.Time)
 	if err != nil {
 		return err
 	}
-	customer, err := tx.FindRecordById("customers", inv.CustomerID())
+	customer, err := customers.Find(tx, inv.CustomerID())
 	if err != nil {
 		return err
 	}
-	_, err = notify.Customer(ctx, tx, notify.Email{Key: "refund_issued", Customer: customer, DedupeKey: "refund:" + refund.Id,
+	_, err = notify.Customer(ctx, tx, notify.Email{Key: "refund_issued", Customer: customer.ProxyRecord(), DedupeKey: "refund:" + refund.Id,
 		Data: notify.Data{"Invoice": notify.InvoiceFacts(inv), "CreditNote": note.GetString("number"), "Link": notify.InvoiceLink(tx, inv.Id),
-			"Amount": money.Amount{Minor: refund.GetInt64("amount"), Currency: refund.GetString("currency")}}})
+			"Amount": money.Amount{Minor: refund.Amount(), Currency: refund.Currency()}}})
 	return err
 }
 
@@ -287,8 +288,8 @@ func Settle(ctx context.Context, tx core.App, refund *core.Record, at time.Time)
 // paid invoices; this is a refund made in the gateway's dashboard) takes
 // as much back from the credit, and staff are told, with the balance left:
 // negative when the credit was spent before the money went back.
-func takeBackVoidCredit(ctx context.Context, tx core.App, inv *ledger.Invoice, refund *core.Record) error {
-	amount := money.Amount{Minor: refund.GetInt64("amount"), Currency: refund.GetString("currency")}
+func takeBackVoidCredit(ctx context.Context, tx core.App, inv *ledger.Invoice, refund *Payment) error {
+	amount := money.Amount{Minor: refund.Amount(), Currency: refund.Currency()}
 	if _, err := ledger.AddCredit(ctx, tx, ledger.CreditEntry{
 		CustomerID: inv.CustomerID(), Currency: amount.Currency, Amount: -amount.Minor, Reason: ledger.CreditVoid, InvoiceID: inv.Id,
 		Description: "Refunded at the gateway: taken back from the credit void invoice " + ledger.Label(inv) + " returned",
@@ -299,18 +300,18 @@ func takeBackVoidCredit(ctx context.Context, tx core.App, inv *ledger.Invoice, r
 	if err != nil {
 		return err
 	}
-	customer, err := tx.FindRecordById("customers", inv.CustomerID())
+	customer, err := customers.Find(tx, inv.CustomerID())
 	if err != nil {
 		return err
 	}
-	_, err = notify.Staff(ctx, tx, notify.Alert{Key: "refund_from_credit", Customer: customer, DedupeKey: "refund-from-credit:" + refund.Id,
-		Data: notify.Data{"Invoice": notify.InvoiceFacts(inv), "Amount": amount, "Refund": refund.GetString("gateway_id"),
+	_, err = notify.Staff(ctx, tx, notify.Alert{Key: "refund_from_credit", Customer: customer.ProxyRecord(), DedupeKey: "refund-from-credit:" + refund.Id,
+		Data: notify.Data{"Invoice": notify.InvoiceFacts(inv), "Amount": amount, "Refund": refund.GatewayID(),
 			"Balance": money.Amount{Minor: balance, Currency: amount.Currency}}})
 	return err
 }
 
 // issueCreditNote numbers a credit note in its own gapless series.
-func issueCreditNote(ctx context.Context, tx core.App, inv *ledger.Invoice, refund *core.Record, at time.Time) (*core.Record, error) {
+func issueCreditNote(ctx context.Context, tx core.App, inv *ledger.Invoice, refund *Payment, at time.Time) (*core.Record, error) {
 	s, err := settings.Load(tx)
 	if err != nil {
 		return nil, err
@@ -326,7 +327,7 @@ func issueCreditNote(ctx context.Context, tx core.App, inv *ledger.Invoice, refu
 	note := core.NewRecord(col)
 	note.Load(map[string]any{
 		"customer": inv.CustomerID(), "invoice": inv.Id, "payment": refund.Id, "number": number,
-		"currency": refund.GetString("currency"), "amount": refund.GetInt64("amount"), "reason": refund.GetString("reason"),
+		"currency": refund.Currency(), "amount": refund.Amount(), "reason": refund.Reason(),
 		"issued_at": at, "seller": inv.Get("seller"), "buyer": inv.Get("buyer"),
 	})
 	if err := tx.SaveWithContext(ctx, note); err != nil {
@@ -351,9 +352,9 @@ func invoiceRefundRoom(app core.App, inv *ledger.Invoice) (int64, error) {
 
 // refundable is what is left to refund of a charge: its amount less the
 // refunds made or reserved.
-func refundable(app core.App, charge *core.Record) (int64, error) {
+func refundable(app core.App, charge *Payment) (int64, error) {
 	reserved, err := refundsOf(app, "refund_of", charge.Id)
-	return charge.GetInt64("amount") - reserved, err
+	return charge.Amount() - reserved, err
 }
 
 // refundsOf sums the refunds made or reserved (pending) whose field (the
@@ -363,6 +364,6 @@ func refundsOf(app core.App, field, id string) (int64, error) {
 		Sum int64 `db:"s"`
 	}
 	err := app.DB().Select("COALESCE(SUM(amount), 0) AS s").From(Collection).
-		Where(dbx.HashExp{field: id, "kind": "refund", "status": []any{"pending", "succeeded"}}).One(&row)
+		Where(dbx.HashExp{field: id, "kind": string(KindRefund), "status": []any{string(StatusPending), string(StatusSucceeded)}}).One(&row)
 	return row.Sum, err
 }

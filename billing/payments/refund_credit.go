@@ -21,7 +21,7 @@ const GatewayCredit = "credit"
 // (reason refund, naming the invoice) gives the customer the amount to
 // spend on their next invoices. The limits are those of Refund.
 func RefundToCredit(ctx context.Context, app core.App, req RefundRequest) (*core.Record, error) {
-	var refund *core.Record
+	var refund *Payment
 	err := app.RunInTransaction(func(tx core.App) error {
 		var err error
 		if refund, _, err = reserveRefund(ctx, tx, req, GatewayCredit); err != nil {
@@ -30,12 +30,12 @@ func RefundToCredit(ctx context.Context, app core.App, req RefundRequest) (*core
 		if err := Settle(ctx, tx, refund, clock.Now(tx)); err != nil {
 			return err
 		}
-		inv, err := ledger.FindInvoice(tx, refund.GetString("invoice"))
+		inv, err := ledger.FindInvoice(tx, refund.InvoiceID())
 		if err != nil {
 			return err
 		}
 		_, err = ledger.AddCredit(ctx, tx, ledger.CreditEntry{
-			CustomerID: inv.CustomerID(), Currency: refund.GetString("currency"), Amount: refund.GetInt64("amount"),
+			CustomerID: inv.CustomerID(), Currency: refund.Currency(), Amount: refund.Amount(),
 			Reason: ledger.CreditRefund, InvoiceID: inv.Id,
 			Description: fmt.Sprintf("Refund of invoice %s, as credit", ledger.Label(inv)),
 		})
@@ -44,5 +44,5 @@ func RefundToCredit(ctx context.Context, app core.App, req RefundRequest) (*core
 	if err != nil {
 		return nil, err
 	}
-	return refund, nil
+	return refund.ProxyRecord(), nil
 }

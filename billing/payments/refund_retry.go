@@ -35,19 +35,20 @@ func RetryPendingRefunds(ctx context.Context, app core.App, refunders map[string
 		return res, err
 	}
 	var errs []error
-	for _, refund := range due {
-		charge, err := app.FindRecordById(Collection, refund.GetString("refund_of"))
+	for _, rec := range due {
+		refund := AsPayment(rec)
+		charge, err := FindPayment(app, refund.RefundOfID())
 		if err != nil {
 			errs = append(errs, fmt.Errorf("refund %s: its charge: %w", refund.Id, err))
 			continue
 		}
-		rec, err := complete(ctx, app, refunders[refund.GetString("gateway")], charge, refund)
+		done, err := complete(ctx, app, refunders[refund.Gateway()], charge, refund)
 		switch {
 		case errors.Is(err, ErrRefundPending):
 			res.Pending++
-		case rec != nil && rec.GetString("status") == "succeeded":
+		case done != nil && AsPayment(done).Status() == StatusSucceeded:
 			res.Settled++
-		case rec != nil && rec.GetString("status") == "failed":
+		case done != nil && AsPayment(done).Status() == StatusFailed:
 			res.Failed++
 		case err != nil:
 			errs = append(errs, err)

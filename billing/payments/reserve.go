@@ -72,19 +72,20 @@ func ReserveCharge(ctx context.Context, app core.App, invoiceID, gatewayName, me
 		if err != nil {
 			return err
 		}
-		var row *core.Record
-		for _, p := range pending {
-			abandoned := p.GetString("gateway_id") == "" && time.Since(p.GetDateTime("updated").Time()) > ReservationLease
+		var row *Payment
+		for _, rec := range pending {
+			p := AsPayment(rec)
+			abandoned := p.GatewayID() == "" && time.Since(p.Updated().Time()) > ReservationLease
 			switch {
 			case !abandoned:
 				return ErrChargeHeld
-			case p.GetInt64("amount") == amount.Minor && p.GetString("gateway") == gatewayName:
+			case p.Amount() == amount.Minor && p.Gateway() == gatewayName:
 				row = p // the same request again: same attempt, same key
 			default:
 				// Another amount under the same key would be refused by the
 				// gateway; should the lost call have charged, its webhook
 				// still records the payment.
-				if err := tx.DeleteWithContext(ctx, p); err != nil {
+				if err := tx.DeleteWithContext(ctx, rec); err != nil {
 					return err
 				}
 			}
@@ -94,19 +95,19 @@ func ReserveCharge(ctx context.Context, app core.App, invoiceID, gatewayName, me
 			if err != nil {
 				return err
 			}
-			row = core.NewRecord(col)
-			row.Load(map[string]any{"customer": inv.CustomerID(), "invoice": inv.Id, "kind": "charge", "gateway": gatewayName,
-				"status": gateway.StatusPending, "amount": amount.Minor, "currency": amount.Currency, "attempt": inv.GetInt("charge_attempts") + 1})
-			inv.Set("charge_attempts", row.GetInt("attempt"))
+			row = AsPayment(core.NewRecord(col))
+			row.Load(map[string]any{"customer": inv.CustomerID(), "invoice": inv.Id, "kind": string(KindCharge), "gateway": gatewayName,
+				"status": string(StatusPending), "amount": amount.Minor, "currency": amount.Currency, "attempt": inv.GetInt("charge_attempts") + 1})
+			inv.Set("charge_attempts", row.Attempt())
 			if err := tx.SaveWithContext(ctx, inv); err != nil {
 				return err
 			}
 		}
-		row.Set("payment_method", methodID)
+		row.SetPaymentMethodID(methodID)
 		if err := tx.SaveWithContext(ctx, row); err != nil { // saving renews the lease of a row taken over
 			return err
 		}
-		r = &Reservation{PaymentID: row.Id, InvoiceID: inv.Id, Gateway: gatewayName, Attempt: row.GetInt("attempt"),
+		r = &Reservation{PaymentID: row.Id, InvoiceID: inv.Id, Gateway: gatewayName, Attempt: row.Attempt(),
 			Amount: amount, PaymentMethod: methodID}
 		return nil
 	})
@@ -118,8 +119,8 @@ func ReserveCharge(ctx context.Context, app core.App, invoiceID, gatewayName, me
 // and key and gets this call's payment should it have gone through.
 func ReleaseCharge(ctx context.Context, app core.App, r *Reservation) error {
 	return app.RunInTransaction(func(tx core.App) error {
-		row, err := tx.FindRecordById(Collection, r.PaymentID)
-		if err == nil && row.GetString("status") == gateway.StatusPending && row.GetString("gateway_id") == "" {
+		row, err := FindPayment(tx, r.PaymentID)
+		if err == nil && row.Status() == StatusPending && row.GatewayID() == "" {
 			if err := tx.DeleteWithContext(ctx, row); err != nil {
 				return err
 			}
@@ -146,7 +147,7 @@ func SettleCharge(ctx context.Context, tx core.App, r *Reservation, res gateway.
 	default:
 		return nil, fmt.Errorf("%w: charge status %q", ErrInvalid, res.Status)
 	}
-	row, err := tx.FindRecordById(Collection, r.PaymentID)
+	row, err := FindPayment(tx, r.PaymentID)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, err
 	}
@@ -162,15 +163,17 @@ func SettleCharge(ctx context.Context, tx core.App, r *Reservation, res gateway.
 		}
 	}
 	if row != nil {
-		row.Load(map[string]any{"gateway_id": res.GatewayID, "failure_code": res.FailureCode, "failure_message": res.FailureMessage})
+		row.SetGatewayID(res.GatewayID)
+		row.SetFailureCode(res.FailureCode)
+		row.SetFailureMessage(res.FailureMessage)
 		if res.Status != gateway.StatusSucceeded {
-			row.Set("status", res.Status)
+			row.SetStatus(Status(res.Status))
 		}
 		if err := tx.SaveWithContext(ctx, row); err != nil {
 			return nil, fmt.Errorf("payment attempt %s/%s: %w", r.Gateway, res.GatewayID, err)
 		}
 		if res.Status != gateway.StatusSucceeded {
-			return row, nil
+			return row.ProxyRecord(), nil
 		}
 		if res.GatewayID == "" {
 			// Nothing to find it by: ApplyCharge records the charge anew.
@@ -185,19 +188,22 @@ func SettleCharge(ctx context.Context, tx core.App, r *Reservation, res gateway.
 		return p, err
 	}
 	return RecordAttempt(ctx, tx, Attempt{InvoiceID: r.InvoiceID, Gateway: r.Gateway, GatewayID: res.GatewayID, Amount: r.Amount,
-		Status: res.Status, FailureCode: res.FailureCode, FailureMessage: res.FailureMessage,
+		Status: Status(res.Status), FailureCode: res.FailureCode, FailureMessage: res.FailureMessage,
 		PaymentMethod: r.PaymentMethod, Attempt: r.Attempt})
 }
 
 // PendingCharge is the charge of an invoice that holds it, if any: one in
 // flight or awaiting the gateway's webhook. An abandoned reservation holds
 // nothing: the next ReserveCharge takes it over.
-func PendingCharge(app core.App, invoiceID string) (*core.Record, error) {
+func PendingCharge(app core.App, invoiceID string) (*Payment, error) {
 	rec, err := app.FindFirstRecordByFilter(Collection,
 		"invoice = {:i} && kind = 'charge' && status = 'pending' && (gateway_id != '' || updated > {:lease})",
 		dbx.Params{"i": invoiceID, "lease": time.Now().UTC().Add(-ReservationLease).Format(types.DefaultDateLayout)})
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
+	if err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, nil
+		}
+		return nil, err
 	}
-	return rec, err
+	return AsPayment(rec), nil
 }

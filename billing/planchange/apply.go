@@ -10,7 +10,9 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
+	"github.com/ezscale/ezscale/billing/customers"
 	"github.com/ezscale/ezscale/billing/ledger"
+	"github.com/ezscale/ezscale/billing/subscriptions"
 	"github.com/ezscale/ezscale/integrations/provisioning"
 	"github.com/ezscale/ezscale/internal/settings"
 )
@@ -54,7 +56,7 @@ func Apply(ctx context.Context, app core.App, quoted *Quote) (*Outcome, error) {
 			return err
 		}
 		out.Quote = q
-		customer, err := tx.FindRecordById("customers", q.sub.GetString("customer"))
+		customer, err := tx.FindRecordById(customers.Collection, q.sub.CustomerID())
 		if err != nil {
 			return err
 		}
@@ -111,7 +113,7 @@ func Apply(ctx context.Context, app core.App, quoted *Quote) (*Outcome, error) {
 // cancellation since means the customer accepted a price that no longer
 // holds.
 func requote(tx core.App, quoted *Quote) (*Quote, error) {
-	sub, err := tx.FindRecordById("subscriptions", quoted.sub.Id)
+	sub, err := subscriptions.Find(tx, quoted.sub.Id)
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +121,7 @@ func requote(tx core.App, quoted *Quote) (*Quote, error) {
 		return nil, refuse(http.StatusConflict, "subscription_changed",
 			"the subscription changed since this quote (another plan change or a renewal); ask for a new quote")
 	}
-	svc, err := tx.FindRecordById("services", quoted.svc.Id)
+	svc, err := tx.FindRecordById(provisioning.ServicesCollection, quoted.svc.Id)
 	if err != nil {
 		return nil, err
 	}
@@ -134,10 +136,10 @@ func requote(tx core.App, quoted *Quote) (*Quote, error) {
 }
 
 // fingerprint is what a quote depends on in a subscription record.
-func fingerprint(sub *core.Record) string {
-	return fmt.Sprint(sub.GetString("updated"), sub.GetString("status"), sub.GetBool("cancel_at_period_end"),
-		sub.GetString("plan_price"), sub.GetInt64("amount"), sub.GetString("coupon"),
-		sub.GetString("current_period_start"), sub.GetString("current_period_end"), sub.GetString("billed_until"))
+func fingerprint(sub *subscriptions.Subscription) string {
+	return fmt.Sprint(sub.GetString("updated"), sub.Status(), sub.CancelAtPeriodEnd(),
+		sub.PlanPriceID(), sub.Amount(), sub.CouponID(),
+		sub.CurrentPeriodStart(), sub.CurrentPeriodEnd(), sub.BilledUntil())
 }
 
 // ApplyPaid applies the change an upgrade invoice paid for. Called in the
@@ -159,7 +161,7 @@ func ApplyPaid(ctx context.Context, app core.App, inv *ledger.Invoice) error {
 // invoices are repriced: the renewal run bills ahead, and the period it
 // billed must cost what the service now is.
 func change(ctx context.Context, tx core.App, subID, svcID, toPriceID string, repriceFrom time.Time, cause string) error {
-	sub, err := tx.FindRecordById("subscriptions", subID)
+	sub, err := subscriptions.Find(tx, subID)
 	if err != nil {
 		return err
 	}
@@ -175,26 +177,26 @@ func change(ctx context.Context, tx core.App, subID, svcID, toPriceID string, re
 	if err != nil {
 		return err
 	}
-	sub.Set("plan_price", price.Id)
-	sub.Set("plan", plan.Id)
-	sub.Set("amount", price.GetInt64("amount"))
+	sub.SetPlanPriceID(price.Id)
+	sub.SetPlanID(plan.Id)
+	sub.SetAmount(price.GetInt64("amount"))
 	if cpn != nil && !cpn.CoversPlan(plan.Id) {
-		sub.Set("coupon", "")
+		sub.SetCouponID("")
 	}
 	if err := tx.SaveWithContext(ctx, sub); err != nil {
 		return err
 	}
 	if repriceFrom.IsZero() {
-		repriceFrom = sub.GetDateTime("current_period_end").Time()
+		repriceFrom = sub.CurrentPeriodEnd().Time()
 	}
 	if err := repriceLater(ctx, tx, sub, cpn, repriceFrom, plan.GetString("name")); err != nil {
 		return err
 	}
-	svc, err := tx.FindRecordById("services", svcID)
+	svc, err := provisioning.FindService(tx, svcID)
 	if err != nil {
 		return err
 	}
-	svc.Set("plan", plan.Id)
+	svc.SetPlanID(plan.Id)
 	if err := tx.SaveWithContext(ctx, svc); err != nil {
 		return err
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/pocketbase/pocketbase/core"
+
+	"github.com/ezscale/ezscale/integrations/provisioning"
 )
 
 // Warning is something a quote tells the customer before they confirm.
@@ -21,9 +23,9 @@ const WarningDiskTooSmall = "disk_too_small"
 
 // fitWarnings compares what the service uses with what the plan toPlan
 // gives. A plan that does not state its disk gives no warning.
-func fitWarnings(svc, toPlan *core.Record) []Warning {
+func fitWarnings(svc *provisioning.Service, toPlan *core.Record) []Warning {
 	warnings := []Warning{}
-	used, disk := svc.GetInt64("disk_used_mb"), PlanDiskMB(toPlan)
+	used, disk := svc.DiskUsedMB(), PlanDiskMB(toPlan)
 	if disk > 0 && used > disk {
 		warnings = append(warnings, Warning{Code: WarningDiskTooSmall, UsedMB: used, PlanMB: disk,
 			Message: fmt.Sprintf("%s has %s of disk but this service uses %s: free up space before changing, or the change may fail or leave the service unable to run.",

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ezscale/ezscale/billing/coupon"
 	"github.com/ezscale/ezscale/billing/ledger"
+	"github.com/ezscale/ezscale/billing/subscriptions"
 )
 
 // laterLine is the line of a period after the current one, invoiced ahead
@@ -51,8 +52,8 @@ func laterPeriods(app core.App, subscriptionID string, from time.Time) ([]laterL
 }
 
 // subscriptionCoupon is the coupon a subscription renews with, if any.
-func subscriptionCoupon(app core.App, sub *core.Record) (*coupon.Coupon, error) {
-	id := sub.GetString("coupon")
+func subscriptionCoupon(app core.App, sub *subscriptions.Subscription) (*coupon.Coupon, error) {
+	id := sub.CouponID()
 	if id == "" {
 		return nil, nil
 	}
@@ -70,12 +71,12 @@ func subscriptionCoupon(app core.App, sub *core.Record) (*coupon.Coupon, error) 
 // repriceLater moves the later periods of a subscription still on open
 // invoices (from from on) to its new price, with the discount its coupon
 // gives that price, or none when the coupon was dropped.
-func repriceLater(ctx context.Context, tx core.App, sub *core.Record, cpn *coupon.Coupon, from time.Time, planName string) error {
+func repriceLater(ctx context.Context, tx core.App, sub *subscriptions.Subscription, cpn *coupon.Coupon, from time.Time, planName string) error {
 	later, err := laterPeriods(tx, sub.Id, from)
 	if err != nil {
 		return err
 	}
-	amount := sub.GetInt64("amount")
+	amount := sub.Amount()
 	byInvoice := map[string]map[string]int64{}
 	var invoices []*ledger.Invoice
 	for _, l := range later {
@@ -100,7 +101,7 @@ func repriceLater(ctx context.Context, tx core.App, sub *core.Record, cpn *coupo
 			return err
 		}
 		off := int64(0)
-		if cpn.CoversPlan(sub.GetString("plan")) {
+		if cpn.CoversPlan(sub.PlanID()) {
 			if off, err = cpn.Discount(l.inv.Currency(), amount); err != nil {
 				return err
 			}

@@ -10,10 +10,13 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/billing/customers"
 	"github.com/ezscale/ezscale/billing/cycle"
 	"github.com/ezscale/ezscale/billing/ledger"
 	"github.com/ezscale/ezscale/billing/money"
+	"github.com/ezscale/ezscale/billing/subscriptions"
 	"github.com/ezscale/ezscale/billing/tax"
+	"github.com/ezscale/ezscale/integrations/provisioning"
 	"github.com/ezscale/ezscale/internal/settings"
 )
 
@@ -68,10 +71,12 @@ type Quote struct {
 	// refuse the change.
 	Warnings []Warning `json:"warnings"`
 
-	sub, svc, toPrice, toPlan *core.Record
-	treatment                 ledger.Treatment
-	lines                     []ledger.Line // the upgrade invoice's
-	credits                   []creditSpan  // the downgrade's credit entries
+	sub             *subscriptions.Subscription
+	svc             *provisioning.Service
+	toPrice, toPlan *core.Record
+	treatment       ledger.Treatment
+	lines           []ledger.Line // the upgrade invoice's
+	credits         []creditSpan  // the downgrade's credit entries
 }
 
 // LaterPeriod is a period after the current one that was invoiced before
@@ -106,15 +111,16 @@ const (
 
 // QuoteChange prices moving service (already checked to be the caller's)
 // to the plan price toPriceID at now.
-func QuoteChange(app core.App, svc *core.Record, toPriceID string, now time.Time) (*Quote, error) {
-	if svc.GetString("status") != "active" {
+func QuoteChange(app core.App, service *core.Record, toPriceID string, now time.Time) (*Quote, error) {
+	svc := provisioning.AsService(service)
+	if svc.Status() != provisioning.ServiceActive {
 		return nil, refuse(http.StatusConflict, "service_not_active", "only an active service can change plan")
 	}
-	sub, err := app.FindRecordById("subscriptions", svc.GetString("subscription"))
-	if err != nil || sub.GetString("status") != "active" {
+	sub, err := subscriptions.Find(app, svc.SubscriptionID())
+	if err != nil || sub.Status() != subscriptions.StatusActive {
 		return nil, refuse(http.StatusConflict, "subscription_not_active", "this service has no active subscription")
 	}
-	if sub.GetBool("cancel_at_period_end") {
+	if sub.CancelAtPeriodEnd() {
 		return nil, refuse(http.StatusConflict, "cancelling", "the service is cancelled at the end of its period")
 	}
 	toPrice, err := app.FindRecordById("plan_prices", toPriceID)
@@ -125,21 +131,21 @@ func QuoteChange(app core.App, svc *core.Record, toPriceID string, now time.Time
 	if err != nil || toPlan.GetString("status") != "active" {
 		return nil, refuse(http.StatusNotFound, "plan_price_not_found", "plan price %q not found", toPriceID)
 	}
-	fromPlan, err := app.FindRecordById("plans", sub.GetString("plan"))
+	fromPlan, err := app.FindRecordById("plans", sub.PlanID())
 	if err != nil {
 		return nil, err
 	}
 	switch {
-	case toPrice.Id == sub.GetString("plan_price"):
+	case toPrice.Id == sub.PlanPriceID():
 		return nil, refuse(http.StatusConflict, "same_plan", "the service already has this plan")
-	case toPrice.GetString("currency") != sub.GetString("currency"):
+	case toPrice.GetString("currency") != sub.Currency():
 		return nil, refuse(http.StatusBadRequest, "currency_change", "a plan change cannot change the currency (%s to %s)",
-			sub.GetString("currency"), toPrice.GetString("currency"))
+			sub.Currency(), toPrice.GetString("currency"))
 	case toPlan.GetString("service_type") != fromPlan.GetString("service_type") || toPlan.GetString("platform") != fromPlan.GetString("platform"):
 		return nil, refuse(http.StatusBadRequest, "service_type_change", "a %s cannot change into a %s",
 			fromPlan.GetString("service_type"), toPlan.GetString("service_type"))
-	case toPrice.GetString("cycle") != sub.GetString("cycle") || sub.GetString("cycle") == string(cycle.Hourly):
-		return nil, refuse(http.StatusBadRequest, "cycle_change", "a plan change keeps the %s billing cycle", sub.GetString("cycle"))
+	case cycle.Cycle(toPrice.GetString("cycle")) != sub.Cycle() || sub.Cycle() == cycle.Hourly:
+		return nil, refuse(http.StatusBadRequest, "cycle_change", "a plan change keeps the %s billing cycle", sub.Cycle())
 	}
 	if pending, err := pendingChange(app, sub.Id); err != nil {
 		return nil, err
@@ -147,8 +153,8 @@ func QuoteChange(app core.App, svc *core.Record, toPriceID string, now time.Time
 		return nil, refuse(http.StatusConflict, "change_pending", "a plan change is waiting for payment of invoice %s", pending.GetString("number"))
 	}
 
-	period := cycle.Period{Start: sub.GetDateTime("current_period_start").Time(), End: sub.GetDateTime("current_period_end").Time()}
-	from, to := sub.GetInt64("amount"), toPrice.GetInt64("amount")
+	period := cycle.Period{Start: sub.CurrentPeriodStart().Time(), End: sub.CurrentPeriodEnd().Time()}
+	from, to := sub.Amount(), toPrice.GetInt64("amount")
 	cq, err := cycle.QuotePlanChange(period, now, from, to)
 	if err != nil {
 		return nil, refuse(http.StatusConflict, "outside_period", "the current period does not contain now: %v", err)
@@ -163,7 +169,7 @@ func QuoteChange(app core.App, svc *core.Record, toPriceID string, now time.Time
 	if err != nil {
 		return nil, err
 	}
-	customer, err := app.FindRecordById("customers", sub.GetString("customer"))
+	customer, err := app.FindRecordById(customers.Collection, sub.CustomerID())
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +182,7 @@ func QuoteChange(app core.App, svc *core.Record, toPriceID string, now time.Time
 		return nil, err
 	}
 	q := &Quote{
-		Currency: sub.GetString("currency"), FromPrice: sub.GetString("plan_price"), ToPrice: toPrice.Id,
+		Currency: sub.Currency(), FromPrice: sub.PlanPriceID(), ToPrice: toPrice.Id,
 		FromAmount: from, ToAmount: to, PeriodStart: period.Start, PeriodEnd: period.End, At: now,
 		SecondsLeft: pr.SecondsLeft, SecondsTotal: pr.SecondsTotal, Kind: KindSame, NextPeriodPay: to,
 		LaterPeriods: []LaterPeriod{}, Warnings: fitWarnings(svc, toPlan),

@@ -11,10 +11,13 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
+	"github.com/ezscale/ezscale/billing/customers"
 	"github.com/ezscale/ezscale/billing/money"
 	"github.com/ezscale/ezscale/billing/parallelrun"
+	"github.com/ezscale/ezscale/billing/subscriptions"
 	"github.com/ezscale/ezscale/integrations/notify"
 	"github.com/ezscale/ezscale/integrations/outbox"
+	"github.com/ezscale/ezscale/integrations/provisioning"
 	"github.com/ezscale/ezscale/internal/bulk"
 	"github.com/ezscale/ezscale/internal/settings"
 )
@@ -62,7 +65,7 @@ func Renewals(ctx context.Context, app core.App, now time.Time) (int, error) {
 // checks it again in its transaction, so this only narrows the list.
 func unreminded(app core.App, now time.Time, days int) ([]string, error) {
 	var ids []string
-	err := app.DB().Select("s.id").From("subscriptions s").
+	err := app.DB().Select("s.id").From(subscriptions.Collection + " s").
 		Where(dbx.NewExp("s.[[status]] = 'active' AND s.[[current_period_end]] > {:now} AND s.[[current_period_end]] <= {:until} "+
 			"AND s.[[cancel_at_period_end]] = FALSE AND s.[[cycle]] != 'hourly'",
 			dbx.Params{"now": now.UTC().Format(types.DefaultDateLayout), "until": now.UTC().AddDate(0, 0, days).Format(types.DefaultDateLayout)})).
@@ -106,15 +109,17 @@ func newReminder(app core.App, now time.Time) (*reminder, error) {
 // their period. Everything is read through the transaction's connection:
 // only what a reminder shows, and no read pool's page cache is filled.
 func (r *reminder) page(tx core.App, ids []string) error {
-	var subs []*core.Record
-	err := tx.RecordQuery("subscriptions").Select("id", "customer", "amount", "currency", "current_period_end").
-		Where(dbx.In("id", anyIDs(ids)...)).All(&subs)
+	var recs []*core.Record
+	err := tx.RecordQuery(subscriptions.Collection).Select("id", "customer", "amount", "currency", "current_period_end").
+		Where(dbx.In("id", anyIDs(ids)...)).All(&recs)
 	if err != nil {
 		return fmt.Errorf("renewal reminders: %w", err)
 	}
-	keys := make([]any, len(subs))
-	for i, sub := range subs {
-		keys[i] = dedupeKey(sub)
+	subs := make([]*subscriptions.Subscription, len(recs))
+	keys := make([]any, len(recs))
+	for i, rec := range recs {
+		subs[i] = subscriptions.As(rec)
+		keys[i] = dedupeKey(subs[i])
 	}
 	var sent []string
 	// "!= ''" lets SQLite use the partial unique index on dedupe_key.
@@ -126,52 +131,53 @@ func (r *reminder) page(tx core.App, ids []string) error {
 	for _, k := range sent {
 		done[k] = true
 	}
-	var due []*core.Record
+	var due []*subscriptions.Subscription
 	var dueIDs []any
 	var customerIDs []string
 	for _, sub := range subs {
 		if !done[dedupeKey(sub)] {
 			due = append(due, sub)
 			dueIDs = append(dueIDs, sub.Id)
-			customerIDs = append(customerIDs, sub.GetString("customer"))
+			customerIDs = append(customerIDs, sub.CustomerID())
 		}
 	}
 	if len(due) == 0 {
 		return nil
 	}
-	customers, err := tx.FindRecordsByIds("customers", customerIDs)
+	custs, err := tx.FindRecordsByIds(customers.Collection, customerIDs)
 	if err != nil {
 		return err
 	}
 	byID := map[string]*core.Record{}
-	for _, c := range customers {
+	for _, c := range custs {
 		byID[c.Id] = c
 	}
 	// Only what the reminder shows: the full rows would cost more to turn
 	// into records than the rest of the page's loading.
 	var services []*core.Record
-	err = tx.RecordQuery("services").Select("id", "subscription", "label", "hostname", "plan").
+	err = tx.RecordQuery(provisioning.ServicesCollection).Select("id", "subscription", "label", "hostname", "plan").
 		Where(dbx.In("subscription", dueIDs...)).All(&services)
 	if err != nil {
 		return err
 	}
-	bySub := map[string]*core.Record{}
-	for _, svc := range services {
-		bySub[svc.GetString("subscription")] = svc
+	bySub := map[string]*provisioning.Service{}
+	for _, rec := range services {
+		svc := provisioning.AsService(rec)
+		bySub[svc.SubscriptionID()] = svc
 	}
 
 	var msgs []*core.Record
 	for _, sub := range due {
 		key := dedupeKey(sub)
-		customer, svc := byID[sub.GetString("customer")], bySub[sub.Id]
+		customer, svc := byID[sub.CustomerID()], bySub[sub.Id]
 		if customer == nil || svc == nil {
 			continue
 		}
 		m, err := r.notices.Message(notify.Email{Key: "renewal_reminder", Customer: customer, DedupeKey: key,
 			Data: notify.Data{
-				"Service":  notify.Data{"ID": svc.Id, "Label": notify.ServiceLabel(svc), "Plan": r.plans[svc.GetString("plan")]},
-				"Amount":   money.Amount{Minor: sub.GetInt64("amount"), Currency: sub.GetString("currency")},
-				"RenewsAt": sub.GetDateTime("current_period_end").Time(), "Link": notify.ServiceLink(tx, svc.Id)}})
+				"Service":  notify.Data{"ID": svc.Id, "Label": notify.ServiceLabel(svc.ProxyRecord()), "Plan": r.plans[svc.PlanID()]},
+				"Amount":   money.Amount{Minor: sub.Amount(), Currency: sub.Currency()},
+				"RenewsAt": sub.CurrentPeriodEnd().Time(), "Link": notify.ServiceLink(tx, svc.Id)}})
 		if err != nil {
 			return fmt.Errorf("renewal reminder of subscription %s: %w", sub.Id, err)
 		}
@@ -186,8 +192,8 @@ func (r *reminder) page(tx core.App, ids []string) error {
 }
 
 // dedupeKey names a subscription's reminder for its coming renewal.
-func dedupeKey(sub *core.Record) string {
-	return "renewal_reminder:" + sub.Id + ":" + sub.GetDateTime("current_period_end").Time().UTC().Format("2006-01-02")
+func dedupeKey(sub *subscriptions.Subscription) string {
+	return "renewal_reminder:" + sub.Id + ":" + sub.CurrentPeriodEnd().Time().UTC().Format("2006-01-02")
 }
 
 func anyIDs(ids []string) []any {

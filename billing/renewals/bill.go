@@ -10,11 +10,14 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/ezscale/ezscale/billing/coupon"
+	"github.com/ezscale/ezscale/billing/customers"
 	"github.com/ezscale/ezscale/billing/cycle"
 	"github.com/ezscale/ezscale/billing/ledger"
 	"github.com/ezscale/ezscale/billing/money"
+	"github.com/ezscale/ezscale/billing/subscriptions"
 	"github.com/ezscale/ezscale/integrations/notify"
 	"github.com/ezscale/ezscale/integrations/outbox"
+	"github.com/ezscale/ezscale/integrations/provisioning"
 	"github.com/ezscale/ezscale/internal/audit"
 	"github.com/ezscale/ezscale/internal/bulk"
 )
@@ -23,9 +26,9 @@ import (
 // need loaded in a few queries. It re-reads the subscriptions inside the
 // transaction, so a period a concurrent run billed meanwhile is skipped.
 type batch struct {
-	subs      map[string]*core.Record
+	subs      map[string]*subscriptions.Subscription
 	customers map[string]*core.Record
-	services  map[string]*core.Record // by subscription
+	services  map[string]*provisioning.Service // by subscription
 	coupons   map[string]*core.Record
 	credit    map[string]int64 // by customer and currency
 }
@@ -36,36 +39,38 @@ func (b *biller) load(tx core.App, groups []invoiceGroup) (*batch, error) {
 		subIDs = append(subIDs, g.subscriptions...)
 		customerIDs = append(customerIDs, g.customer)
 	}
-	bt := &batch{subs: map[string]*core.Record{}, customers: map[string]*core.Record{}, services: map[string]*core.Record{},
-		coupons: map[string]*core.Record{}, credit: map[string]int64{}}
-	subs, err := tx.FindRecordsByIds("subscriptions", subIDs)
+	bt := &batch{subs: map[string]*subscriptions.Subscription{}, customers: map[string]*core.Record{},
+		services: map[string]*provisioning.Service{}, coupons: map[string]*core.Record{}, credit: map[string]int64{}}
+	subs, err := tx.FindRecordsByIds(subscriptions.Collection, subIDs)
 	if err != nil {
 		return nil, fmt.Errorf("subscriptions: %w", err)
 	}
 	var couponIDs []any
-	for _, s := range subs {
+	for _, rec := range subs {
+		s := subscriptions.As(rec)
 		bt.subs[s.Id] = s
-		if c := s.GetString("coupon"); c != "" {
+		if c := s.CouponID(); c != "" {
 			couponIDs = append(couponIDs, c)
 		}
 	}
-	customers, err := tx.FindRecordsByIds("customers", customerIDs)
+	custs, err := tx.FindRecordsByIds(customers.Collection, customerIDs)
 	if err != nil {
 		return nil, fmt.Errorf("customers: %w", err)
 	}
-	for _, c := range customers {
+	for _, c := range custs {
 		bt.customers[c.Id] = c
 	}
 	// Only what a period line shows or counts: the full rows would cost more
 	// to turn into records than the rest of the batch's loading.
 	var services []*core.Record
-	err = tx.RecordQuery("services").Select("id", "subscription", "label", "activated_at", "terminated_at").
+	err = tx.RecordQuery(provisioning.ServicesCollection).Select("id", "subscription", "label", "activated_at", "terminated_at").
 		Where(dbx.In("subscription", anySlice(subIDs)...)).All(&services)
 	if err != nil {
 		return nil, fmt.Errorf("services: %w", err)
 	}
-	for _, s := range services {
-		bt.services[s.GetString("subscription")] = s
+	for _, rec := range services {
+		s := provisioning.AsService(rec)
+		bt.services[s.SubscriptionID()] = s
 	}
 	if len(couponIDs) > 0 {
 		coupons, err := tx.FindAllRecords("coupons", dbx.In("id", couponIDs...))
@@ -95,7 +100,7 @@ func (b *biller) load(tx core.App, groups []invoiceGroup) (*batch, error) {
 // writes collects what a batch creates, to store with few statements.
 type writes struct {
 	invoices, items, audits []*core.Record
-	subs                    []*core.Record
+	subs                    []*subscriptions.Subscription
 	messages                []*core.Record // outbox (not audited)
 }
 
@@ -123,7 +128,7 @@ func (b *biller) billGroup(ctx context.Context, tx core.App, bt *batch, g invoic
 		return fmt.Errorf("customer not found")
 	}
 	var lines []ledger.Line
-	var billed []*core.Record
+	var billed []*subscriptions.Subscription
 	for _, id := range g.subscriptions {
 		sub := bt.subs[id]
 		if sub == nil {
@@ -221,16 +226,16 @@ func (b *biller) store(ctx context.Context, tx core.App, numbers *ledger.BatchNu
 		return err
 	}
 	// One prepared statement for every subscription: parsed once.
-	update := tx.DB().NewQuery("UPDATE {{subscriptions}} SET [[billed_until]] = {:until}, [[coupon_cycles_used]] = {:cycles}, [[updated]] = {:now} WHERE [[id]] = {:id}").Prepare()
+	update := tx.DB().NewQuery("UPDATE {{" + subscriptions.Collection + "}} SET [[billed_until]] = {:until}, [[coupon_cycles_used]] = {:cycles}, [[updated]] = {:now} WHERE [[id]] = {:id}").Prepare()
 	defer update.Close()
 	for _, sub := range w.subs {
-		a, err := audit.ForRecord(ctx, tx, "update", sub).NewRecord(tx)
+		a, err := audit.ForRecord(ctx, tx, "update", sub.ProxyRecord()).NewRecord(tx)
 		if err != nil {
 			return err
 		}
 		w.audits = append(w.audits, a)
 		_, err = update.Bind(dbx.Params{
-			"until": sub.GetDateTime("billed_until").String(), "cycles": sub.GetInt("coupon_cycles_used"),
+			"until": sub.BilledUntil().String(), "cycles": sub.CouponCyclesUsed(),
 			"now": b.now.UTC().Format(types.DefaultDateLayout), "id": sub.Id,
 		}).Execute()
 		if err != nil {
@@ -252,18 +257,18 @@ func (b *biller) store(ctx context.Context, tx core.App, numbers *ledger.BatchNu
 // ok=false when the period is not due: a concurrent run billed it, or an
 // hourly month has not ended. No lines with ok=true means the period had
 // nothing to charge (no metered hours) but counts as billed.
-func (b *biller) periodLines(bt *batch, sub *core.Record) ([]ledger.Line, bool, error) {
+func (b *biller) periodLines(bt *batch, sub *subscriptions.Subscription) ([]ledger.Line, bool, error) {
 	// Re-read in this transaction: a cancellation that committed after the
 	// run listed the subscription is not billed.
-	if st := sub.GetString("status"); (st != "active" && st != "past_due") || sub.GetBool("cancel_at_period_end") {
+	if st := sub.Status(); (st != subscriptions.StatusActive && st != subscriptions.StatusPastDue) || sub.CancelAtPeriodEnd() {
 		return nil, false, nil
 	}
-	c, err := cycle.Parse(sub.GetString("cycle"))
+	c, err := cycle.Parse(string(sub.Cycle()))
 	if err != nil {
 		return nil, false, err
 	}
 	anchor := Anchor(sub)
-	from := sub.GetDateTime("billed_until").Time()
+	from := sub.BilledUntil().Time()
 	if anchor.IsZero() || from.IsZero() {
 		return nil, false, fmt.Errorf("no billing anchor")
 	}
@@ -281,11 +286,11 @@ func (b *biller) periodLines(bt *batch, sub *core.Record) ([]ledger.Line, bool, 
 	} else if period.Start.After(b.now.AddDate(0, 0, b.settings.RenewalLeadDays[string(c)])) {
 		return nil, false, nil
 	}
-	sub.Set("billed_until", period.End)
+	sub.SetBilledUntil(period.End)
 
 	svc := bt.services[sub.Id]
 	line := ledger.Line{
-		Kind: ledger.KindPeriod, Quantity: 1, UnitAmount: sub.GetInt64("amount"), Subscription: sub.Id,
+		Kind: ledger.KindPeriod, Quantity: 1, UnitAmount: sub.Amount(), Subscription: sub.Id,
 		PeriodStart: period.Start, PeriodEnd: period.End,
 	}
 	if c != cycle.Hourly && period.Start.After(scheduled.Start) {
@@ -293,9 +298,9 @@ func (b *biller) periodLines(bt *batch, sub *core.Record) ([]ledger.Line, bool, 
 	}
 	label := ""
 	if svc != nil {
-		line.Service, label = svc.Id, svc.GetString("label")
+		line.Service, label = svc.Id, svc.Label()
 	}
-	line.Description = ledger.PeriodDescription(b.planNames[sub.GetString("plan")], label, c)
+	line.Description = ledger.PeriodDescription(b.planNames[sub.PlanID()], label, c)
 	if c == cycle.Hourly {
 		hours := activeHours(svc, period)
 		if hours == 0 {
@@ -307,19 +312,19 @@ func (b *biller) periodLines(bt *batch, sub *core.Record) ([]ledger.Line, bool, 
 
 	// The coupon of the subscription, while it is still in force and covers
 	// the plan the subscription has now (a plan change may have left it).
-	if rec := bt.coupons[sub.GetString("coupon")]; rec != nil {
+	if rec := bt.coupons[sub.CouponID()]; rec != nil {
 		cpn, err := ledger.CouponFromRecord(rec)
 		if err != nil {
 			return nil, false, err
 		}
-		if cpn.AppliesToCycle(n) && cpn.CoversPlan(sub.GetString("plan")) {
-			off, err := cpn.Discount(sub.GetString("currency"), line.Quantity*line.UnitAmount)
+		if cpn.AppliesToCycle(n) && cpn.CoversPlan(sub.PlanID()) {
+			off, err := cpn.Discount(sub.Currency(), line.Quantity*line.UnitAmount)
 			if err != nil {
 				return nil, false, err
 			}
 			if off > 0 {
 				lines = append(lines, discountLine(cpn, off, line.Service))
-				sub.Set("coupon_cycles_used", sub.GetInt("coupon_cycles_used")+1)
+				sub.SetCouponCyclesUsed(sub.CouponCyclesUsed() + 1)
 			}
 		}
 	}
@@ -331,17 +336,17 @@ func discountLine(cpn coupon.Coupon, off int64, service string) ledger.Line {
 }
 
 // activeHours is how many started hours a service was active within p.
-func activeHours(svc *core.Record, p cycle.Period) int64 {
+func activeHours(svc *provisioning.Service, p cycle.Period) int64 {
 	if svc == nil {
 		return 0
 	}
 	from, to := p.Start, p.End
-	if a := svc.GetDateTime("activated_at").Time(); a.IsZero() {
+	if a := svc.ActivatedAt().Time(); a.IsZero() {
 		return 0
 	} else if a.After(from) {
 		from = a
 	}
-	if t := svc.GetDateTime("terminated_at").Time(); !t.IsZero() && t.Before(to) {
+	if t := svc.TerminatedAt().Time(); !t.IsZero() && t.Before(to) {
 		to = t
 	}
 	if !to.After(from) {

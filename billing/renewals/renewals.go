@@ -17,6 +17,7 @@ import (
 	"github.com/ezscale/ezscale/billing/cycle"
 	"github.com/ezscale/ezscale/billing/ledger"
 	"github.com/ezscale/ezscale/billing/parallelrun"
+	"github.com/ezscale/ezscale/billing/subscriptions"
 	"github.com/ezscale/ezscale/billing/tax"
 	"github.com/ezscale/ezscale/integrations/notify"
 	"github.com/ezscale/ezscale/integrations/outbox"
@@ -127,8 +128,9 @@ func dueSubscriptions(app core.App, s *settings.Settings, now time.Time) ([]dueR
 			horizon = now
 		}
 		var rows []dueRow
-		err := app.DB().Select("id", "customer", "currency").From("subscriptions").
-			Where(dbx.HashExp{"status": []any{"active", "past_due"}, "cycle": string(c), "cancel_at_period_end": false}).
+		err := app.DB().Select("id", "customer", "currency").From(subscriptions.Collection).
+			Where(dbx.HashExp{"status": []any{string(subscriptions.StatusActive), string(subscriptions.StatusPastDue)},
+				"cycle": string(c), "cancel_at_period_end": false}).
 			AndWhere(dbx.NewExp("billed_until != '' AND billed_until <= {:h}", dbx.Params{"h": horizon.Format(types.DefaultDateLayout)})).
 			AndWhere(parallelrun.NotHeld("customer")).
 			OrderBy("customer", "currency", "id").All(&rows)

@@ -12,6 +12,7 @@ import (
 	"github.com/ezscale/ezscale/billing/cancellation"
 	"github.com/ezscale/ezscale/billing/cycle"
 	"github.com/ezscale/ezscale/billing/parallelrun"
+	"github.com/ezscale/ezscale/billing/subscriptions"
 )
 
 // rollOver moves subscriptions whose current period has ended into the
@@ -22,7 +23,7 @@ func rollOver(ctx context.Context, app core.App, now time.Time, res *Result) err
 	for {
 		// Held customers' periods are WHMCS's until the cutover.
 		var subs []*core.Record
-		err := app.RecordQuery("subscriptions").
+		err := app.RecordQuery(subscriptions.Collection).
 			AndWhere(dbx.NewExp("status IN ('active', 'past_due') AND current_period_end != '' AND current_period_end <= {:now}",
 				dbx.Params{"now": now.UTC().Format(types.DefaultDateLayout)})).
 			AndWhere(parallelrun.NotHeld("customer")).
@@ -34,21 +35,22 @@ func rollOver(ctx context.Context, app core.App, now time.Time, res *Result) err
 			return nil
 		}
 		err = app.RunInTransaction(func(tx core.App) error {
-			for _, sub := range subs {
-				if sub.GetBool("cancel_at_period_end") {
-					if _, err := cancellation.EndAtPeriodEnd(ctx, tx, sub); err != nil {
+			for _, rec := range subs {
+				sub := subscriptions.As(rec)
+				if sub.CancelAtPeriodEnd() {
+					if _, err := cancellation.EndAtPeriodEnd(ctx, tx, rec); err != nil {
 						return fmt.Errorf("subscription %s: %w", sub.Id, err)
 					}
 					res.Cancelled++
 					continue
 				}
-				c, err := cycle.Parse(sub.GetString("cycle"))
+				c, err := cycle.Parse(string(sub.Cycle()))
 				if err != nil {
 					return fmt.Errorf("subscription %s: %w", sub.Id, err)
 				}
 				p, _ := cycle.PeriodContaining(Anchor(sub), c, now)
-				sub.Set("current_period_start", p.Start)
-				sub.Set("current_period_end", p.End)
+				sub.SetCurrentPeriodStart(p.Start)
+				sub.SetCurrentPeriodEnd(p.End)
 				res.Rolled++
 				if err := tx.SaveWithContext(ctx, sub); err != nil {
 					return fmt.Errorf("subscription %s: %w", sub.Id, err)
@@ -65,9 +67,9 @@ func rollOver(ctx context.Context, app core.App, now time.Time, res *Result) err
 // Anchor is where a subscription's periods are counted from: its first
 // period's start (older and imported subscriptions only have their
 // current period).
-func Anchor(sub *core.Record) time.Time {
-	if a := sub.GetDateTime("anchor_at").Time(); !a.IsZero() {
+func Anchor(sub *subscriptions.Subscription) time.Time {
+	if a := sub.AnchorAt().Time(); !a.IsZero() {
 		return a
 	}
-	return sub.GetDateTime("current_period_start").Time()
+	return sub.CurrentPeriodStart().Time()
 }

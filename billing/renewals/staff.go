@@ -13,6 +13,7 @@ import (
 
 	"github.com/ezscale/ezscale/billing/cycle"
 	"github.com/ezscale/ezscale/billing/money"
+	"github.com/ezscale/ezscale/billing/subscriptions"
 	"github.com/ezscale/ezscale/internal/audit"
 )
 
@@ -40,7 +41,7 @@ const maxReason = 1000
 // no time is ever billed twice; moving it later gives the time in between
 // free, and the next bill charges the rest of its scheduled period pro
 // rata (see periodLines).
-func MoveDueDate(ctx context.Context, app core.App, subscriptionID string, to time.Time, reason string, by audit.Actor, now time.Time) (*core.Record, error) {
+func MoveDueDate(ctx context.Context, app core.App, subscriptionID string, to time.Time, reason string, by audit.Actor, now time.Time) (*subscriptions.Subscription, error) {
 	reason, err := staffReason(reason)
 	if err != nil {
 		return nil, err
@@ -49,7 +50,7 @@ func MoveDueDate(ctx context.Context, app core.App, subscriptionID string, to ti
 	if !to.After(now) {
 		return nil, refuse(http.StatusBadRequest, "date", "the next due date must be in the future")
 	}
-	var sub *core.Record
+	var sub *subscriptions.Subscription
 	err = app.RunInTransaction(func(tx core.App) error {
 		if sub, err = renewable(tx, subscriptionID); err != nil {
 			return err
@@ -62,13 +63,13 @@ func MoveDueDate(ctx context.Context, app core.App, subscriptionID string, to ti
 			return refuse(http.StatusBadRequest, "date", "the next due date cannot be before %s, the end of the period already billed",
 				floor.Format("2 January 2006 15:04 UTC"))
 		}
-		before := sub.GetDateTime("billed_until").Time()
-		sub.Set("billed_until", to)
-		sub.Set("current_period_end", to)
+		before := sub.BilledUntil().Time()
+		sub.SetBilledUntil(to)
+		sub.SetCurrentPeriodEnd(to)
 		if err := tx.SaveWithContext(audit.WithActor(ctx, by), sub); err != nil {
 			return err
 		}
-		return audit.Record(tx, by, "subscription.due_date", sub,
+		return audit.Record(tx, by, "subscription.due_date", sub.ProxyRecord(),
 			fmt.Sprintf("next due date %s → %s: %s", before.Format(time.DateOnly), to.Format(time.DateOnly), reason))
 	})
 	return sub, err
@@ -77,7 +78,7 @@ func MoveDueDate(ctx context.Context, app core.App, subscriptionID string, to ti
 // OverridePrice sets what a subscription's future renewals charge per
 // period, in the subscription's currency; invoices already issued keep
 // their amounts.
-func OverridePrice(ctx context.Context, app core.App, subscriptionID string, price money.Amount, reason string, by audit.Actor) (*core.Record, error) {
+func OverridePrice(ctx context.Context, app core.App, subscriptionID string, price money.Amount, reason string, by audit.Actor) (*subscriptions.Subscription, error) {
 	reason, err := staffReason(reason)
 	if err != nil {
 		return nil, err
@@ -85,34 +86,34 @@ func OverridePrice(ctx context.Context, app core.App, subscriptionID string, pri
 	if price.Minor < 0 {
 		return nil, refuse(http.StatusBadRequest, "amount", "the price cannot be negative")
 	}
-	var sub *core.Record
+	var sub *subscriptions.Subscription
 	err = app.RunInTransaction(func(tx core.App) error {
 		if sub, err = renewable(tx, subscriptionID); err != nil {
 			return err
 		}
-		if c := sub.GetString("currency"); price.Currency != c {
+		if c := sub.Currency(); price.Currency != c {
 			return refuse(http.StatusBadRequest, "currency", "this subscription bills in %s, not %s", c, price.Currency)
 		}
-		before := money.Amount{Minor: sub.GetInt64("amount"), Currency: price.Currency}
-		sub.Set("amount", price.Minor)
+		before := money.Amount{Minor: sub.Amount(), Currency: price.Currency}
+		sub.SetAmount(price.Minor)
 		if err := tx.SaveWithContext(audit.WithActor(ctx, by), sub); err != nil {
 			return err
 		}
-		return audit.Record(tx, by, "subscription.price", sub, fmt.Sprintf("price %s → %s: %s", before, price, reason))
+		return audit.Record(tx, by, "subscription.price", sub.ProxyRecord(), fmt.Sprintf("price %s → %s: %s", before, price, reason))
 	})
 	return sub, err
 }
 
 // renewable is a subscription the renewal run still bills by period.
-func renewable(app core.App, id string) (*core.Record, error) {
-	sub, err := app.FindRecordById("subscriptions", id)
+func renewable(app core.App, id string) (*subscriptions.Subscription, error) {
+	sub, err := subscriptions.Find(app, id)
 	if err != nil {
 		return nil, refuse(http.StatusNotFound, "", "this service has no subscription")
 	}
-	if st := sub.GetString("status"); st != "active" && st != "past_due" {
+	if st := sub.Status(); st != subscriptions.StatusActive && st != subscriptions.StatusPastDue {
 		return nil, refuse(http.StatusConflict, "", "the subscription is %s: only an active or past-due subscription is renewed", st)
 	}
-	if sub.GetString("cycle") == string(cycle.Hourly) {
+	if sub.Cycle() == cycle.Hourly {
 		return nil, refuse(http.StatusConflict, "", "an hourly subscription is billed for the hours used; it has no due date or period price to change")
 	}
 	return sub, nil
@@ -121,7 +122,7 @@ func renewable(app core.App, id string) (*core.Record, error) {
 // billedThrough is the end of the last period billed to sub on an invoice
 // that is not void, or, when none is (an imported subscription), the end of
 // its current period.
-func billedThrough(app core.App, sub *core.Record) (time.Time, error) {
+func billedThrough(app core.App, sub *subscriptions.Subscription) (time.Time, error) {
 	var row struct {
 		End string `db:"end"`
 	}
@@ -133,7 +134,7 @@ func billedThrough(app core.App, sub *core.Record) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("periods billed to subscription %s: %w", sub.Id, err)
 	}
 	if row.End == "" {
-		return sub.GetDateTime("current_period_end").Time(), nil
+		return sub.CurrentPeriodEnd().Time(), nil
 	}
 	end, err := time.Parse(types.DefaultDateLayout, row.End)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ezscale/ezscale/billing/cycle"
 	"github.com/ezscale/ezscale/billing/ledger"
+	"github.com/ezscale/ezscale/billing/subscriptions"
 	"github.com/ezscale/ezscale/billing/tax"
 	"github.com/ezscale/ezscale/internal/settings"
 )
@@ -53,7 +54,7 @@ type UpcomingCharges struct {
 // Nothing is written.
 func Upcoming(app core.App, customerID string, now time.Time) (*UpcomingCharges, error) {
 	out := &UpcomingCharges{Charges: []UpcomingCharge{}, Totals: map[string]int64{}}
-	subs, err := app.FindRecordsByFilter("subscriptions",
+	subs, err := app.FindRecordsByFilter(subscriptions.Collection,
 		"customer = {:c} && (status = 'active' || status = 'past_due')", "billed_until,id", 0, 0, map[string]any{"c": customerID})
 	if err != nil {
 		return nil, fmt.Errorf("subscriptions: %w", err)
@@ -123,18 +124,18 @@ func newPricer(app core.App, s *settings.Settings, rates []tax.Rate) (*biller, e
 // upcoming prices one subscription's next unbilled period on an unsaved
 // draft invoice, as billGroup would, with the run's clock set to when the
 // period falls due. sub is changed in memory only.
-func (b *biller) upcoming(bt *batch, sub *core.Record, customer *core.Record, t ledger.Treatment, now time.Time) (UpcomingCharge, error) {
-	ch := UpcomingCharge{Subscription: sub.Id, Currency: sub.GetString("currency")}
+func (b *biller) upcoming(bt *batch, sub *subscriptions.Subscription, customer *core.Record, t ledger.Treatment, now time.Time) (UpcomingCharge, error) {
+	ch := UpcomingCharge{Subscription: sub.Id, Currency: sub.Currency()}
 	if svc := bt.services[sub.Id]; svc != nil {
 		ch.Service = svc.Id
 	}
-	c, err := cycle.Parse(sub.GetString("cycle"))
+	c, err := cycle.Parse(string(sub.Cycle()))
 	if err != nil {
 		return ch, err
 	}
-	from := sub.GetDateTime("billed_until").Time()
-	if sub.GetBool("cancel_at_period_end") {
-		ch.Kind, ch.Date = UpcomingEnding, sub.GetDateTime("current_period_end").Time()
+	from := sub.BilledUntil().Time()
+	if sub.CancelAtPeriodEnd() {
+		ch.Kind, ch.Date = UpcomingEnding, sub.CurrentPeriodEnd().Time()
 		ch.Label = "Cancelled at period end: no further charge"
 		return ch, nil
 	}

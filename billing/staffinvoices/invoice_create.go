@@ -7,6 +7,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/billing/customers"
 	"github.com/ezscale/ezscale/billing/ledger"
 	"github.com/ezscale/ezscale/internal/settings"
 )
@@ -45,11 +46,11 @@ func (s Staff) CreateInvoice(ctx context.Context, app core.App, req NewInvoice) 
 	}
 	var inv *ledger.Invoice
 	err := app.RunInTransaction(func(tx core.App) error {
-		customer, err := tx.FindRecordById("customers", req.Customer)
+		customer, err := customers.Find(tx, req.Customer)
 		if err != nil {
 			return fmt.Errorf("customer %q: %w", req.Customer, ErrNotFound)
 		}
-		if cur := customer.GetString("currency"); cur == "" || req.Currency != cur {
+		if cur := customer.Currency(); cur == "" || req.Currency != cur {
 			return refuse("%s is billed in %q: an invoice in %q is refused", customer.Email(), cur, req.Currency)
 		}
 		st, err := settings.Load(tx)
@@ -60,7 +61,7 @@ func (s Staff) CreateInvoice(ctx context.Context, app core.App, req NewInvoice) 
 		if err != nil {
 			return err
 		}
-		if inv, err = ledger.NewDraft(s.ctx(ctx), tx, st, ledger.Decide(st, rates, customer), customer, ledger.PurposeManual); err != nil {
+		if inv, err = ledger.NewDraft(s.ctx(ctx), tx, st, ledger.Decide(st, rates, customer.ProxyRecord()), customer.ProxyRecord(), ledger.PurposeManual); err != nil {
 			return err
 		}
 		for _, l := range lines {

@@ -54,8 +54,8 @@ func (s Staff) Refund(ctx context.Context, app core.App, refunders map[string]pa
 	if err != nil {
 		return nil, err
 	}
-	charge, err := app.FindRecordById(payments.Collection, r.Payment)
-	if err != nil || charge.GetString("invoice") != inv.Id {
+	charge, err := payments.FindPayment(app, r.Payment)
+	if err != nil || charge.InvoiceID() != inv.Id {
 		return nil, fmt.Errorf("payment %q of invoice %s: %w", r.Payment, ledger.Label(inv), ErrNotFound)
 	}
 	if err := sameCurrency(inv, r.Currency); err != nil {
@@ -64,7 +64,7 @@ func (s Staff) Refund(ctx context.Context, app core.App, refunders map[string]pa
 	req := payments.RefundRequest{PaymentID: charge.Id, Amount: r.Amount, Reason: r.Reason}
 	audited := func(tx core.App, refund *core.Record) error {
 		return s.note(tx, "invoice.refund", inv, fmt.Sprintf("refund %s of %s to %s: %s (%s)",
-			refund.Id, money.Amount{Minor: r.Amount, Currency: r.Currency}, r.To, r.Reason, refund.GetString("status")))
+			refund.Id, money.Amount{Minor: r.Amount, Currency: r.Currency}, r.To, r.Reason, payments.AsPayment(refund).Status()))
 	}
 	var refund *core.Record
 	if r.To == RefundToCredit {

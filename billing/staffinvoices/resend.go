@@ -7,6 +7,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/security"
 
+	"github.com/ezscale/ezscale/billing/customers"
 	"github.com/ezscale/ezscale/billing/ledger"
 	"github.com/ezscale/ezscale/integrations/notify"
 )
@@ -27,7 +28,7 @@ func (s Staff) Resend(ctx context.Context, app core.App, invoiceID string) (*led
 		case ledger.StatusVoid:
 			return refuse("invoice %s is void: it is not sent again", ledger.Label(inv))
 		}
-		customer, err := tx.FindRecordById("customers", inv.CustomerID())
+		customer, err := tx.FindRecordById(customers.Collection, inv.CustomerID())
 		if err != nil {
 			return err
 		}

@@ -7,7 +7,9 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/billing/customers"
 	"github.com/ezscale/ezscale/billing/payments"
+	"github.com/ezscale/ezscale/billing/subscriptions"
 	"github.com/ezscale/ezscale/integrations/gateway"
 	"github.com/ezscale/ezscale/integrations/notify"
 	"github.com/ezscale/ezscale/integrations/paypal"
@@ -39,7 +41,7 @@ func HandlePayPal(ctx context.Context, tx core.App, ge gateway.Event) (string, e
 			return StatusProcessed, nil // a later (or earlier) outcome is recorded: never undo a payment
 		}
 		_, err := payments.RecordAttempt(ctx, tx, payments.Attempt{InvoiceID: ev.Payment.CustomID, Gateway: payments.GatewayPayPal,
-			GatewayID: ev.Payment.ID, Amount: ev.Payment.Amount, Status: gateway.StatusFailed, FailureCode: ev.Payment.Status})
+			GatewayID: ev.Payment.ID, Amount: ev.Payment.Amount, Status: payments.StatusFailed, FailureCode: ev.Payment.Status})
 		return processed(err)
 	case paypal.EventSaleCompleted:
 		return paypalSale(ctx, tx, ev.Payment)
@@ -87,29 +89,29 @@ func paypalSubscription(ctx context.Context, tx core.App, ev paypal.Event) (stri
 	if err != nil {
 		return StatusUnmatched, nil
 	}
-	linked := sub.GetString("paypal_subscription_id")
+	linked := sub.PayPalSubscriptionID()
 	switch ev.Type {
 	case paypal.EventSubscriptionActivated, paypal.EventSubscriptionReactivated:
 		if linked != "" && linked != ev.Subscription.ID {
 			// Another PayPal subscription pays it already: two would bill every
 			// cycle twice. The first stays linked; staff cancel one at PayPal.
-			customer, _ := tx.FindRecordById("customers", sub.GetString("customer"))
+			customer, _ := tx.FindRecordById(customers.Collection, sub.CustomerID())
 			_, err := notify.Staff(ctx, tx, notify.Alert{Key: "paypal_second_subscription", Customer: customer, DedupeKey: "paypal:" + ev.ID,
 				Data: notify.Data{"PayPal": ev.Subscription.ID, "Linked": linked, "Subscription": sub.Id}})
 			return processed(err)
 		}
-		sub.Set("paypal_subscription_id", ev.Subscription.ID)
+		sub.SetPayPalSubscriptionID(ev.Subscription.ID)
 	case paypal.EventSubscriptionCancelled:
 		// Renewals are then paid by another method; the subscription itself goes on.
-		if sub.GetString("paypal_subscription_id") == ev.Subscription.ID {
-			sub.Set("paypal_subscription_id", "")
+		if linked == ev.Subscription.ID {
+			sub.SetPayPalSubscriptionID("")
 		}
 	}
 	if err := tx.SaveWithContext(ctx, sub); err != nil {
 		return "", err
 	}
 	if ev.Type != paypal.EventSubscriptionActivated && ev.Type != paypal.EventSubscriptionReactivated {
-		customer, _ := tx.FindRecordById("customers", sub.GetString("customer"))
+		customer, _ := tx.FindRecordById(customers.Collection, sub.CustomerID())
 		_, err = notify.Staff(ctx, tx, notify.Alert{Key: "paypal_subscription", Customer: customer, DedupeKey: "paypal:" + ev.ID,
 			Data: notify.Data{"PayPal": ev.Subscription.ID, "Subscription": sub.Id, "Type": ev.Type}})
 	}
@@ -118,14 +120,14 @@ func paypalSubscription(ctx context.Context, tx core.App, ev paypal.Event) (stri
 
 // linkedSubscription finds our subscription by its PayPal id, or by the
 // custom_id we gave PayPal (our subscription id).
-func linkedSubscription(tx core.App, paypalID, customID string) (*core.Record, error) {
+func linkedSubscription(tx core.App, paypalID, customID string) (*subscriptions.Subscription, error) {
 	if paypalID != "" {
-		if sub, err := tx.FindFirstRecordByFilter("subscriptions", "paypal_subscription_id = {:p}", dbx.Params{"p": paypalID}); err == nil {
-			return sub, nil
+		if rec, err := tx.FindFirstRecordByFilter(subscriptions.Collection, "paypal_subscription_id = {:p}", dbx.Params{"p": paypalID}); err == nil {
+			return subscriptions.As(rec), nil
 		}
 	}
 	if customID == "" {
 		return nil, errors.New("no subscription")
 	}
-	return tx.FindRecordById("subscriptions", customID)
+	return subscriptions.Find(tx, customID)
 }

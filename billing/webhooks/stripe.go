@@ -8,7 +8,9 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/billing/customers"
 	"github.com/ezscale/ezscale/billing/ledger"
+	"github.com/ezscale/ezscale/billing/methods"
 	"github.com/ezscale/ezscale/billing/money"
 	"github.com/ezscale/ezscale/billing/payments"
 	"github.com/ezscale/ezscale/integrations/gateway"
@@ -39,9 +41,9 @@ func HandleStripe(ctx context.Context, tx core.App, ge gateway.Event) (string, e
 		if !invoiceExists(tx, ev.InvoiceID) {
 			return StatusUnmatched, nil
 		}
-		status := gateway.StatusFailed
+		status := payments.StatusFailed
 		if ev.Type == "payment_intent.requires_action" {
-			status = gateway.StatusRequiresAction
+			status = payments.StatusRequiresAction
 		}
 		// Recorded already by the charge call, it only moves on: a pending
 		// charge settles (and no longer holds dunning), a succeeded one stays.
@@ -55,7 +57,8 @@ func HandleStripe(ctx context.Context, tx core.App, ge gateway.Event) (string, e
 	case "setup_intent.succeeded":
 		return stripeCardSaved(ctx, tx, ev)
 	case "payment_method.detached":
-		rec, err := tx.FindFirstRecordByFilter("payment_methods", "gateway = 'stripe' && gateway_ref = {:pm}", dbx.Params{"pm": ev.PaymentMethodID})
+		rec, err := tx.FindFirstRecordByFilter(methods.Collection, "gateway = {:g} && gateway_ref = {:pm}",
+			dbx.Params{"g": payments.GatewayStripe, "pm": ev.PaymentMethodID})
 		if errors.Is(err, sql.ErrNoRows) {
 			return StatusProcessed, nil // never saved here, or removed already
 		}
@@ -80,7 +83,8 @@ func stripeRefund(ctx context.Context, tx core.App, ev stripe.Event) (string, er
 		Sum int64 `db:"s"`
 	}
 	err = tx.DB().Select("COALESCE(SUM(amount), 0) AS s").From(payments.Collection).
-		Where(dbx.HashExp{"refund_of": charge.Id, "kind": "refund", "gateway": payments.GatewayStripe, "status": []any{"pending", "succeeded"}}).One(&known)
+		Where(dbx.HashExp{"refund_of": charge.Id, "kind": string(payments.KindRefund), "gateway": payments.GatewayStripe,
+			"status": []any{string(payments.StatusPending), string(payments.StatusSucceeded)}}).One(&known)
 	if err != nil {
 		return "", err
 	}
@@ -102,12 +106,12 @@ func stripeDispute(ctx context.Context, tx core.App, ev stripe.Event) (string, e
 	if err != nil {
 		return StatusUnmatched, nil
 	}
-	customer, err := tx.FindRecordById("customers", charge.GetString("customer"))
+	customer, err := customers.Find(tx, charge.CustomerID())
 	if err != nil {
 		return "", err
 	}
-	if ev.Type == "charge.dispute.created" && !customer.GetBool("disputed") {
-		customer.Set("disputed", true)
+	if ev.Type == "charge.dispute.created" && !customer.Disputed() {
+		customer.SetDisputed(true)
 		if err := tx.SaveWithContext(ctx, customer); err != nil {
 			return "", err
 		}
@@ -116,7 +120,7 @@ func stripeDispute(ctx context.Context, tx core.App, ev stripe.Event) (string, e
 	if ev.Type == "charge.dispute.created" {
 		key = "dispute_opened"
 	}
-	_, err = notify.Staff(ctx, tx, notify.Alert{Key: key, Customer: customer, DedupeKey: "stripe:" + ev.ID,
+	_, err = notify.Staff(ctx, tx, notify.Alert{Key: key, Customer: customer.ProxyRecord(), DedupeKey: "stripe:" + ev.ID,
 		Data: notify.Data{"Dispute": ev.DisputeID, "Status": ev.Status, "Amount": ev.Amount}})
 	return processed(err)
 }
@@ -124,18 +128,19 @@ func stripeDispute(ctx context.Context, tx core.App, ev stripe.Event) (string, e
 // stripeCardSaved records a card a customer saved through Stripe.js; the
 // first card becomes the default.
 func stripeCardSaved(ctx context.Context, tx core.App, ev stripe.Event) (string, error) {
-	customer, err := tx.FindFirstRecordByFilter("customers", "stripe_customer_id = {:c}", dbx.Params{"c": ev.StripeCustomerID})
+	customer, err := tx.FindFirstRecordByFilter(customers.Collection, "stripe_customer_id = {:c}", dbx.Params{"c": ev.StripeCustomerID})
 	if err != nil {
 		return StatusUnmatched, nil
 	}
-	if _, err := tx.FindFirstRecordByFilter("payment_methods", "gateway = 'stripe' && gateway_ref = {:pm}", dbx.Params{"pm": ev.PaymentMethodID}); err == nil {
+	if _, err := tx.FindFirstRecordByFilter(methods.Collection, "gateway = {:g} && gateway_ref = {:pm}",
+		dbx.Params{"g": payments.GatewayStripe, "pm": ev.PaymentMethodID}); err == nil {
 		return StatusProcessed, nil
 	}
-	others, err := tx.CountRecords("payment_methods", dbx.HashExp{"customer": customer.Id})
+	others, err := tx.CountRecords(methods.Collection, dbx.HashExp{"customer": customer.Id})
 	if err != nil {
 		return "", err
 	}
-	col, err := tx.FindCachedCollectionByNameOrId("payment_methods")
+	col, err := tx.FindCachedCollectionByNameOrId(methods.Collection)
 	if err != nil {
 		return "", err
 	}

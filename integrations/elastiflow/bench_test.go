@@ -5,12 +5,14 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ezscale/ezscale/integrations/elastiflow/elastiflowsim"
 )
 
 var benchData struct {
 	once sync.Once
 	ds   *Dataset
-	sim  *Simulator
+	sim  *elastiflowsim.Simulator
 }
 
 // BenchmarkUsage: one Usage call for 5,000 services over 2,000,000 flow
@@ -21,7 +23,7 @@ func BenchmarkUsage(b *testing.B) {
 	benchData.once.Do(func() {
 		start := time.Now()
 		benchData.ds = Generate(GenConfig{Services: 5000, Flows: 2_000_000, From: june1, To: june(31, 0), Seed: 42})
-		benchData.sim = NewSimulator("")
+		benchData.sim = elastiflowsim.New("")
 		benchData.sim.Add(benchData.ds.Flows...)
 		b.Logf("generated and loaded %d records for %d services in %v", benchData.sim.Len(), len(benchData.ds.Services), time.Since(start))
 	})

@@ -10,6 +10,17 @@ import (
 	"time"
 )
 
+// Flow is one flow record as ElastiFlow's collector writes it: what the
+// generator makes and the simulator (elastiflowsim.Flow, an alias of the
+// same struct type) stores. Bytes is already multiplied by Sampling, the
+// device's sampling interval (1 = unsampled), as the collector stores it.
+type Flow = struct {
+	Time         time.Time
+	SrcIP, DstIP netip.Addr
+	Bytes        int64
+	Sampling     int64
+}
+
 // GenConfig shapes a generated flow dataset.
 type GenConfig struct {
 	Services int       // at most 60,000

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ezscale/ezscale/integrations/elastiflow/elastiflowsim"
 	"github.com/ezscale/ezscale/internal/config"
 )
 
@@ -20,7 +21,7 @@ var (
 )
 
 // newTestClient serves sim and builds a client on it with fast retries.
-func newTestClient(t *testing.T, sim *Simulator, cfg Config) *Client {
+func newTestClient(t *testing.T, sim *elastiflowsim.Simulator, cfg Config) *Client {
 	t.Helper()
 	url, stop := sim.Start()
 	t.Cleanup(stop)
@@ -76,10 +77,10 @@ func TestUsageMatchesGenerator(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sim := NewSimulator("a2V5aWQ6c2VjcmV0")
+			sim := elastiflowsim.New("a2V5aWQ6c2VjcmV0")
 			cfg := Config{APIKey: "a2V5aWQ6c2VjcmV0", PageSize: tt.page}
 			if tt.ecs {
-				sim.SetMapping("elastiflow-flow-ecs-2.5-000001", ECSFields())
+				sim.SetMapping("elastiflow-flow-ecs-2.5-000001", elastiflowsim.Fields(ECSFields()))
 				cfg.Index, cfg.Fields = "elastiflow-flow-ecs-*", ECSFields()
 			}
 			if tt.basic {
@@ -170,7 +171,7 @@ func TestUsageCounting(t *testing.T) {
 	for _, tt := range tests {
 		for _, page := range []int{1, 100} {
 			t.Run(tt.name, func(t *testing.T) {
-				sim := NewSimulator("")
+				sim := elastiflowsim.New("")
 				sim.Add(tt.flows...)
 				cl := newTestClient(t, sim, Config{PageSize: page})
 				got, _, err := cl.Usage(context.Background(), []Service{a, b, c}, june1, june(31, 0))
@@ -202,7 +203,7 @@ func TestUsagePaging(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sim := NewSimulator("")
+			sim := elastiflowsim.New("")
 			sim.Add(ds.Flows...)
 			c := newTestClient(t, sim, Config{PageSize: tt.page})
 			c.compositeSize = tt.compose
@@ -230,28 +231,28 @@ func TestUsageUnavailable(t *testing.T) {
 	services := []Service{{ID: "a", IPs: []string{"203.0.113.10"}}}
 	tests := []struct {
 		name     string
-		fault    func(*Simulator)
+		fault    func(*elastiflowsim.Simulator)
 		cfg      Config
 		requests int
 		ok       bool
 	}{
-		{"503 on every attempt", func(s *Simulator) { s.FailNext(10, 503, 0) }, Config{MaxRetries: 2}, 3, false},
-		{"500 on every attempt", func(s *Simulator) { s.FailNext(10, 500, 0) }, Config{}, DefaultMaxRetries + 1, false},
-		{"429 on every attempt", func(s *Simulator) { s.FailNext(10, 429, 0) }, Config{MaxRetries: 1}, 2, false},
-		{"answers slower than the timeout", func(s *Simulator) { s.SetLatency(300 * time.Millisecond) },
+		{"503 on every attempt", func(s *elastiflowsim.Simulator) { s.FailNext(10, 503, 0) }, Config{MaxRetries: 2}, 3, false},
+		{"500 on every attempt", func(s *elastiflowsim.Simulator) { s.FailNext(10, 500, 0) }, Config{}, DefaultMaxRetries + 1, false},
+		{"429 on every attempt", func(s *elastiflowsim.Simulator) { s.FailNext(10, 429, 0) }, Config{MaxRetries: 1}, 2, false},
+		{"answers slower than the timeout", func(s *elastiflowsim.Simulator) { s.SetLatency(300 * time.Millisecond) },
 			Config{MaxRetries: 1, Timeout: 50 * time.Millisecond}, 2, false},
-		{"search timed out on the cluster (partial answer)", func(s *Simulator) { s.PartialNext(10) }, Config{MaxRetries: 2}, 3, false},
-		{"connection lost", func(s *Simulator) {
+		{"search timed out on the cluster (partial answer)", func(s *elastiflowsim.Simulator) { s.PartialNext(10) }, Config{MaxRetries: 2}, 3, false},
+		{"connection lost", func(s *elastiflowsim.Simulator) {
 			s.DropNext(func(*http.Request) bool { return true })
 			s.DropNext(func(*http.Request) bool { return true })
 		},
 			Config{MaxRetries: 1}, 2, false},
-		{"no retries", func(s *Simulator) { s.FailNext(1, 502, 0) }, Config{MaxRetries: -1}, 1, false},
-		{"two failures, then an answer", func(s *Simulator) { s.FailNext(2, 503, 0) }, Config{MaxRetries: 2}, 3, true},
+		{"no retries", func(s *elastiflowsim.Simulator) { s.FailNext(1, 502, 0) }, Config{MaxRetries: -1}, 1, false},
+		{"two failures, then an answer", func(s *elastiflowsim.Simulator) { s.FailNext(2, 503, 0) }, Config{MaxRetries: 2}, 3, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sim := NewSimulator("")
+			sim := elastiflowsim.New("")
 			sim.Add(flow(june(1, 1), "203.0.113.10", "192.0.2.1", 5, 1))
 			c := newTestClient(t, sim, tt.cfg)
 			tt.fault(sim)
@@ -272,7 +273,7 @@ func TestUsageUnavailable(t *testing.T) {
 	}
 
 	t.Run("fails on a later page", func(t *testing.T) {
-		sim := NewSimulator("")
+		sim := elastiflowsim.New("")
 		c := newTestClient(t, sim, Config{PageSize: 1, MaxRetries: 1})
 		two := append(services, Service{ID: "b", IPs: []string{"203.0.113.11"}})
 		if _, _, err := c.Usage(context.Background(), two, june1, june(2, 0)); err != nil {
@@ -287,7 +288,7 @@ func TestUsageUnavailable(t *testing.T) {
 	})
 
 	t.Run("caller cancels", func(t *testing.T) {
-		sim := NewSimulator("")
+		sim := elastiflowsim.New("")
 		sim.SetLatency(time.Second)
 		c := newTestClient(t, sim, Config{})
 		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
@@ -304,20 +305,20 @@ func TestUsageRefused(t *testing.T) {
 	services := []Service{{ID: "a", IPs: []string{"203.0.113.10"}}}
 	tests := []struct {
 		name    string
-		sim     func() *Simulator
+		sim     func() *elastiflowsim.Simulator
 		cfg     Config
 		handler http.Handler // instead of the simulator
 		want    string
 	}{
-		{"wrong API key", func() *Simulator { return NewSimulator("right") }, Config{APIKey: "wrong"}, nil, "401 security_exception"},
-		{"no credentials", func() *Simulator { return NewSimulator("right") }, Config{}, nil, "401 security_exception: missing authentication"},
-		{"wrong password", func() *Simulator { s := NewSimulator(""); s.SetBasicAuth("u", "p"); return s },
+		{"wrong API key", func() *elastiflowsim.Simulator { return elastiflowsim.New("right") }, Config{APIKey: "wrong"}, nil, "401 security_exception"},
+		{"no credentials", func() *elastiflowsim.Simulator { return elastiflowsim.New("right") }, Config{}, nil, "401 security_exception: missing authentication"},
+		{"wrong password", func() *elastiflowsim.Simulator { s := elastiflowsim.New(""); s.SetBasicAuth("u", "p"); return s },
 			Config{Username: "u", Password: "x"}, nil, "401"},
-		{"index pattern matching nothing", func() *Simulator { return NewSimulator("") },
+		{"index pattern matching nothing", func() *elastiflowsim.Simulator { return elastiflowsim.New("") },
 			Config{Index: "elastiflow-flow-ecs-*"}, nil, "matches no index"},
-		{"missing concrete index", func() *Simulator { return NewSimulator("") },
+		{"missing concrete index", func() *elastiflowsim.Simulator { return elastiflowsim.New("") },
 			Config{Index: "flows"}, nil, "404 index_not_found_exception"},
-		{"fields not in the mapping", func() *Simulator { return NewSimulator("") },
+		{"fields not in the mapping", func() *elastiflowsim.Simulator { return elastiflowsim.New("") },
 			Config{Fields: ECSFields()}, nil, "400 parsing_exception"},
 		{"not Elasticsearch", nil, Config{}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
@@ -369,7 +370,7 @@ func TestUsageRefused(t *testing.T) {
 
 // TestUsageBadInput: what Usage and New refuse before sending anything.
 func TestUsageBadInput(t *testing.T) {
-	sim := NewSimulator("")
+	sim := elastiflowsim.New("")
 	c := newTestClient(t, sim, Config{})
 	tests := []struct {
 		name     string
@@ -408,7 +409,7 @@ func TestFromConfig(t *testing.T) {
 	if c, err := FromConfig(config.Elastiflow{}); c != nil || err != nil {
 		t.Errorf("no URL: %v %v", c, err)
 	}
-	sim := NewSimulator("aWQ6a2V5")
+	sim := elastiflowsim.New("aWQ6a2V5")
 	sim.Add(flow(june(1, 1), "192.0.2.1", "203.0.113.10", 77, 1))
 	url, stop := sim.Start()
 	defer stop()

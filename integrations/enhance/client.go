@@ -1,7 +1,7 @@
 // Package enhance drives the Enhance control panel ("orchd" API) as a
 // provisioning.Provisioner for shared web hosting: one customer
 // organisation per customer, one plan subscription plus one website per
-// service. Simulator is a stateful in-memory fake of the same API.
+// service; enhancesim is a stateful in-memory fake of the same API.
 package enhance
 
 import (

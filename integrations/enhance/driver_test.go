@@ -8,14 +8,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ezscale/ezscale/integrations/enhance/enhancesim"
 	"github.com/ezscale/ezscale/integrations/provisioning"
 )
 
 const testToken = "test-token-123"
 
-func setup(t *testing.T) (*Simulator, *Driver) {
+func setup(t *testing.T) (*enhancesim.Simulator, *Driver) {
 	t.Helper()
-	sim := NewSimulator(testToken)
+	sim := enhancesim.New(testToken)
 	u, stop := sim.Start()
 	t.Cleanup(stop)
 	d, err := New(Config{URL: u, Token: testToken, OrgID: sim.MOOrgID(), HTTPClient: &http.Client{Timeout: 5 * time.Second}})
@@ -232,7 +233,7 @@ func TestDroppedWebsiteCreateThenRetry(t *testing.T) {
 }
 
 func TestWrongToken(t *testing.T) {
-	sim := NewSimulator(testToken)
+	sim := enhancesim.New(testToken)
 	u, stop := sim.Start()
 	defer stop()
 	d, err := New(Config{URL: u + "/api/", Token: "wrong", OrgID: sim.MOOrgID()})
@@ -367,7 +368,7 @@ func TestValidateConfig(t *testing.T) {
 }
 
 func TestSimulatorAuthAndValidation(t *testing.T) {
-	sim := NewSimulator(testToken)
+	sim := enhancesim.New(testToken)
 	u, stop := sim.Start()
 	defer stop()
 	resp, err := http.Get(u + "/api/orgs/" + sim.MOOrgID())

@@ -14,8 +14,6 @@ import (
 // Set is the enabled gateways; the zero Set enables none.
 type Set struct {
 	clients map[string]gateway.Gateway // by gateway name
-	// stop shuts down simulators started for dev mode.
-	stop []func()
 }
 
 // Enabled is a gateway the configuration enables: how it is wired and its
@@ -41,26 +39,15 @@ func Of(clients map[string]gateway.Gateway) *Set {
 func FromConfig(cfg *config.Config) (*Set, error) {
 	s := &Set{clients: map[string]gateway.Gateway{}}
 	for _, r := range registered {
-		c, stop, err := r.Open(cfg)
+		c, err := r.Open(cfg)
 		if err != nil {
-			s.Close()
 			return nil, fmt.Errorf("%s: %w", r.Name, err)
-		}
-		if stop != nil {
-			s.stop = append(s.stop, stop)
 		}
 		if c != nil {
 			s.clients[r.Name] = c
 		}
 	}
 	return s, nil
-}
-
-// Close stops what FromConfig started.
-func (s *Set) Close() {
-	for _, stop := range s.stop {
-		stop()
-	}
 }
 
 // Enabled lists the enabled gateways in registration order.
@@ -76,14 +63,21 @@ func (s *Set) Enabled() []Enabled {
 
 // Refunders are the enabled gateways that refund, by gateway name; a
 // payment through any other (manual, sandbox) is refunded outside the app.
-func (s *Set) Refunders() map[string]payments.Refunder {
-	refunders := map[string]payments.Refunder{}
+func (s *Set) Refunders() map[string]payments.Refunder { return byName[payments.Refunder](s) }
+
+// Chargers are the enabled gateways that charge saved methods, by gateway
+// name: a saved method is charged through its own gateway, never another's.
+func (s *Set) Chargers() map[string]gateway.Charger { return byName[gateway.Charger](s) }
+
+// byName is the enabled gateways that have the ability T, by gateway name.
+func byName[T any](s *Set) map[string]T {
+	able := map[string]T{}
 	for _, g := range s.Enabled() {
-		if r, ok := g.Client.(payments.Refunder); ok {
-			refunders[g.Name] = r
+		if t, ok := g.Client.(T); ok {
+			able[g.Name] = t
 		}
 	}
-	return refunders
+	return able
 }
 
 // PaymentOptions is what the portal may offer, by gateway name: each

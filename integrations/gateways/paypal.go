@@ -18,32 +18,20 @@ var (
 	_ methods.PayPalReviser = (*paypal.Client)(nil)
 )
 
-// payPalGateway is PayPal: on with a client id, or in dev mode without one
-// a local simulator delivering its webhooks to this server; the portal
-// gets whether it is on.
+// payPalGateway is PayPal: on with a client id; the portal gets whether it
+// is on.
 var payPalGateway = Registration{
 	Name: payments.GatewayPayPal,
-	Open: func(cfg *config.Config) (gateway.Gateway, func(), error) {
+	Open: func(cfg *config.Config) (gateway.Gateway, error) {
 		pp := cfg.PayPal
-		var stop func()
-		if pp.ClientID == "" && cfg.Dev {
-			sim := paypal.NewSimulator(paypal.SimOptions{ClientID: "dev-client", ClientSecret: "dev-secret", WebhookID: "dev-webhook",
-				WebhookURL: cfg.PublicURL + "/api/webhooks/" + payments.GatewayPayPal})
-			var base string
-			base, stop = sim.Start()
-			pp = config.PayPal{ClientID: "dev-client", ClientSecret: "dev-secret", WebhookID: "dev-webhook", APIBase: base}
-		}
 		if pp.ClientID == "" {
-			return nil, nil, nil
+			return nil, nil
 		}
 		c, err := paypal.New(paypal.Config{ClientID: pp.ClientID, ClientSecret: pp.ClientSecret, WebhookID: pp.WebhookID, APIBase: pp.APIBase})
 		if err != nil {
-			if stop != nil {
-				stop()
-			}
-			return nil, nil, err
+			return nil, err
 		}
-		return c, stop, nil
+		return c, nil
 	},
 	HandleEvent:   webhooks.HandlePayPal,
 	PortalOptions: func(c gateway.Gateway) any { return c != nil },

@@ -15,9 +15,8 @@ type Registration struct {
 	// segment of its webhook route, /api/webhooks/{Name}.
 	Name string
 	// Open builds the client cfg has credentials for, or nil when it has
-	// none; stop, when not nil, shuts down what it started (a dev-mode
-	// simulator).
-	Open func(cfg *config.Config) (client gateway.Gateway, stop func(), err error)
+	// none.
+	Open func(cfg *config.Config) (gateway.Gateway, error)
 	// HandleEvent applies a verified webhook event; a stored event is
 	// re-run with it even while the gateway is off.
 	HandleEvent webhooks.Handler

@@ -23,16 +23,16 @@ var (
 // publishable key for Stripe.js, or null when Stripe is off.
 var stripeGateway = Registration{
 	Name: payments.GatewayStripe,
-	Open: func(cfg *config.Config) (gateway.Gateway, func(), error) {
+	Open: func(cfg *config.Config) (gateway.Gateway, error) {
 		if cfg.Stripe.SecretKey == "" {
-			return nil, nil, nil
+			return nil, nil
 		}
 		c, err := stripe.New(stripe.Config{SecretKey: cfg.Stripe.SecretKey, PublishableKey: cfg.Stripe.PublishableKey,
 			WebhookSecret: cfg.Stripe.WebhookSecret, APIBase: cfg.Stripe.APIBase})
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		return c, nil, nil
+		return c, nil
 	},
 	HandleEvent: webhooks.HandleStripe,
 	PortalOptions: func(c gateway.Gateway) any {

@@ -8,6 +8,7 @@ import (
 
 	mg "github.com/mailgun/mailgun-go/v4"
 
+	"github.com/ezscale/ezscale/integrations/mailgun/mailgunsim"
 	"github.com/ezscale/ezscale/integrations/outbox"
 	"github.com/ezscale/ezscale/internal/config"
 )
@@ -37,7 +38,7 @@ func TestNewPicksTheAPIBase(t *testing.T) {
 // an unreachable server leaves the outcome unknown; Confirm finds what
 // was accepted.
 func TestSendAndConfirm(t *testing.T) {
-	sim := NewSimulator("mg.example.com", "key-right")
+	sim := mailgunsim.New("mg.example.com", "key-right")
 	defer sim.Close()
 	m := &outbox.Outgoing{ID: "abc", To: "a@example.com", Subject: "s", Text: "t", MessageID: "<outbox.abc@mg.example.com>",
 		Files: []outbox.File{{Name: "INV-1.pdf", Data: []byte("%PDF-1.7")}}}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/billing/customers"
 	"github.com/ezscale/ezscale/billing/ledger"
 )
 
@@ -17,7 +18,7 @@ func CustomerVerified(ctx context.Context, app core.App, customer *core.Record) 
 		return err
 	}
 	_, err := Staff(ctx, app, Alert{Key: "new_customer", Customer: customer, DedupeKey: "customer:" + customer.Id + ":new",
-		Data: Data{"Country": customer.GetString("country")}})
+		Data: Data{"Country": customers.As(customer).Country()}})
 	return err
 }
 
@@ -30,7 +31,7 @@ var OrderInvoiceDelay = 10 * time.Minute
 // open), once per invoice. An order's invoice is sent only if it is still
 // open after OrderInvoiceDelay.
 func InvoiceIssued(ctx context.Context, app core.App, inv *ledger.Invoice) error {
-	customer, err := app.FindRecordById("customers", inv.CustomerID())
+	customer, err := app.FindRecordById(customers.Collection, inv.CustomerID())
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/billing/customers"
 	"github.com/ezscale/ezscale/integrations/outbox"
 )
 
@@ -136,11 +137,12 @@ func withCustomer(d Data, c *core.Record) Data {
 		out[k] = v
 	}
 	if _, ok := out["Customer"]; !ok {
-		name := c.GetString("name")
+		customer := customers.As(c)
+		name := customer.Name()
 		if name == "" {
-			name = c.Email()
+			name = customer.Email()
 		}
-		out["Customer"] = Data{"ID": c.Id, "Name": name, "Email": c.Email(), "Company": c.GetString("company")}
+		out["Customer"] = Data{"ID": customer.Id, "Name": name, "Email": customer.Email(), "Company": customer.Company()}
 	}
 	return out
 }

@@ -7,7 +7,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
-	"github.com/ezscale/ezscale/integrations/mailgun"
+	"github.com/ezscale/ezscale/integrations/mailgun/mailgunsim"
 	"github.com/ezscale/ezscale/integrations/outbox"
 	"github.com/ezscale/ezscale/internal/settings"
 	"github.com/ezscale/ezscale/internal/testutil"
@@ -47,14 +47,14 @@ func TestEmailedLoginFollowsTheOptInAtDelivery(t *testing.T) {
 		return w.queue(t, outbox.Message{Recipient: customer.Email(), CustomerID: customer.Id, Subject: subject, BodyText: "Your server is ready.",
 			BodyHTML: "<html><body><p>Your server is ready.</p></body></html>", Attachments: ref})
 	}
-	sent := func(rec *core.Record) mailgun.Received {
+	sent := func(rec *core.Record) mailgunsim.Received {
 		for _, m := range w.sim.Received() {
 			if m.MessageID == w.mg.MessageID(rec.Id) {
 				return m
 			}
 		}
 		t.Fatalf("message %s was not sent", rec.Id)
-		return mailgun.Received{}
+		return mailgunsim.Received{}
 	}
 	audited := func() int {
 		n, err := w.app.CountRecords("audit_logs", dbx.HashExp{"action": "credentials.email", "record_id": svc.Id})

@@ -14,6 +14,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/ezscale/ezscale/integrations/mailgun"
+	"github.com/ezscale/ezscale/integrations/mailgun/mailgunsim"
 	"github.com/ezscale/ezscale/integrations/outbox"
 	"github.com/ezscale/ezscale/internal/config"
 	"github.com/ezscale/ezscale/internal/secrets"
@@ -25,7 +26,7 @@ const testKey = "0123456789abcdef0123456789abcdef"
 // world is an app, a Mailgun simulator and a clock the test moves.
 type world struct {
 	app core.App
-	sim *mailgun.Simulator
+	sim *mailgunsim.Simulator
 	mg  *mailgun.Sender
 	now time.Time
 	box *secrets.Box
@@ -33,7 +34,7 @@ type world struct {
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	sim := mailgun.NewSimulator("mg.example.com", "key-test")
+	sim := mailgunsim.New("mg.example.com", "key-test")
 	t.Cleanup(sim.Close)
 	mg, err := mailgun.New(config.Mailgun{Domain: "mg.example.com", APIKey: "key-test", APIBase: sim.APIBase(), From: "EZSCALE <billing@mg.example.com>"})
 	if err != nil {
@@ -337,7 +338,7 @@ func TestAttachmentsResolvedAtDelivery(t *testing.T) {
 		Attachments: []map[string]string{{"kind": "tarball"}}})
 	drain(t, w.deliverer(nil), "email")
 
-	byID := map[string]mailgun.Received{}
+	byID := map[string]mailgunsim.Received{}
 	for _, m := range w.sim.Received() {
 		byID[m.MessageID] = m
 	}

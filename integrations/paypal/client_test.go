@@ -5,15 +5,18 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/ezscale/ezscale/billing/money"
 	"github.com/ezscale/ezscale/integrations/gateway"
+	"github.com/ezscale/ezscale/integrations/paypal/paypalsim"
 )
 
 const (
@@ -23,9 +26,9 @@ const (
 )
 
 // startSim serves a fresh simulator for one test.
-func startSim(t *testing.T) (*Simulator, string) {
+func startSim(t *testing.T) (*paypalsim.Simulator, string) {
 	t.Helper()
-	sim := NewSimulator(SimOptions{ClientID: testClientID, ClientSecret: testSecret, WebhookID: testWebhookID})
+	sim := paypalsim.New(paypalsim.Options{ClientID: testClientID, ClientSecret: testSecret, WebhookID: testWebhookID})
 	base, stop := sim.Start()
 	t.Cleanup(stop)
 	return sim, base
@@ -44,7 +47,7 @@ func newClient(t *testing.T, base string, edit ...func(*Config)) *Client {
 	return c
 }
 
-func setup(t *testing.T) (*Simulator, *Client) {
+func setup(t *testing.T) (*paypalsim.Simulator, *Client) {
 	sim, base := startSim(t)
 	return sim, newClient(t, base)
 }
@@ -59,7 +62,7 @@ func apiError(t *testing.T, err error) *APIError {
 }
 
 // lastEvent returns the newest delivery of eventType.
-func lastEvent(t *testing.T, sim *Simulator, eventType string) Delivery {
+func lastEvent(t *testing.T, sim *paypalsim.Simulator, eventType string) paypalsim.Delivery {
 	t.Helper()
 	events := sim.Events()
 	for i := len(events) - 1; i >= 0; i-- {
@@ -68,11 +71,11 @@ func lastEvent(t *testing.T, sim *Simulator, eventType string) Delivery {
 		}
 	}
 	t.Fatalf("no %s event among %d", eventType, len(events))
-	return Delivery{}
+	return paypalsim.Delivery{}
 }
 
 // approvedOrder creates and approves an order for amount.
-func approvedOrder(t *testing.T, sim *Simulator, c *Client, invoiceID string, amount money.Amount) string {
+func approvedOrder(t *testing.T, sim *paypalsim.Simulator, c *Client, invoiceID string, amount money.Amount) string {
 	t.Helper()
 	id, _, err := c.CreateOrder(context.Background(), OrderRequest{InvoiceID: invoiceID, Amount: amount})
 	if err != nil {
@@ -893,5 +896,47 @@ func TestNonJSONErrorKeepsStatus(t *testing.T) {
 	_, _, err := c.CreateOrder(context.Background(), OrderRequest{InvoiceID: "inv_proxy", Amount: money.MustNew(100, "USD")})
 	if e := apiError(t, err); e.Status != http.StatusBadGateway || e.Name != "BAD_GATEWAY" || !e.Retryable() || !strings.Contains(e.Message, "502 Bad Gateway") {
 		t.Fatalf("error = %+v", e)
+	}
+}
+
+// TestSimulatorDeliversWebhooks is dev mode: the simulator posts its events
+// to the app, retrying a receiver that is not ready yet.
+func TestSimulatorDeliversWebhooks(t *testing.T) {
+	type received struct {
+		header http.Header
+		body   []byte
+	}
+	got := make(chan received, 10)
+	var calls atomic.Int32
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if calls.Add(1) == 1 { // the app is still starting
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		got <- received{r.Header, body}
+	}))
+	defer receiver.Close()
+
+	sim := paypalsim.New(paypalsim.Options{ClientID: testClientID, ClientSecret: testSecret, WebhookID: testWebhookID, WebhookURL: receiver.URL})
+	base, stop := sim.Start()
+	defer stop()
+	c := newClient(t, base)
+	ctx := context.Background()
+	order, _, err := c.CreateOrder(ctx, OrderRequest{InvoiceID: "inv_dev", Amount: money.MustNew(1200, "GBP")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sim.Approve(order); err != nil { // CHECKOUT.ORDER.APPROVED, refused once, then delivered
+		t.Fatal(err)
+	}
+	select {
+	case r := <-got:
+		ev, err := c.VerifyWebhook(ctx, r.header, r.body)
+		if err != nil || ev.Type != "CHECKOUT.ORDER.APPROVED" {
+			t.Fatalf("delivered event %+v, %v", ev, err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no delivery")
 	}
 }

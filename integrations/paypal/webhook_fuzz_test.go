@@ -11,6 +11,7 @@ import (
 
 	"github.com/ezscale/ezscale/billing/money"
 	"github.com/ezscale/ezscale/integrations/gateway"
+	"github.com/ezscale/ezscale/integrations/paypal/paypalsim"
 )
 
 // TestParseEventRefusesUnnegatableRefund is the refund amount a fuzzer
@@ -94,7 +95,7 @@ func sameDecimal(t *testing.T, a money.Amount, value, currency string, magnitude
 // what was signed, and any other signature, is refused as a bad
 // signature; the same event, however it is spaced, is accepted.
 func FuzzVerifyWebhook(f *testing.F) {
-	sim := NewSimulator(SimOptions{ClientID: testClientID, ClientSecret: testSecret, WebhookID: testWebhookID})
+	sim := paypalsim.New(paypalsim.Options{ClientID: testClientID, ClientSecret: testSecret, WebhookID: testWebhookID})
 	base, stop := sim.Start()
 	f.Cleanup(stop)
 	c, err := New(Config{ClientID: testClientID, ClientSecret: testSecret, WebhookID: testWebhookID, APIBase: base})

@@ -9,12 +9,8 @@ import (
 // enhancePanel is the web-hosting platform.
 var enhancePanel = Registration{
 	Name: "enhance",
-	Open: func(cfg *config.Config, simulate func(func() (string, func())) string) (provisioning.Provisioner, error) {
+	Open: func(cfg *config.Config) (provisioning.Provisioner, error) {
 		p := cfg.Enhance
-		if p.URL == "" && cfg.Dev {
-			sim := enhance.NewSimulator("dev-enhance")
-			p = config.Panel{URL: simulate(sim.Start), Token: "dev-enhance", OrgID: sim.MOOrgID()}
-		}
 		if p.URL == "" {
 			return nil, nil
 		}

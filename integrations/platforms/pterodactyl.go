@@ -9,13 +9,8 @@ import (
 // pterodactylPanel is the game-server platform (Pterodactyl or Pelican).
 var pterodactylPanel = Registration{
 	Name: "pterodactyl",
-	Open: func(cfg *config.Config, simulate func(func() (string, func())) string) (provisioning.Provisioner, error) {
+	Open: func(cfg *config.Config) (provisioning.Provisioner, error) {
 		p := cfg.Pterodactyl
-		if p.URL == "" && cfg.Dev {
-			sim := pterodactyl.NewSimulator("dev-ptero-app", "dev-ptero-client")
-			sim.PowerDelay = devPowerDelay
-			p = config.Panel{URL: simulate(sim.Start), Token: "dev-ptero-app", ClientKey: "dev-ptero-client"}
-		}
 		if p.URL == "" {
 			return nil, nil
 		}

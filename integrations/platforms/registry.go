@@ -10,9 +10,7 @@ type Registration struct {
 	// Name is the platform's name in plans.platform and services.platform.
 	Name string
 	// Open builds the driver cfg has credentials for, nil when it has none.
-	// In dev mode a platform without credentials starts its simulator
-	// through simulate, which returns its URL and stops it with the Set.
-	Open func(cfg *config.Config, simulate func(start func() (string, func())) string) (provisioning.Provisioner, error)
+	Open func(cfg *config.Config) (provisioning.Provisioner, error)
 }
 
 // registered is every platform the platform knows. A new platform is its

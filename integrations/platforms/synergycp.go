@@ -9,11 +9,8 @@ import (
 // synergyCP is the dedicated-server platform.
 var synergyCP = Registration{
 	Name: "synergycp",
-	Open: func(cfg *config.Config, simulate func(func() (string, func())) string) (provisioning.Provisioner, error) {
+	Open: func(cfg *config.Config) (provisioning.Provisioner, error) {
 		p := cfg.SynergyCP
-		if p.URL == "" && cfg.Dev {
-			p = config.Panel{URL: simulate(synergycp.NewSimulator("dev-synergycp").Start), Token: "dev-synergycp"}
-		}
 		if p.URL == "" {
 			return nil, nil
 		}

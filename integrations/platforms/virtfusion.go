@@ -9,13 +9,8 @@ import (
 // virtFusion is the VPS platform.
 var virtFusion = Registration{
 	Name: "virtfusion",
-	Open: func(cfg *config.Config, simulate func(func() (string, func())) string) (provisioning.Provisioner, error) {
+	Open: func(cfg *config.Config) (provisioning.Provisioner, error) {
 		p := cfg.VirtFusion
-		if p.URL == "" && cfg.Dev {
-			sim := virtfusion.NewSimulator("dev-virtfusion")
-			sim.PowerDelay = devPowerDelay
-			p = config.Panel{URL: simulate(sim.Start), Token: "dev-virtfusion"}
-		}
 		if p.URL == "" {
 			return nil, nil
 		}

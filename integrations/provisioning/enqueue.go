@@ -11,6 +11,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/ezscale/ezscale/internal/clock"
 )
@@ -18,19 +19,23 @@ import (
 // Collection is the queue.
 const Collection = "provisioning_jobs"
 
+// Action is what a job does to a service on its platform
+// (provisioning_jobs.action).
+type Action string
+
 // Actions a job can take on a service.
 const (
-	ActionCreate     = "create"
-	ActionSuspend    = "suspend"
-	ActionUnsuspend  = "unsuspend"
-	ActionTerminate  = "terminate"
-	ActionChangePlan = "change_plan"
+	ActionCreate     Action = "create"
+	ActionSuspend    Action = "suspend"
+	ActionUnsuspend  Action = "unsuspend"
+	ActionTerminate  Action = "terminate"
+	ActionChangePlan Action = "change_plan"
 )
 
 // Job describes work to queue.
 type Job struct {
 	ServiceID string
-	Action    string
+	Action    Action
 	// DedupeKey names the cause ("invoice:<id>:create"): queueing the same
 	// cause twice yields the one job already queued.
 	DedupeKey   string
@@ -59,17 +64,23 @@ func Enqueue(ctx context.Context, app core.App, j Job) (*core.Record, error) {
 	if j.RunAfter.IsZero() {
 		j.RunAfter = clock.Now(app)
 	}
-	rec := core.NewRecord(col)
-	rec.Set("service", j.ServiceID)
-	rec.Set("action", j.Action)
-	rec.Set("status", "pending")
-	rec.Set("dedupe_key", j.DedupeKey)
-	rec.Set("payload", j.Payload)
-	rec.Set("requested_by", j.RequestedBy)
-	rec.Set("run_after", j.RunAfter)
-	rec.Set("max_attempts", 8)
-	if err := app.SaveWithContext(ctx, rec); err != nil {
+	queued := AsQueuedJob(core.NewRecord(col))
+	queued.SetServiceID(j.ServiceID)
+	queued.SetAction(j.Action)
+	queued.SetStatus(JobPending)
+	queued.SetDedupeKey(j.DedupeKey)
+	queued.SetPayload(j.Payload)
+	queued.SetRequestedBy(j.RequestedBy)
+	queued.SetRunAfter(recordTime(j.RunAfter))
+	queued.SetMaxAttempts(8)
+	if err := app.SaveWithContext(ctx, queued); err != nil {
 		return nil, fmt.Errorf("queue %s for service %s: %w", j.Action, j.ServiceID, err)
 	}
-	return rec, nil
+	return queued.ProxyRecord(), nil
+}
+
+// recordTime is t as a record's date field holds it.
+func recordTime(t time.Time) types.DateTime {
+	dt, _ := types.ParseDateTime(t) // a time.Time always parses
+	return dt
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ezscale/ezscale/integrations/provisioning"
 	"github.com/ezscale/ezscale/integrations/pterodactyl"
+	"github.com/ezscale/ezscale/integrations/pterodactyl/pterodactylsim"
 	"github.com/ezscale/ezscale/internal/testutil"
 )
 
@@ -16,7 +17,7 @@ import (
 // retries the panel's delete, force-deletes on the last attempt, and tells
 // staff in the same transaction that records the termination.
 func TestTerminateForceDeletesOnTheLastAttempt(t *testing.T) {
-	sim := pterodactyl.NewSimulator("ptla_test", "ptlc_test")
+	sim := pterodactylsim.New("ptla_test", "ptlc_test")
 	url, stop := sim.Start()
 	t.Cleanup(stop)
 	driver, err := pterodactyl.New(pterodactyl.Config{URL: url, AppKey: "ptla_test", ClientKey: "ptlc_test",

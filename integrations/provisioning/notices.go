@@ -5,25 +5,27 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/billing/customers"
+	"github.com/ezscale/ezscale/billing/subscriptions"
 	"github.com/ezscale/ezscale/integrations/notify"
 )
 
 // suspendReasons say to the customer why staff suspended a service.
-var suspendReasons = map[string]string{
-	"staff": "suspended by our team; contact support for details",
-	"abuse": "a breach of our acceptable use policy; contact support",
+var suspendReasons = map[SuspendReason]string{
+	SuspendStaff: "suspended by our team; contact support for details",
+	SuspendAbuse: "a breach of our acceptable use policy; contact support",
 }
 
 // statusNotice tells the customer that the platform has suspended,
 // brought back or terminated their service, once per job, in the
 // transaction that records it. A suspension for non-payment is announced
 // by dunning instead, with the invoice to pay.
-func statusNotice(ctx context.Context, tx core.App, svc, job *core.Record) error {
-	data := notify.Data{"Services": []string{notify.ServiceLabel(svc)}}
+func statusNotice(ctx context.Context, tx core.App, svc *Service, job *QueuedJob) error {
+	data := notify.Data{"Services": []string{notify.ServiceLabel(svc.ProxyRecord())}}
 	var key string
-	switch job.GetString("action") {
+	switch job.Action() {
 	case ActionSuspend:
-		reason, ok := suspendReasons[svc.GetString("suspend_reason")]
+		reason, ok := suspendReasons[svc.SuspendReason()]
 		if !ok {
 			return nil
 		}
@@ -35,24 +37,24 @@ func statusNotice(ctx context.Context, tx core.App, svc, job *core.Record) error
 	default:
 		return nil
 	}
-	customer, err := tx.FindRecordById("customers", svc.GetString("customer"))
+	customer, err := customers.Find(tx, svc.CustomerID())
 	if err != nil {
 		return err
 	}
-	_, err = notify.Customer(ctx, tx, notify.Email{Key: key, Customer: customer, Data: data,
+	_, err = notify.Customer(ctx, tx, notify.Email{Key: key, Customer: customer.ProxyRecord(), Data: data,
 		DedupeKey: "job:" + job.Id + ":" + key})
 	return err
 }
 
 // terminateReason says why a service ended, from its subscription.
-func terminateReason(tx core.App, svc *core.Record) string {
-	sub, err := tx.FindRecordById("subscriptions", svc.GetString("subscription"))
+func terminateReason(tx core.App, svc *Service) string {
+	sub, err := subscriptions.Find(tx, svc.SubscriptionID())
 	switch {
 	case err != nil:
 		return "ended by our team"
-	case sub.GetString("cancel_reason") == "non_payment":
+	case sub.CancelReason() == "non_payment":
 		return "its invoice stayed unpaid"
-	case sub.GetString("status") == "cancelled":
+	case sub.Status() == subscriptions.StatusCancelled:
 		return "its subscription was cancelled"
 	}
 	return "ended by our team"

@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/pocketbase/dbx"
+
+	"github.com/ezscale/ezscale/integrations/provisioning"
 )
 
 // When the platform has done it, the customer hears that their service is
@@ -11,8 +13,9 @@ import (
 // one email per job.
 func TestStatusNotices(t *testing.T) {
 	tests := []struct {
-		name, status, reason, action string
-		template                     string // "" = no email
+		name, status, reason string
+		action               provisioning.Action
+		template             string // "" = no email
 	}{
 		{"staff suspension", "suspended", "staff", "suspend", "service_suspended"},
 		{"abuse suspension", "suspended", "abuse", "suspend", "service_suspended"},

@@ -18,16 +18,9 @@ const (
 	PowerWatchFor   = time.Minute
 )
 
-// Transitional power states, shown while an action is carried out.
-const (
-	PowerStarting   = "starting"
-	PowerStopping   = "stopping"
-	PowerRestarting = "restarting"
-)
-
 // transitions is the state a service shows from an accepted action until
 // the platform reports it done.
-var transitions = map[string]string{
+var transitions = map[string]PowerState{
 	PowerStart:   PowerStarting,
 	PowerStop:    PowerStopping,
 	PowerKill:    PowerStopping,
@@ -130,12 +123,13 @@ func (w *PowerWatch) holds(serviceID string, since time.Time) bool {
 // Start writes the transition of action onto the service and watches it
 // in the background, replacing a watch the service had. Call it once the
 // platform accepted the action. It returns the transition written.
-func (w *PowerWatch) Start(ctx context.Context, svc *core.Record, action string) (string, error) {
+func (w *PowerWatch) Start(ctx context.Context, rec *core.Record, action string) (PowerState, error) {
 	transition, ok := transitions[action]
 	if !ok {
 		return "", ErrNotSupported
 	}
-	driver := w.syncer.Drivers[svc.GetString("platform")]
+	svc := AsService(rec)
+	driver := w.syncer.Drivers[svc.Platform()]
 	if driver == nil {
 		return "", ErrNotSupported
 	}
@@ -151,11 +145,11 @@ func (w *PowerWatch) Start(ctx context.Context, svc *core.Record, action string)
 		<-old.done // its last write lands before the new transition
 	}
 	actx := audit.WithActor(ctx, audit.Job("power-watch"))
-	if _, err := w.syncer.update(actx, svc.Id, func(rec *core.Record) bool {
-		if rec.GetString("power_state") == transition {
+	if _, err := w.syncer.update(actx, svc.Id, func(current *Service) bool {
+		if current.PowerState() == transition {
 			return false
 		}
-		rec.Set("power_state", transition)
+		current.SetPowerState(transition)
 		return true
 	}); err != nil {
 		w.finish(svc.Id, next)
@@ -165,7 +159,7 @@ func (w *PowerWatch) Start(ctx context.Context, svc *core.Record, action string)
 	go func() {
 		defer w.wg.Done()
 		defer w.finish(svc.Id, next)
-		w.follow(audit.WithActor(wctx, audit.Job("power-watch")), driver, refFor(svc), action)
+		w.follow(audit.WithActor(wctx, audit.Job("power-watch")), driver, svc.Ref(), action)
 	}()
 	return transition, nil
 }
@@ -203,21 +197,21 @@ func (w *PowerWatch) follow(ctx context.Context, driver Provisioner, ref Ref, ac
 		if ctx.Err() != nil {
 			return
 		}
-		if ok && st.State != "online" {
+		if ok && PowerState(st.State) != PowerOnline {
 			left = true
 		}
 		// A platform that cannot tell the power state (SynergyCP's contract
 		// has no power reading) ends the watch at once: a transition shown
 		// for a minute and then dropped would only mislead.
-		cannotTell := ok && st.State == "unknown"
-		if !last && !cannotTell && !(ok && done(action, st.State, left)) {
+		cannotTell := ok && PowerState(st.State) == PowerUnknown
+		if !last && !cannotTell && !(ok && done(action, PowerState(st.State), left)) {
 			continue
 		}
 		if !ok {
-			st = Status{State: "unknown"}
+			st = Status{State: string(PowerUnknown)}
 		}
-		if _, err := w.syncer.update(ctx, ref.ServiceID, func(rec *core.Record) bool {
-			return apply(rec, st, false)
+		if _, err := w.syncer.update(ctx, ref.ServiceID, func(current *Service) bool {
+			return apply(current, st, false)
 		}); err != nil {
 			w.syncer.App.Logger().Warn("power watch: saving the state failed", "service", ref.ServiceID, "error", err)
 		}
@@ -228,12 +222,8 @@ func (w *PowerWatch) follow(ctx context.Context, driver Provisioner, ref Ref, ac
 // live reports whether the service is still one the sync follows: a
 // service terminated meanwhile is left alone.
 func (w *PowerWatch) live(id string) bool {
-	rec, err := w.syncer.App.FindRecordById("services", id)
-	if err != nil {
-		return false
-	}
-	status := rec.GetString("status")
-	return status == "active" || status == "suspended"
+	svc, err := FindService(w.syncer.App, id)
+	return err == nil && svc.Status().followed()
 }
 
 // read asks the platform for the one service, or reports it did not
@@ -259,18 +249,14 @@ func (w *PowerWatch) read(ctx context.Context, driver Provisioner, ref Ref) (st 
 // done reports whether state is the end of action: stop and kill end
 // offline, start online, and a restart online after it was seen down or
 // going down (before that, online is the state before the restart).
-func done(action, state string, left bool) bool {
+func done(action string, state PowerState, left bool) bool {
 	switch action {
 	case PowerStop, PowerKill:
-		return state == "offline"
+		return state == PowerOffline
 	case PowerStart:
-		return state == "online"
+		return state == PowerOnline
 	case PowerRestart:
-		return state == "online" && left
+		return state == PowerOnline && left
 	}
 	return true
-}
-
-func refFor(svc *core.Record) Ref {
-	return Ref{ServiceID: svc.Id, PlatformServiceID: svc.GetString("platform_service_id"), PlatformUserID: svc.GetString("platform_user_id")}
 }

@@ -110,7 +110,7 @@ func TestPowerWatchFollowsActionToItsEnd(t *testing.T) {
 			w, p, watch, svc := watchWorld(t, "", 30*time.Millisecond, 5*time.Second)
 			p.path = c.path
 			state, err := watch.Start(context.Background(), svc, c.action)
-			if err != nil || state != c.transition {
+			if err != nil || string(state) != c.transition {
 				t.Fatalf("start: %q %v", state, err)
 			}
 			if got := powerState(t, w.app, svc.Id); got != c.transition {

@@ -12,7 +12,7 @@ import (
 
 // ActionReinstall wipes a service's server and installs the operating
 // system (or game) the customer chose, with a new root password.
-const ActionReinstall = "reinstall"
+const ActionReinstall Action = "reinstall"
 
 // Reinstaller is implemented by a platform that can reinstall a server in
 // place: VirtFusion rebuilds, SynergyCP reloads the OS over PXE,
@@ -64,7 +64,7 @@ var ErrReinstallBusy = errors.New("a reinstall of this service is already under 
 // runs: its server is being wiped, so nothing else may act on it.
 func ReinstallQueued(app core.App, serviceID string) bool {
 	_, err := app.FindFirstRecordByFilter(Collection, "service = {:s} && action = {:a} && (status = 'pending' || status = 'running')",
-		dbx.Params{"s": serviceID, "a": ActionReinstall})
+		dbx.Params{"s": serviceID, "a": string(ActionReinstall)})
 	return err == nil
 }
 
@@ -78,7 +78,7 @@ func RequestReinstall(ctx context.Context, app core.App, svc *core.Record, choic
 		if ReinstallQueued(tx, svc.Id) {
 			return ErrReinstallBusy
 		}
-		current, err := tx.FindRecordById("services", svc.Id)
+		current, err := FindService(tx, svc.Id)
 		if err != nil {
 			return err
 		}
@@ -91,7 +91,7 @@ func RequestReinstall(ctx context.Context, app core.App, svc *core.Record, choic
 		if err != nil {
 			return err
 		}
-		current.Set("reinstalling", true)
+		current.SetReinstalling(true)
 		return tx.SaveWithContext(ctx, current)
 	})
 	return job, err
@@ -111,22 +111,22 @@ type reinstallPayload struct {
 // reinstall runs a reinstall job: the platform call, then the new
 // credentials and installed option on the service, which stops showing
 // as reinstalling. A job that will not be tried again clears the flag too.
-func (w *Worker) reinstall(ctx, actx context.Context, driver Provisioner, svc, job *core.Record, ref Ref, notes *staffNotes) (err error) {
+func (w *Worker) reinstall(ctx, actx context.Context, driver Provisioner, svc *Service, job *QueuedJob, ref Ref, notes *staffNotes) (err error) {
 	defer func() {
 		var pe *Error
-		if err != nil && (errors.As(err, &pe) && pe.Permanent || job.GetInt("attempts") >= job.GetInt("max_attempts")) {
+		if err != nil && (errors.As(err, &pe) && pe.Permanent || job.Attempts() >= job.MaxAttempts()) {
 			w.setReinstalling(actx, svc.Id, false)
 		}
 	}()
 	r, ok := driver.(Reinstaller)
 	if !ok {
-		return &Error{Permanent: true, Message: svc.GetString("platform") + " has no reinstall"}
+		return &Error{Permanent: true, Message: svc.Platform() + " has no reinstall"}
 	}
 	var p reinstallPayload
 	if err := job.UnmarshalJSONField("payload", &p); err != nil || strings.TrimSpace(p.Choice) == "" {
 		return &Error{Permanent: true, Message: "reinstall job without a choice"}
 	}
-	plan, err := w.App.FindRecordById("plans", svc.GetString("plan"))
+	plan, err := w.App.FindRecordById("plans", svc.PlanID())
 	if err != nil {
 		return &Error{Permanent: true, Message: "plan of service " + svc.Id + " not found"}
 	}
@@ -135,16 +135,16 @@ func (w *Worker) reinstall(ctx, actx context.Context, driver Provisioner, svc, j
 		return err
 	}
 	// Staff may set a failed reinstall back to pending: it shows again.
-	if !svc.GetBool("reinstalling") {
+	if !svc.Reinstalling() {
 		w.setReinstalling(actx, svc.Id, true)
 	}
-	keys, err := LoadSSHKeys(w.App, svc.GetString("customer"), p.SSHKeys)
+	keys, err := LoadSSHKeys(w.App, svc.CustomerID(), p.SSHKeys)
 	if err != nil {
 		return err
 	}
 	done, err := r.Reinstall(ctx, ref, ReinstallRequest{Choice: p.Choice, Config: jsonMap(plan, "platform_config"), Password: password, SSHKeys: keys})
 	if errors.Is(err, ErrNotFound) {
-		return &Error{Permanent: true, Status: 404, Message: "reinstall: the server is not on " + svc.GetString("platform") + ": " + err.Error()}
+		return &Error{Permanent: true, Status: 404, Message: "reinstall: the server is not on " + svc.Platform() + ": " + err.Error()}
 	}
 	if err != nil {
 		return err
@@ -153,14 +153,14 @@ func (w *Worker) reinstall(ctx, actx context.Context, driver Provisioner, svc, j
 	if err != nil {
 		return err
 	}
-	job.Set("response", map[string]any{"choice": p.Choice, "installed": done.Option})
+	job.SetResponse(map[string]any{"choice": p.Choice, "installed": done.Option})
 	return w.App.RunInTransaction(func(tx core.App) error {
-		current, err := tx.FindRecordById("services", svc.Id)
+		current, err := FindService(tx, svc.Id)
 		if err != nil {
 			return err
 		}
 		if sealed != "" {
-			current.Set("credentials", sealed)
+			current.SetCredentials(sealed)
 		}
 		if done.Option != "" {
 			options := map[string]any{}
@@ -168,7 +168,7 @@ func (w *Worker) reinstall(ctx, actx context.Context, driver Provisioner, svc, j
 			options[optionKey(current)] = done.Option
 			current.Set("options", options)
 		}
-		current.Set("reinstalling", false)
+		current.SetReinstalling(false)
 		if err := tx.SaveWithContext(actx, current); err != nil {
 			return err
 		}
@@ -178,7 +178,7 @@ func (w *Worker) reinstall(ctx, actx context.Context, driver Provisioner, svc, j
 
 // reinstallPassword is the job's root password: made and sealed into the
 // payload on the first attempt, read back on a retry.
-func (w *Worker) reinstallPassword(actx context.Context, job *core.Record, p *reinstallPayload) (string, error) {
+func (w *Worker) reinstallPassword(actx context.Context, job *QueuedJob, p *reinstallPayload) (string, error) {
 	if w.Box == nil {
 		return NewPassword(), nil
 	}
@@ -194,7 +194,7 @@ func (w *Worker) reinstallPassword(actx context.Context, job *core.Record, p *re
 		return "", err
 	}
 	p.Password = sealed
-	job.Set("payload", p)
+	job.SetPayload(p)
 	if err := w.App.SaveWithContext(actx, job); err != nil {
 		return "", fmt.Errorf("keep the reinstall password on job %s: %w", job.Id, err)
 	}
@@ -202,12 +202,12 @@ func (w *Worker) reinstallPassword(actx context.Context, job *core.Record, p *re
 }
 
 // mergeCredentials seals the service's credentials with the new values.
-func (w *Worker) mergeCredentials(svc *core.Record, fresh map[string]string) (string, error) {
+func (w *Worker) mergeCredentials(svc *Service, fresh map[string]string) (string, error) {
 	if len(fresh) == 0 || w.Box == nil {
 		return "", nil
 	}
 	creds := map[string]string{}
-	if old := svc.GetString("credentials"); old != "" {
+	if old := svc.Credentials(); old != "" {
 		if opened, err := w.Box.Open(old); err == nil {
 			creds = opened
 		}
@@ -219,19 +219,19 @@ func (w *Worker) mergeCredentials(svc *core.Record, fresh map[string]string) (st
 }
 
 func (w *Worker) setReinstalling(actx context.Context, serviceID string, on bool) {
-	current, err := w.App.FindRecordById("services", serviceID)
-	if err != nil || current.GetBool("reinstalling") == on {
+	current, err := FindService(w.App, serviceID)
+	if err != nil || current.Reinstalling() == on {
 		return
 	}
-	current.Set("reinstalling", on)
+	current.SetReinstalling(on)
 	if err := w.App.SaveWithContext(actx, current); err != nil {
 		w.App.Logger().Error("provisioning: mark a service reinstalling", "service", serviceID, "reinstalling", on, "error", err)
 	}
 }
 
 // optionKey is the option a service's install is recorded under.
-func optionKey(svc *core.Record) string {
-	if svc.GetString("service_type") == "game_server" {
+func optionKey(svc *Service) string {
+	if svc.ServiceType() == "game_server" {
 		return "game"
 	}
 	return "os"

@@ -12,8 +12,11 @@ import (
 
 	"github.com/ezscale/ezscale/integrations/provisioning"
 	"github.com/ezscale/ezscale/integrations/pterodactyl"
+	"github.com/ezscale/ezscale/integrations/pterodactyl/pterodactylsim"
 	"github.com/ezscale/ezscale/integrations/synergycp"
+	"github.com/ezscale/ezscale/integrations/synergycp/synergycpsim"
 	"github.com/ezscale/ezscale/integrations/virtfusion"
+	"github.com/ezscale/ezscale/integrations/virtfusion/virtfusionsim"
 	"github.com/ezscale/ezscale/internal/secrets"
 	"github.com/ezscale/ezscale/internal/testutil"
 )
@@ -172,8 +175,8 @@ func (r *reinstallRig) expectFailed(t *testing.T, job *core.Record, errPart stri
 	}
 }
 
-func virtfusionRig(t *testing.T) (*reinstallRig, *virtfusion.Simulator, int) {
-	sim := virtfusion.NewSimulator("vf-token")
+func virtfusionRig(t *testing.T) (*reinstallRig, *virtfusionsim.Simulator, int) {
+	sim := virtfusionsim.New("vf-token")
 	u, stop := sim.Start()
 	t.Cleanup(stop)
 	drv, err := virtfusion.New(virtfusion.Config{URL: u, Token: "vf-token"})
@@ -255,8 +258,8 @@ func TestReinstallVirtFusionFailuresRetryOrFail(t *testing.T) {
 	r.expectFailed(t, job, "not offered")
 }
 
-func pterodactylRig(t *testing.T) (*reinstallRig, *pterodactyl.Simulator) {
-	sim := pterodactyl.NewSimulator("ptla_app", "ptlc_client")
+func pterodactylRig(t *testing.T) (*reinstallRig, *pterodactylsim.Simulator) {
+	sim := pterodactylsim.New("ptla_app", "ptlc_client")
 	u, stop := sim.Start()
 	t.Cleanup(stop)
 	sim.SetInstallTime(time.Minute) // still installing when the test looks
@@ -324,8 +327,8 @@ func TestReinstallPterodactylChangesTheEgg(t *testing.T) {
 	r.expectFailed(t, job, "egg 77")
 }
 
-func synergyRig(t *testing.T) (*reinstallRig, *synergycp.Simulator, int) {
-	sim := synergycp.NewSimulator("scp-key")
+func synergyRig(t *testing.T) (*reinstallRig, *synergycpsim.Simulator, int) {
+	sim := synergycpsim.New("scp-key")
 	u, stop := sim.Start()
 	t.Cleanup(stop)
 	sim.SetInstallTime(time.Minute)

@@ -10,9 +10,13 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/integrations/enhance/enhancesim"
 	"github.com/ezscale/ezscale/integrations/outbox"
 	"github.com/ezscale/ezscale/integrations/platforms"
 	"github.com/ezscale/ezscale/integrations/provisioning"
+	"github.com/ezscale/ezscale/integrations/pterodactyl/pterodactylsim"
+	"github.com/ezscale/ezscale/integrations/synergycp/synergycpsim"
+	"github.com/ezscale/ezscale/integrations/virtfusion/virtfusionsim"
 	"github.com/ezscale/ezscale/internal/config"
 	"github.com/ezscale/ezscale/internal/secrets"
 	"github.com/ezscale/ezscale/internal/seed"
@@ -42,6 +46,27 @@ type readyService struct {
 	creds map[string]string
 }
 
+// simulatedPanels starts every platform's simulator and answers a
+// configuration reaching them.
+func simulatedPanels(t *testing.T) *config.Config {
+	t.Helper()
+	vfURL, stopVF := virtfusionsim.New("vf-token").Start()
+	t.Cleanup(stopVF)
+	ptURL, stopPT := pterodactylsim.New("ptla_app", "ptlc_client").Start()
+	t.Cleanup(stopPT)
+	scURL, stopSC := synergycpsim.New("scp-key").Start()
+	t.Cleanup(stopSC)
+	en := enhancesim.New("en-token")
+	enURL, stopEN := en.Start()
+	t.Cleanup(stopEN)
+	return &config.Config{
+		VirtFusion:  config.Panel{URL: vfURL, Token: "vf-token"},
+		Pterodactyl: config.Panel{URL: ptURL, Token: "ptla_app", ClientKey: "ptlc_client"},
+		SynergyCP:   config.Panel{URL: scURL, Token: "scp-key"},
+		Enhance:     config.Panel{URL: enURL, Token: "en-token", OrgID: en.MOOrgID()},
+	}
+}
+
 // provisionEveryPlatform orders one demo plan of each platform for one
 // customer, builds them on the simulators, and delivers the emails.
 func provisionEveryPlatform(t *testing.T, optIn []string) (core.App, map[string]readyService) {
@@ -60,11 +85,10 @@ func provisionEveryPlatform(t *testing.T, optIn []string) (core.App, map[string]
 			t.Fatal(err)
 		}
 	}
-	set, err := platforms.FromConfig(&config.Config{Dev: true})
+	drivers, err := platforms.FromConfig(simulatedPanels(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(set.Close)
 	box, _ := secrets.New([]byte("0123456789abcdef0123456789abcdef"))
 	customer := testutil.Customer(t, app, "ready@example.com", "USD")
 
@@ -91,7 +115,7 @@ func provisionEveryPlatform(t *testing.T, optIn []string) (core.App, map[string]
 		}
 		services[platform] = svc
 	}
-	worker := &provisioning.Worker{App: app, Drivers: set.Drivers, Box: box, Workers: 1, BaseDelay: time.Minute}
+	worker := &provisioning.Worker{App: app, Drivers: drivers, Box: box, Workers: 1, BaseDelay: time.Minute}
 	for {
 		job, err := worker.Claim("w")
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ezscale/ezscale/integrations/provisioning"
 	"github.com/ezscale/ezscale/integrations/virtfusion"
+	"github.com/ezscale/ezscale/integrations/virtfusion/virtfusionsim"
 	"github.com/ezscale/ezscale/internal/testutil"
 )
 
@@ -16,7 +17,7 @@ import (
 // chosen location's hypervisor group.
 func TestCreateBuildsWithTheChosenKeysAndLocation(t *testing.T) {
 	app := testutil.NewApp(t)
-	sim := virtfusion.NewSimulator("vf-token")
+	sim := virtfusionsim.New("vf-token")
 	url, stop := sim.Start()
 	t.Cleanup(stop)
 	driver, err := virtfusion.New(virtfusion.Config{URL: url, Token: "vf-token"})

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/ezscale/ezscale/internal/audit"
 	"github.com/ezscale/ezscale/internal/clock"
@@ -42,9 +43,9 @@ func StaffReason(reason string) (string, error) {
 	return reason, nil
 }
 
-// FindService is the service staff act on, or a 404 refusal.
-func FindService(app core.App, id string) (*core.Record, error) {
-	svc, err := app.FindRecordById("services", id)
+// FindServiceForStaff is the service staff act on, or a 404 refusal.
+func FindServiceForStaff(app core.App, id string) (*core.Record, error) {
+	svc, err := app.FindRecordById(ServicesCollection, id)
 	if err != nil {
 		return nil, refused(http.StatusNotFound, "", "service not found")
 	}
@@ -55,52 +56,54 @@ func FindService(app core.App, id string) (*core.Record, error) {
 // with the platform job it means queued in the same transaction (see
 // StaffStatusChange) and an audit entry carrying the reason. The platform
 // is called by the provisioning worker, never here.
-func StaffSetStatus(ctx context.Context, app core.App, serviceID, status, reason string, by audit.Actor) (*core.Record, error) {
+func StaffSetStatus(ctx context.Context, app core.App, serviceID string, status ServiceStatus, reason string, by audit.Actor) (*core.Record, error) {
 	reason, err := StaffReason(reason)
 	if err != nil {
 		return nil, err
 	}
-	var want, action string
+	var want ServiceStatus
+	var action, verb string
 	switch status {
-	case "suspended":
-		want, action = "active", "service.suspend"
-	case "active":
-		want, action = "suspended", "service.unsuspend"
+	case ServiceSuspended:
+		want, action, verb = ServiceActive, "service.suspend", "suspended"
+	case ServiceActive:
+		want, action, verb = ServiceSuspended, "service.unsuspend", "unsuspended"
 	default:
 		return nil, refused(http.StatusBadRequest, "status", "staff suspend or unsuspend a service here; %q is neither", status)
 	}
-	var svc *core.Record
+	var rec *core.Record
 	err = app.RunInTransaction(func(tx core.App) error {
-		if svc, err = FindService(tx, serviceID); err != nil {
+		if rec, err = FindServiceForStaff(tx, serviceID); err != nil {
 			return err
 		}
-		if from := svc.GetString("status"); from != want {
-			return refused(http.StatusConflict, "", "only a %s service can be %s; this one is %s", want, map[string]string{"suspended": "suspended", "active": "unsuspended"}[status], from)
+		svc := AsService(rec)
+		if from := svc.Status(); from != want {
+			return refused(http.StatusConflict, "", "only a %s service can be %s; this one is %s", want, verb, from)
 		}
-		svc.Set("status", status)
-		if status == "suspended" {
-			svc.Set("suspend_reason", "staff")
+		svc.SetStatus(status)
+		if status == ServiceSuspended {
+			svc.SetSuspendReason(SuspendStaff)
 		}
 		ctx := audit.WithActor(ctx, by)
-		if err := StaffStatusChange(ctx, tx, svc, by.ID); err != nil {
+		if err := StaffStatusChange(ctx, tx, rec, by.ID); err != nil {
 			return err
 		}
 		if err := tx.SaveWithContext(ctx, svc); err != nil {
 			return err
 		}
-		return audit.Record(tx, by, action, svc, reason)
+		return audit.Record(tx, by, action, rec, reason)
 	})
-	return svc, err
+	return rec, err
 }
 
 // RetryJob gives a failed job a fresh set of attempts, due now, as the
 // dashboard edit does (bindJobRetry).
 func RetryJob(ctx context.Context, app core.App, serviceID, jobID string, by audit.Actor) (*core.Record, error) {
-	return staffJobChange(ctx, app, serviceID, jobID, by, "job.retry", "", func(tx core.App, job *core.Record) error {
-		job.Set("status", "pending")
-		job.Set("attempts", 0)
-		job.Set("run_after", clock.Now(tx))
-		job.Set("finished_at", "")
+	return staffJobChange(ctx, app, serviceID, jobID, by, "job.retry", "", func(tx core.App, job *QueuedJob) error {
+		job.SetStatus(JobPending)
+		job.SetAttempts(0)
+		job.SetRunAfter(recordTime(clock.Now(tx)))
+		job.SetFinishedAt(types.DateTime{})
 		return nil
 	})
 }
@@ -114,26 +117,26 @@ func CancelJob(ctx context.Context, app core.App, serviceID, jobID, reason strin
 	if err != nil {
 		return nil, err
 	}
-	return staffJobChange(ctx, app, serviceID, jobID, by, "job.cancel", reason, func(tx core.App, job *core.Record) error {
-		if a := job.GetString("action"); a == ActionCreate || a == ActionTerminate {
+	return staffJobChange(ctx, app, serviceID, jobID, by, "job.cancel", reason, func(tx core.App, job *QueuedJob) error {
+		if a := job.Action(); a == ActionCreate || a == ActionTerminate {
 			return refused(http.StatusConflict, "", "a failed %s job cannot be dropped: retry it, or terminate the service", a)
 		}
-		job.Set("status", "cancelled")
-		job.Set("finished_at", clock.Now(tx))
+		job.SetStatus(JobCancelled)
+		job.SetFinishedAt(recordTime(clock.Now(tx)))
 		return nil
 	})
 }
 
 func staffJobChange(ctx context.Context, app core.App, serviceID, jobID string, by audit.Actor, action, reason string,
-	change func(tx core.App, job *core.Record) error) (*core.Record, error) {
-	var job *core.Record
+	change func(tx core.App, job *QueuedJob) error) (*core.Record, error) {
+	var job *QueuedJob
 	err := app.RunInTransaction(func(tx core.App) error {
 		var err error
-		job, err = tx.FindRecordById(Collection, jobID)
-		if err != nil || job.GetString("service") != serviceID {
+		job, err = FindQueuedJob(tx, jobID)
+		if err != nil || job.ServiceID() != serviceID {
 			return refused(http.StatusNotFound, "", "provisioning job not found on this service")
 		}
-		if st := job.GetString("status"); st != "failed" {
+		if st := job.Status(); st != JobFailed {
 			return refused(http.StatusConflict, "", "only a failed job can be retried or dropped; this one is %s", st)
 		}
 		if err := change(tx, job); err != nil {
@@ -142,7 +145,10 @@ func staffJobChange(ctx context.Context, app core.App, serviceID, jobID string, 
 		if err := tx.SaveWithContext(audit.WithActor(ctx, by), job); err != nil {
 			return err
 		}
-		return audit.Record(tx, by, action, job, reason)
+		return audit.Record(tx, by, action, job.ProxyRecord(), reason)
 	})
-	return job, err
+	if job == nil {
+		return nil, err
+	}
+	return job.ProxyRecord(), err
 }

@@ -57,7 +57,9 @@ func update(t *testing.T, app core.App, id string, fields map[string]any) {
 
 func TestStaffSuspensionDuringAJobSurvives(t *testing.T) {
 	cases := []struct {
-		name, action, status, reason string
+		name           string
+		action         provisioning.Action
+		status, reason string
 	}{
 		// Paid while suspended for non-payment; staff suspend it for abuse meanwhile.
 		{"unsuspend after payment", provisioning.ActionUnsuspend, "suspended", "overdue"},

@@ -47,17 +47,19 @@ func (s *Syncer) Run(ctx context.Context) (SyncResult, error) {
 		driver := s.Drivers[name]
 		failed := false
 		for offset := 0; ; offset += syncBatch {
-			svcs, err := s.App.FindRecordsByFilter("services", "platform = {:p} && (status = 'active' || status = 'suspended')",
+			recs, err := s.App.FindRecordsByFilter(ServicesCollection, "platform = {:p} && (status = 'active' || status = 'suspended')",
 				"id", syncBatch, offset, dbx.Params{"p": name})
 			if err != nil {
 				return res, err
 			}
-			if len(svcs) == 0 {
+			if len(recs) == 0 {
 				break
 			}
-			refs := make([]Ref, len(svcs))
-			for i, svc := range svcs {
-				refs[i] = Ref{ServiceID: svc.Id, PlatformServiceID: svc.GetString("platform_service_id"), PlatformUserID: svc.GetString("platform_user_id")}
+			svcs := make([]*Service, len(recs))
+			refs := make([]Ref, len(recs))
+			for i, rec := range recs {
+				svcs[i] = AsService(rec)
+				refs[i] = svcs[i].Ref()
 			}
 			asked := time.Now()
 			statuses, err := driver.Status(ctx, refs)
@@ -106,7 +108,7 @@ func (s *Syncer) Run(ctx context.Context) (SyncResult, error) {
 // was asked (at asked): the read may predate the action.
 func (s *Syncer) save(ctx context.Context, id string, st Status, asked time.Time) (bool, error) {
 	keepPower := watching(s.App).holds(id, asked)
-	return s.update(ctx, id, func(current *core.Record) bool {
+	return s.update(ctx, id, func(current *Service) bool {
 		return apply(current, st, keepPower)
 	})
 }
@@ -115,14 +117,14 @@ func (s *Syncer) save(ctx context.Context, id string, st Status, asked time.Time
 // (never around a platform call) and saves it when change reports a
 // change. A service no longer active or suspended (terminated meanwhile)
 // is left alone.
-func (s *Syncer) update(ctx context.Context, id string, change func(*core.Record) bool) (bool, error) {
+func (s *Syncer) update(ctx context.Context, id string, change func(*Service) bool) (bool, error) {
 	changed := false
 	err := s.App.RunInTransaction(func(tx core.App) error {
-		current, err := tx.FindRecordById("services", id)
+		current, err := FindService(tx, id)
 		if err != nil {
 			return err
 		}
-		if status := current.GetString("status"); status != "active" && status != "suspended" {
+		if !current.Status().followed() {
 			return nil
 		}
 		if changed = change(current); !changed {
@@ -151,7 +153,7 @@ func (s *Syncer) track(platform string, failed bool) bool {
 
 // powerStates are the power states a service records; a platform's
 // other answers (suspended, provisioning) are unknown as a power state.
-var powerStates = []string{"online", "offline", PowerStarting, PowerStopping, PowerRestarting}
+var powerStates = []PowerState{PowerOnline, PowerOffline, PowerStarting, PowerStopping, PowerRestarting}
 
 // apply copies a status onto a service and reports whether it changed
 // meaningfully: the power state (unless keepPower: a power watch owns it),
@@ -159,26 +161,26 @@ var powerStates = []string{"online", "offline", PowerStarting, PowerStopping, Po
 // moved) or was never read, so a sync that sees the same state with usage
 // jittering writes nothing and open dashboards are not sent a message
 // every five minutes per service.
-func apply(svc *core.Record, st Status, keepPower bool) bool {
-	power := st.State
+func apply(svc *Service, st Status, keepPower bool) bool {
+	power := PowerState(st.State)
 	if !slices.Contains(powerStates, power) {
-		power = "unknown"
+		power = PowerUnknown
 	}
 	changed := false
-	if !keepPower && svc.GetString("power_state") != power {
-		svc.Set("power_state", power)
+	if !keepPower && svc.PowerState() != power {
+		svc.SetPowerState(power)
 		changed = true
 	}
 	if len(st.IPs) > 0 {
 		var current []string
 		_ = svc.UnmarshalJSONField("ip_addresses", &current)
 		if !slices.Equal(current, st.IPs) {
-			svc.Set("ip_addresses", st.IPs)
+			svc.SetIPAddresses(st.IPs)
 			changed = true
 		}
 	}
-	if st.Address != "" && svc.GetString("server_address") != st.Address { // none reported: it stays
-		svc.Set("server_address", st.Address)
+	if st.Address != "" && svc.ServerAddress() != st.Address { // none reported: it stays
+		svc.SetServerAddress(st.Address)
 		changed = true
 	}
 	for field, total := range map[string]int64{"memory_total_mb": st.MemoryTotalMB, "disk_total_mb": st.DiskTotalMB, "cpu_cores": st.CPUCores} {
@@ -187,16 +189,16 @@ func apply(svc *core.Record, st Status, keepPower bool) bool {
 			changed = true
 		}
 	}
-	firstReading := svc.GetDateTime("usage_updated_at").IsZero()
+	firstReading := svc.UsageUpdatedAt().IsZero()
 	usageMoved := firstReading ||
-		moved(svc.GetFloat("cpu_percent"), st.CPUPercent, 100) ||
-		moved(svc.GetFloat("memory_used_mb"), float64(st.MemoryUsedMB), svc.GetFloat("memory_total_mb")) ||
-		moved(svc.GetFloat("disk_used_mb"), float64(st.DiskUsedMB), svc.GetFloat("disk_total_mb"))
+		moved(svc.CPUPercent(), st.CPUPercent, 100) ||
+		moved(float64(svc.MemoryUsedMB()), float64(st.MemoryUsedMB), float64(svc.MemoryTotalMB())) ||
+		moved(float64(svc.DiskUsedMB()), float64(st.DiskUsedMB), float64(svc.DiskTotalMB()))
 	if changed || usageMoved {
-		svc.Set("cpu_percent", st.CPUPercent)
-		svc.Set("memory_used_mb", st.MemoryUsedMB)
-		svc.Set("disk_used_mb", st.DiskUsedMB)
-		svc.Set("usage_updated_at", time.Now().UTC())
+		svc.SetCPUPercent(st.CPUPercent)
+		svc.SetMemoryUsedMB(st.MemoryUsedMB)
+		svc.SetDiskUsedMB(st.DiskUsedMB)
+		svc.SetUsageUpdatedAt(time.Now().UTC())
 		return true
 	}
 	return false

@@ -117,29 +117,30 @@ func (w *Worker) Run(ctx context.Context) {
 }
 
 // Process runs one claimed job and records the outcome.
-func (w *Worker) Process(ctx context.Context, job *core.Record) {
+func (w *Worker) Process(ctx context.Context, rec *core.Record) {
 	w.defaults()
+	job := AsQueuedJob(rec)
 	actx := audit.WithActor(context.Background(), audit.Job("provisioning"))
 	err := w.execute(ctx, actx, job)
 	if err == nil {
-		job.Set("status", "succeeded")
-		job.Set("finished_at", w.Now())
-		job.Set("last_error", "")
+		job.SetStatus(JobSucceeded)
+		job.SetFinishedAt(recordTime(w.Now()))
+		job.SetLastError("")
 		w.record(actx, job)
 		return
 	}
-	job.Set("last_error", err.Error())
+	job.SetLastError(err.Error())
 	var pe *Error
 	permanent := errors.As(err, &pe) && pe.Permanent
-	if permanent || job.GetInt("attempts") >= job.GetInt("max_attempts") {
-		job.Set("status", "failed")
-		job.Set("finished_at", w.Now())
+	if permanent || job.Attempts() >= job.MaxAttempts() {
+		job.SetStatus(JobFailed)
+		job.SetFinishedAt(recordTime(w.Now()))
 		err := w.App.RunInTransaction(func(tx core.App) error {
 			if err := tx.SaveWithContext(actx, job); err != nil {
 				return err
 			}
 			_, err := notify.Staff(actx, tx, notify.Alert{Key: "provisioning_failed", DedupeKey: "job:" + job.Id + ":failed",
-				Data: notify.Data{"Action": job.GetString("action"), "Service": job.GetString("service"), "Error": job.GetString("last_error")}})
+				Data: notify.Data{"Action": string(job.Action()), "Service": job.ServiceID(), "Error": job.LastError()}})
 			return err
 		})
 		if err != nil {
@@ -147,20 +148,20 @@ func (w *Worker) Process(ctx context.Context, job *core.Record) {
 		}
 		return
 	}
-	delay := backoff(w.BaseDelay, job.GetInt("attempts"))
+	delay := backoff(w.BaseDelay, job.Attempts())
 	if pe != nil && pe.RetryAfter > 0 {
 		delay = pe.RetryAfter
 	}
-	job.Set("status", "pending")
-	job.Set("run_after", w.Now().Add(delay))
+	job.SetStatus(JobPending)
+	job.SetRunAfter(recordTime(w.Now().Add(delay)))
 	w.record(actx, job)
 }
 
 // record saves a job's outcome. A save that fails is logged: the job stays
 // running until its lease expires, when a worker claims it again.
-func (w *Worker) record(actx context.Context, job *core.Record) {
+func (w *Worker) record(actx context.Context, job *QueuedJob) {
 	if err := w.App.SaveWithContext(actx, job); err != nil {
-		w.App.Logger().Error("provisioning: record a job's outcome", "job", job.Id, "status", job.GetString("status"), "error", err)
+		w.App.Logger().Error("provisioning: record a job's outcome", "job", job.Id, "status", job.Status(), "error", err)
 	}
 }
 

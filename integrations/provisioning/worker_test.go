@@ -88,10 +88,10 @@ func (w *world) service(t *testing.T, status string) *core.Record {
 		"service_type": "vps", "platform": "virtfusion", "status": status})
 }
 
-func (w *world) enqueue(t *testing.T, svc *core.Record, action string) *core.Record {
+func (w *world) enqueue(t *testing.T, svc *core.Record, action provisioning.Action) *core.Record {
 	t.Helper()
 	job, err := provisioning.Enqueue(context.Background(), w.app, provisioning.Job{ServiceID: svc.Id, Action: action,
-		DedupeKey: action + ":" + svc.Id, RunAfter: time.Now().UTC().Add(-time.Second)})
+		DedupeKey: string(action) + ":" + svc.Id, RunAfter: time.Now().UTC().Add(-time.Second)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"testing"
+
+	"github.com/ezscale/ezscale/integrations/pterodactyl/pterodactylsim"
 )
 
 // TestServerAddressKeepsThePort: players connect to host:port of the
@@ -23,9 +25,7 @@ func TestServerAddressKeepsThePort(t *testing.T) {
 		t.Fatalf("status address = %q", st.Address)
 	}
 
-	sim.mu.Lock()
-	sim.byExternal("2001").Port = 27015
-	sim.mu.Unlock()
+	sim.UpdateServer("2001", func(sv *pterodactylsim.Server) { sv.Port = 27015 })
 	if st := status(t, d, r); st.Address != "203.0.113.20:27015" || len(st.IPs) != 1 || st.IPs[0] != "203.0.113.20" {
 		t.Fatalf("after the port moved: address %q ips %v", st.Address, st.IPs)
 	}

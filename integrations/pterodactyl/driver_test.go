@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ezscale/ezscale/integrations/provisioning"
+	"github.com/ezscale/ezscale/integrations/pterodactyl/pterodactylsim"
 )
 
 const (
@@ -30,9 +31,9 @@ func planConfigMap() map[string]any {
 	}
 }
 
-func setup(t *testing.T) (*Simulator, *Driver) {
+func setup(t *testing.T) (*pterodactylsim.Simulator, *Driver) {
 	t.Helper()
-	sim := NewSimulator(testAppKey, testClientKey)
+	sim := pterodactylsim.New(testAppKey, testClientKey)
 	u, stop := sim.Start()
 	t.Cleanup(stop)
 	d, err := New(Config{URL: u + "/", AppKey: testAppKey, ClientKey: testClientKey,
@@ -307,7 +308,7 @@ func TestRateLimited(t *testing.T) {
 }
 
 func TestTimeoutIsRetryable(t *testing.T) {
-	sim := NewSimulator(testAppKey, testClientKey)
+	sim := pterodactylsim.New(testAppKey, testClientKey)
 	u, stop := sim.Start()
 	defer stop()
 	d, _ := New(Config{URL: u, AppKey: testAppKey, ClientKey: testClientKey,
@@ -418,7 +419,7 @@ func TestNewChecksConfig(t *testing.T) {
 }
 
 func TestNoAcceptHeaderRedirects(t *testing.T) {
-	sim := NewSimulator(testAppKey, testClientKey)
+	sim := pterodactylsim.New(testAppKey, testClientKey)
 	u, stop := sim.Start()
 	defer stop()
 	req, _ := http.NewRequest(http.MethodGet, u+"/api/application/users", nil)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ezscale/ezscale/integrations/provisioning"
+	"github.com/ezscale/ezscale/integrations/pterodactyl/pterodactylsim"
 )
 
 // While the node is down a normal delete fails and the server stays; only
@@ -101,8 +102,8 @@ func TestSimulatorNodeDown(t *testing.T) {
 
 func TestRequiredEggVariables(t *testing.T) {
 	sim, d := setup(t)
-	sim.AddEgg(9, "ARK", SimVariable{Name: "Server Map", Env: "SERVER_MAP", Required: true},
-		SimVariable{Name: "Mods", Env: "MOD_IDS"})
+	sim.AddEgg(9, "ARK", pterodactylsim.Variable{Name: "Server Map", Env: "SERVER_MAP", Required: true},
+		pterodactylsim.Variable{Name: "Mods", Env: "MOD_IDS"})
 	ctx := context.Background()
 	cfg := func(env map[string]any) map[string]any {
 		m := planConfigMap()
@@ -173,9 +174,9 @@ func TestEggRulesDecode(t *testing.T) {
 	}
 }
 
-func pelican(t *testing.T) (*Simulator, *Driver) {
+func pelican(t *testing.T) (*pterodactylsim.Simulator, *Driver) {
 	t.Helper()
-	sim := NewSimulator(testAppKey, testClientKey)
+	sim := pterodactylsim.New(testAppKey, testClientKey)
 	u, stop := sim.Start()
 	t.Cleanup(stop)
 	d, err := New(Config{URL: u, AppKey: testAppKey, ClientKey: testClientKey, Flavor: "Pelican",
@@ -213,7 +214,7 @@ func TestPelicanFlavor(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	sim.AddEgg(9, "ARK", SimVariable{Name: "Server Map", Env: "SERVER_MAP", Required: true})
+	sim.AddEgg(9, "ARK", pterodactylsim.Variable{Name: "Server Map", Env: "SERVER_MAP", Required: true})
 	withArk := pelicanConfig()
 	withArk["eggs"] = map[string]any{"ark": float64(9)}
 	if err := d.CheckPlatform(ctx, withArk); err == nil || !strings.Contains(err.Error(), "SERVER_MAP") {

@@ -15,13 +15,14 @@ import (
 
 	"github.com/ezscale/ezscale/integrations/support"
 	"github.com/ezscale/ezscale/integrations/supportpal"
+	"github.com/ezscale/ezscale/integrations/supportpal/supportpalsim"
 	"github.com/ezscale/ezscale/internal/testutil"
 )
 
 // importFront sits before the simulator: it records every ticket and
 // message creation's body and can fail the nth message post.
 type importFront struct {
-	sim *supportpal.Simulator
+	sim *supportpalsim.Simulator
 
 	mu       sync.Mutex
 	bodies   []map[string]any
@@ -53,7 +54,7 @@ func (f *importFront) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func TestImportTicket(t *testing.T) {
 	app := testutil.NewApp(t)
-	sim := supportpal.NewSimulator("test-supportpal-token", nil)
+	sim := supportpalsim.New("test-supportpal-token", nil)
 	front := &importFront{sim: sim}
 	srv := httptest.NewServer(front)
 	defer srv.Close()

@@ -17,6 +17,7 @@ import (
 	"github.com/ezscale/ezscale/hooks"
 	"github.com/ezscale/ezscale/integrations/support"
 	"github.com/ezscale/ezscale/integrations/supportpal"
+	"github.com/ezscale/ezscale/integrations/supportpal/supportpalsim"
 	"github.com/ezscale/ezscale/internal/testutil"
 )
 
@@ -35,7 +36,7 @@ func (c *clock) add(d time.Duration) {
 
 type syncEnv struct {
 	app      core.App
-	sim      *supportpal.Simulator
+	sim      *supportpalsim.Simulator
 	api      *supportpal.Client
 	desk     *support.Desk
 	clock    *clock

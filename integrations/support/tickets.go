@@ -13,6 +13,7 @@ import (
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/integrations/provisioning"
 	"github.com/ezscale/ezscale/integrations/supportpal"
 	"github.com/ezscale/ezscale/internal/htmlsafe"
 )
@@ -96,12 +97,12 @@ func (d *Desk) servicesOf(rows []*core.Record) (map[string]*ServiceRef, error) {
 	if len(ids) == 0 {
 		return out, nil
 	}
-	svcs, err := d.app.FindRecordsByIds("services", ids)
+	svcs, err := d.app.FindRecordsByIds(provisioning.ServicesCollection, ids)
 	if err != nil {
 		return nil, err
 	}
 	for _, s := range svcs {
-		out[s.Id] = serviceRef(s)
+		out[s.Id] = serviceRef(provisioning.AsService(s))
 	}
 	return out, nil
 }
@@ -197,7 +198,7 @@ func (d *Desk) mirrorService(ticketID int64) (*ServiceRef, error) {
 	if err != nil || row == nil || row.GetString("service") == "" {
 		return nil, err
 	}
-	svc, err := d.app.FindRecordById("services", row.GetString("service"))
+	svc, err := provisioning.FindService(d.app, row.GetString("service"))
 	if err != nil {
 		return nil, nil // the service was deleted; the ticket stands
 	}
@@ -267,10 +268,10 @@ func (d *Desk) Open(ctx context.Context, customer *core.Record, in NewTicket) (*
 	if err := checkMessage(in.Message); err != nil {
 		errs["message"] = err
 	}
-	var svc *core.Record
+	var svc *provisioning.Service
 	if in.Service != "" {
-		s, err := d.app.FindRecordById("services", in.Service)
-		if err != nil || s.GetString("customer") != customer.Id {
+		s, err := provisioning.FindService(d.app, in.Service)
+		if err != nil || s.CustomerID() != customer.Id {
 			errs["service"] = validation.NewError("validation_invalid_service", "Choose one of your services.")
 		}
 		svc = s

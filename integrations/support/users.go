@@ -10,6 +10,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/billing/customers"
 	"github.com/ezscale/ezscale/integrations/supportpal"
 )
 
@@ -23,9 +24,10 @@ func (d *Desk) UserFor(ctx context.Context, customer *core.Record) (int64, error
 	if err != nil || id > 0 {
 		return id, err
 	}
-	first, last := splitName(customer.GetString("name"), customer.Email())
-	u, err := d.api.CreateUser(ctx, supportpal.NewUser{Email: customer.Email(), Firstname: first, Lastname: last,
-		Country: customer.GetString("country"), EmailVerified: customer.Verified(), Active: true})
+	c := customers.As(customer)
+	first, last := splitName(c.Name(), c.Email())
+	u, err := d.api.CreateUser(ctx, supportpal.NewUser{Email: c.Email(), Firstname: first, Lastname: last,
+		Country: c.Country(), EmailVerified: c.Verified(), Active: true})
 	if supportpal.IsInvalid(err) {
 		// Created meanwhile (a second tab, the sync): SupportPal refuses a
 		// duplicate email, so the user is there to be found.
@@ -47,8 +49,8 @@ func (d *Desk) knownUser(ctx context.Context, customer *core.Record) (int64, err
 	if !customer.Verified() {
 		return 0, ErrUnverified
 	}
-	if id := customer.GetInt("supportpal_user_id"); id > 0 {
-		return int64(id), nil
+	if id := customers.As(customer).SupportPalUserID(); id > 0 {
+		return id, nil
 	}
 	u, err := d.api.FindUserByEmail(ctx, customer.Email())
 	if err != nil {
@@ -64,11 +66,11 @@ func (d *Desk) knownUser(ctx context.Context, customer *core.Record) (int64, err
 // customer's own save hooks (audit, validation of what they typed) have
 // nothing to say about a link to another system.
 func (d *Desk) remember(customer *core.Record, userID int64) error {
-	_, err := d.app.DB().Update("customers", dbx.Params{"supportpal_user_id": userID}, dbx.HashExp{"id": customer.Id}).Execute()
+	_, err := d.app.DB().Update(customers.Collection, dbx.Params{"supportpal_user_id": userID}, dbx.HashExp{"id": customer.Id}).Execute()
 	if err != nil {
 		return fmt.Errorf("remember SupportPal user %d of customer %s: %w", userID, customer.Id, err)
 	}
-	customer.Set("supportpal_user_id", userID)
+	customers.As(customer).SetSupportPalUserID(userID)
 	return nil
 }
 
@@ -78,7 +80,7 @@ func (d *Desk) remember(customer *core.Record, userID int64) error {
 // when the ticket is not a verified customer's (a guest, an operator, an
 // account that never proved the address).
 func (d *Desk) customerOf(t *supportpal.Ticket) (*core.Record, error) {
-	c, err := d.app.FindFirstRecordByFilter("customers", "supportpal_user_id = {:id} && verified = true", dbx.Params{"id": t.UserID})
+	c, err := d.app.FindFirstRecordByFilter(customers.Collection, "supportpal_user_id = {:id} && verified = true", dbx.Params{"id": t.UserID})
 	switch {
 	case err == nil:
 		return c, nil
@@ -90,14 +92,14 @@ func (d *Desk) customerOf(t *supportpal.Ticket) (*core.Record, error) {
 	// SupportPal compares addresses without case; so do we (one account per
 	// address in any case, the unique index sees to it).
 	var found []*core.Record
-	err = d.app.RecordQuery("customers").
+	err = d.app.RecordQuery(customers.Collection).
 		AndWhere(dbx.NewExp("[[email]] = {:e} COLLATE NOCASE", dbx.Params{"e": strings.ToLower(strings.TrimSpace(t.User.Email))})).
 		AndWhere(dbx.HashExp{"verified": true}).Limit(2).All(&found)
 	if err != nil || len(found) != 1 {
 		return nil, err
 	}
 	c = found[0]
-	if c.GetInt("supportpal_user_id") > 0 {
+	if customers.As(c).SupportPalUserID() > 0 {
 		return nil, nil // the address now belongs to another SupportPal user of theirs: not this one
 	}
 	return c, d.remember(c, t.UserID)

@@ -6,6 +6,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/ezscale/ezscale/integrations/notify"
+	"github.com/ezscale/ezscale/integrations/provisioning"
 	"github.com/ezscale/ezscale/integrations/supportpal"
 	"github.com/ezscale/ezscale/internal/htmlsafe"
 )
@@ -94,9 +95,9 @@ func messageView(t *supportpal.Ticket, m *supportpal.Message) Message {
 }
 
 // serviceRef names a service record, nil for none.
-func serviceRef(svc *core.Record) *ServiceRef {
+func serviceRef(svc *provisioning.Service) *ServiceRef {
 	if svc == nil {
 		return nil
 	}
-	return &ServiceRef{ID: svc.Id, Name: notify.ServiceLabel(svc)}
+	return &ServiceRef{ID: svc.Id, Name: notify.ServiceLabel(svc.ProxyRecord())}
 }

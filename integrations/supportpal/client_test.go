@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ezscale/ezscale/integrations/supportpal/supportpalsim"
 )
 
 const testToken = "f0s4Tp45mC=wsdYqvc"
@@ -19,9 +21,9 @@ const testToken = "f0s4Tp45mC=wsdYqvc"
 var testSSOKey = []byte("simpleauth-test-key-0123456789")
 
 // setup serves a fresh simulator and a client for it.
-func setup(t *testing.T) (*Simulator, *Client) {
+func setup(t *testing.T) (*supportpalsim.Simulator, *Client) {
 	t.Helper()
-	sim := NewSimulator(testToken, testSSOKey)
+	sim := supportpalsim.New(testToken, testSSOKey)
 	base, stop := sim.Start()
 	t.Cleanup(stop)
 	return sim, newClient(t, base, testToken)
@@ -344,7 +346,7 @@ func TestUsers(t *testing.T) {
 	if err != nil || found == nil || *found != *created {
 		t.Fatalf("FindUserByEmail: %+v %v, want %+v", found, err, created)
 	}
-	if got := sim.Users(); len(got) != 1 || got[0] != *created {
+	if got := sim.Users(); len(got) != 1 || User(got[0]) != *created {
 		t.Errorf("sim.Users() = %+v", got)
 	}
 	inactive, err := c.CreateUser(ctx, NewUser{Email: "off@acme.example"})
@@ -670,28 +672,28 @@ func TestFailures(t *testing.T) {
 	ctx := context.Background()
 	cases := []struct {
 		name                           string
-		prepare                        func(sim *Simulator) *Client
+		prepare                        func(sim *supportpalsim.Simulator) *Client
 		call                           func(c *Client) error
 		status                         int
 		unavailable, notFound, invalid bool
 		message                        string
 	}{
-		{"wrong token", func(sim *Simulator) *Client { return newClient(t, simURL(sim), "wrong") },
+		{"wrong token", func(sim *supportpalsim.Simulator) *Client { return newClient(t, sim.URL(), "wrong") },
 			func(c *Client) error { _, err := c.Departments(ctx); return err }, 401, false, false, false, "Unauthenticated."},
-		{"server error", func(sim *Simulator) *Client { sim.FailNext(1, 500, 0); return nil },
+		{"server error", func(sim *supportpalsim.Simulator) *Client { sim.FailNext(1, 500, 0); return nil },
 			func(c *Client) error { _, err := c.Ticket(ctx, 1); return err }, 500, true, false, false, "injected failure 500"},
-		{"maintenance", func(sim *Simulator) *Client { sim.FailNext(1, 503, time.Second); return nil },
+		{"maintenance", func(sim *supportpalsim.Simulator) *Client { sim.FailNext(1, 503, time.Second); return nil },
 			func(c *Client) error { _, _, err := c.ListTickets(ctx, TicketFilter{}); return err }, 503, true, false, false, ""},
-		{"rate limited", func(sim *Simulator) *Client { sim.FailNext(1, 429, time.Second); return nil },
+		{"rate limited", func(sim *supportpalsim.Simulator) *Client { sim.FailNext(1, 429, time.Second); return nil },
 			func(c *Client) error { _, err := c.Statuses(ctx); return err }, 429, true, false, false, "Too Many Attempts."},
-		{"lost answer", func(sim *Simulator) *Client { sim.DropNextResponse(); return nil },
+		{"lost answer", func(sim *supportpalsim.Simulator) *Client { sim.DropNextResponse(); return nil },
 			func(c *Client) error {
 				_, err := c.CreateUser(ctx, NewUser{Email: "lost@acme.example", Active: true})
 				return err
 			}, 0, true, false, false, ""},
-		{"timeout", func(sim *Simulator) *Client {
+		{"timeout", func(sim *supportpalsim.Simulator) *Client {
 			sim.SetLatency(300 * time.Millisecond)
-			c, err := New(Config{URL: simURL(sim), Token: testToken, HTTPClient: &http.Client{Timeout: 50 * time.Millisecond}})
+			c, err := New(Config{URL: sim.URL(), Token: testToken, HTTPClient: &http.Client{Timeout: 50 * time.Millisecond}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -776,11 +778,4 @@ func TestFailures(t *testing.T) {
 	if IsNotFound(errors.New("plain")) || IsUnavailable(nil) || IsInvalid(context.Canceled) {
 		t.Error("helpers accept errors that are not *Error")
 	}
-}
-
-// simURL is the install URL sim learnt from Start.
-func simURL(sim *Simulator) string {
-	sim.mu.Lock()
-	defer sim.mu.Unlock()
-	return sim.base
 }

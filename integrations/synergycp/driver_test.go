@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ezscale/ezscale/integrations/provisioning"
+	"github.com/ezscale/ezscale/integrations/synergycp/synergycpsim"
 )
 
 const testKey = "integration-key-123"
@@ -35,9 +36,9 @@ func createReq(serviceID string) provisioning.CreateRequest {
 	}
 }
 
-func setup(t *testing.T) (*Simulator, *Driver) {
+func setup(t *testing.T) (*synergycpsim.Simulator, *Driver) {
 	t.Helper()
-	sim := NewSimulator(testKey)
+	sim := synergycpsim.New(testKey)
 	u, stop := sim.Start()
 	t.Cleanup(stop)
 	d, err := New(Config{URL: u, Key: testKey, HTTPClient: &http.Client{Timeout: 5 * time.Second}})
@@ -186,7 +187,7 @@ func TestCreateIdempotentAndClientReused(t *testing.T) {
 }
 
 func TestDroppedProvisionThenRetry(t *testing.T) {
-	sim := NewSimulator(testKey)
+	sim := synergycpsim.New(testKey)
 	var dropped atomic.Bool
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/server/provision" && dropped.CompareAndSwap(false, true) {
@@ -244,7 +245,7 @@ func TestOutOfStock(t *testing.T) {
 }
 
 func TestWrongKey(t *testing.T) {
-	sim := NewSimulator(testKey)
+	sim := synergycpsim.New(testKey)
 	u, stop := sim.Start()
 	defer stop()
 	d, err := New(Config{URL: u, Key: "wrong"})
@@ -301,7 +302,7 @@ func TestPermanentStatuses(t *testing.T) {
 }
 
 func TestTimeoutRetryable(t *testing.T) {
-	sim := NewSimulator(testKey)
+	sim := synergycpsim.New(testKey)
 	u, stop := sim.Start()
 	defer stop()
 	d, err := New(Config{URL: u, Key: testKey, HTTPClient: &http.Client{Timeout: 50 * time.Millisecond}})
@@ -421,7 +422,7 @@ func TestVIPRefusal(t *testing.T) {
 func TestListPaginates(t *testing.T) {
 	sim, d := setup(t)
 	for i := 0; i < 202; i++ {
-		sim.AddServer(SimServer{ID: 5000 + i, CPU: "X", Mem: "mem-1", Disks: []string{"D"}, Group: "G"})
+		sim.AddServer(synergycpsim.Server{ID: 5000 + i, CPU: "X", Mem: "mem-1", Disks: []string{"D"}, Group: "G"})
 	}
 	n := 0
 	q := map[string][]string{"cpu_billing": {"X"}}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/ezscale/ezscale/integrations/provisioning"
+	"github.com/ezscale/ezscale/integrations/synergycp/synergycpsim"
 )
 
 // TestLinkWHMCSServer: the server whose billing id is the WHMCS service id
@@ -47,13 +48,7 @@ func TestLinkWHMCSServer(t *testing.T) {
 
 	// WHMCS wiped the hardware and gave it to another client: the linked
 	// service must not act on it.
-	sim.mu.Lock()
-	for _, s := range sim.servers {
-		if s.ID == 601 {
-			s.ClientID = 99999
-		}
-	}
-	sim.mu.Unlock()
+	sim.UpdateServer(601, func(s *synergycpsim.Server) { s.ClientID = 99999 })
 	if err := d.Suspend(ctx, r); !errors.Is(err, provisioning.ErrNotFound) {
 		t.Errorf("suspend of hardware now another client's: %v", err)
 	}
@@ -75,9 +70,7 @@ func TestLinkAmbiguousAndMissing(t *testing.T) {
 	// Our own provisioned servers carry our ids as billing ids: a stale
 	// link never resolves to one of them.
 	sim.PlantWHMCSServer(603, "198.51.100.62", 42, 77, "jane@example.com")
-	sim.mu.Lock()
-	sim.servers[len(sim.servers)-1].BillingID = "q235med76bs54he"
-	sim.mu.Unlock()
+	sim.UpdateServer(603, func(s *synergycpsim.Server) { s.BillingID = "q235med76bs54he" })
 	r := provisioning.Ref{ServiceID: "svc-ours", PlatformServiceID: "603"}
 	if err := d.Suspend(ctx, r); !errors.Is(err, provisioning.ErrNotFound) {
 		t.Errorf("suspend through a link to a server we provisioned for another service: %v", err)

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/ezscale/ezscale/integrations/synergycp/synergycpsim"
 )
 
 func locationsConfig() map[string]any {
@@ -18,7 +20,7 @@ func locationsConfig() map[string]any {
 // matching hardware is looked for in the one the customer chose.
 func TestCreateInTheChosenLocation(t *testing.T) {
 	sim, d := setup(t)
-	sim.AddServer(SimServer{ID: 250, CPU: "E3-1270v6", Mem: "mem-32", Disks: []string{"1TB-SSD", "1TB-SSD"}, Group: "LOC-NY1", IP: "198.51.100.8"})
+	sim.AddServer(synergycpsim.Server{ID: 250, CPU: "E3-1270v6", Mem: "mem-32", Disks: []string{"1TB-SSD", "1TB-SSD"}, Group: "LOC-NY1", IP: "198.51.100.8"})
 	if err := d.ValidateConfig(locationsConfig()); err != nil {
 		t.Fatal(err)
 	}

@@ -536,7 +536,7 @@ func statusOf(s server) provisioning.Status {
 		case "running":
 			st.State = "online"
 		case "shutdown", "in shutdown": // libvirt: being shut down
-			st.State = provisioning.PowerStopping
+			st.State = string(provisioning.PowerStopping)
 		case "shutoff", "stopped", "crashed", "paused":
 			st.State = "offline"
 		}

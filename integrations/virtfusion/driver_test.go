@@ -10,13 +10,14 @@ import (
 	"time"
 
 	"github.com/ezscale/ezscale/integrations/provisioning"
+	"github.com/ezscale/ezscale/integrations/virtfusion/virtfusionsim"
 )
 
 const testToken = "sim-token-123"
 
-func setup(t *testing.T) (*Simulator, *Driver) {
+func setup(t *testing.T) (*virtfusionsim.Simulator, *Driver) {
 	t.Helper()
-	sim := NewSimulator(testToken)
+	sim := virtfusionsim.New(testToken)
 	u, stop := sim.Start()
 	t.Cleanup(stop)
 	d, err := New(Config{URL: u, Token: testToken, HTTPClient: &http.Client{Timeout: 5 * time.Second}})
@@ -236,7 +237,7 @@ func TestDropNextResponseGeneric(t *testing.T) {
 }
 
 func TestWrongToken(t *testing.T) {
-	sim := NewSimulator(testToken)
+	sim := virtfusionsim.New(testToken)
 	u, stop := sim.Start()
 	defer stop()
 	d, err := New(Config{URL: u, Token: "wrong"})
@@ -282,7 +283,7 @@ func TestRetryableAndRetryAfter(t *testing.T) {
 }
 
 func TestTimeoutRetryable(t *testing.T) {
-	sim := NewSimulator(testToken)
+	sim := virtfusionsim.New(testToken)
 	u, stop := sim.Start()
 	defer stop()
 	d, _ := New(Config{URL: u, Token: testToken, HTTPClient: &http.Client{Timeout: 50 * time.Millisecond}})

@@ -7,6 +7,8 @@ import (
 	"net/http/httptest"
 	"testing"
 	"time"
+
+	"github.com/ezscale/ezscale/integrations/virtfusion/virtfusionsim"
 )
 
 func TestListedServerOwnerDecodes(t *testing.T) {
@@ -48,7 +50,7 @@ func TestListedServerOwnerDecodes(t *testing.T) {
 // A panel answering the server list with owner objects: a retried create
 // still finds the server the first one built instead of building another.
 func TestCreateFindsItsServerWhenOwnersAreObjects(t *testing.T) {
-	sim := NewSimulator(testToken)
+	sim := virtfusionsim.New(testToken)
 	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rec := httptest.NewRecorder()
 		sim.ServeHTTP(rec, r)

@@ -13,10 +13,14 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/ezscale/ezscale/integrations/enhance"
+	"github.com/ezscale/ezscale/integrations/enhance/enhancesim"
 	"github.com/ezscale/ezscale/integrations/provisioning"
 	"github.com/ezscale/ezscale/integrations/pterodactyl"
+	"github.com/ezscale/ezscale/integrations/pterodactyl/pterodactylsim"
 	"github.com/ezscale/ezscale/integrations/synergycp"
+	"github.com/ezscale/ezscale/integrations/synergycp/synergycpsim"
 	"github.com/ezscale/ezscale/integrations/virtfusion"
+	"github.com/ezscale/ezscale/integrations/virtfusion/virtfusionsim"
 	"github.com/ezscale/ezscale/integrations/whmcs"
 	"github.com/ezscale/ezscale/internal/mariadbtest"
 	"github.com/ezscale/ezscale/internal/testutil"
@@ -24,17 +28,17 @@ import (
 
 // panels are the four simulators with a driver each.
 type panels struct {
-	pt      *pterodactyl.Simulator
-	vf      *virtfusion.Simulator
-	sc      *synergycp.Simulator
-	en      *enhance.Simulator
+	pt      *pterodactylsim.Simulator
+	vf      *virtfusionsim.Simulator
+	sc      *synergycpsim.Simulator
+	en      *enhancesim.Simulator
 	drivers map[string]provisioning.Provisioner
 }
 
 func startPanels(t *testing.T) *panels {
 	t.Helper()
-	p := &panels{pt: pterodactyl.NewSimulator("app-key", "client-key"), vf: virtfusion.NewSimulator("vf-token"),
-		sc: synergycp.NewSimulator("scp-key"), en: enhance.NewSimulator("en-token")}
+	p := &panels{pt: pterodactylsim.New("app-key", "client-key"), vf: virtfusionsim.New("vf-token"),
+		sc: synergycpsim.New("scp-key"), en: enhancesim.New("en-token")}
 	start := func(s interface{ Start() (string, func()) }) string {
 		url, stop := s.Start()
 		t.Cleanup(stop)

@@ -15,7 +15,11 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"github.com/ezscale/ezscale/billing/analytics"
+	"github.com/ezscale/ezscale/billing/customers"
+	"github.com/ezscale/ezscale/billing/ledger"
 	"github.com/ezscale/ezscale/billing/money"
+	"github.com/ezscale/ezscale/billing/subscriptions"
+	"github.com/ezscale/ezscale/integrations/provisioning"
 )
 
 // Customer list pages: PerPage by default, at most MaxPerPage; the CSV
@@ -28,11 +32,11 @@ const (
 
 // endedServices are the service states that no longer count as a service
 // the customer has.
-var endedServices = []any{"terminated", "cancelled"}
+var endedServices = []any{string(provisioning.ServiceTerminated), string(provisioning.ServiceCancelled)}
 
 // mrrStatuses are the subscriptions that bring revenue in, as in the
 // analytics report's MRR.
-var mrrStatuses = []any{"active", "past_due"}
+var mrrStatuses = []any{string(subscriptions.StatusActive), string(subscriptions.StatusPastDue)}
 
 // sorts are the orders the list offers, each ending on the id so pages
 // never overlap.
@@ -72,13 +76,13 @@ func (e *ParamError) Error() string { return e.Field + ": " + e.Message }
 func ParseListParams(app core.App, v url.Values) (ListParams, error) {
 	p := ListParams{Query: strings.TrimSpace(v.Get("q")), Page: 1, PerPage: PerPage, Sort: "-created"}
 	var err error
-	if p.Status, err = selectValue(app, "customers", "status", v.Get("status")); err != nil {
+	if p.Status, err = selectValue(app, customers.Collection, "status", v.Get("status")); err != nil {
 		return p, err
 	}
-	if p.ServiceType, err = selectValue(app, "services", "service_type", v.Get("service_type")); err != nil {
+	if p.ServiceType, err = selectValue(app, provisioning.ServicesCollection, "service_type", v.Get("service_type")); err != nil {
 		return p, err
 	}
-	if p.Platform, err = selectValue(app, "services", "platform", v.Get("platform")); err != nil {
+	if p.Platform, err = selectValue(app, provisioning.ServicesCollection, "platform", v.Get("platform")); err != nil {
 		return p, err
 	}
 	if c := strings.TrimSpace(v.Get("currency")); c != "" {
@@ -176,7 +180,7 @@ type CustomerList struct {
 func ListCustomers(app core.App, p ListParams, now time.Time) (CustomerList, error) {
 	where := p.where(now)
 	out := CustomerList{Page: p.Page, PerPage: p.PerPage, Items: []CustomerRow{}}
-	if err := app.DB().Select("COUNT(*)").From("customers").Where(where).Row(&out.TotalItems); err != nil {
+	if err := app.DB().Select("COUNT(*)").From(customers.Collection).Where(where).Row(&out.TotalItems); err != nil {
 		return out, fmt.Errorf("counting customers: %w", err)
 	}
 	out.TotalPages = (out.TotalItems + int64(p.PerPage) - 1) / int64(p.PerPage)
@@ -220,7 +224,7 @@ func (p ListParams) where(now time.Time) dbx.Expression {
 func page(app core.App, where dbx.Expression, sort string, limit, offset int, now time.Time) ([]CustomerRow, error) {
 	var rows []CustomerRow
 	err := app.DB().Select("id", "name", "email", "company", "status", "currency", "verified", "created").
-		From("customers").Where(where).OrderBy(sorts[sort]...).Limit(int64(limit)).Offset(int64(offset)).All(&rows)
+		From(customers.Collection).Where(where).OrderBy(sorts[sort]...).Limit(int64(limit)).Offset(int64(offset)).All(&rows)
 	if err != nil || len(rows) == 0 {
 		return rows, err
 	}
@@ -235,7 +239,7 @@ func page(app core.App, where dbx.Expression, sort string, limit, offset int, no
 		Customer string `db:"customer"`
 		N        int64  `db:"n"`
 	}
-	err = app.DB().Select("customer", "COUNT(*) AS n").From("services").
+	err = app.DB().Select("customer", "COUNT(*) AS n").From(provisioning.ServicesCollection).
 		Where(dbx.And(dbx.In("customer", ids...), dbx.NotIn("status", endedServices...))).GroupBy("customer").All(&counts)
 	if err != nil {
 		return nil, fmt.Errorf("services of customers: %w", err)
@@ -250,7 +254,7 @@ func page(app core.App, where dbx.Expression, sort string, limit, offset int, no
 		Amount   int64  `db:"amount"`
 	}
 	var subs []sum
-	err = app.DB().Select("customer", "currency", "cycle", "SUM(amount) AS amount").From("subscriptions").
+	err = app.DB().Select("customer", "currency", "cycle", "SUM(amount) AS amount").From(subscriptions.Collection).
 		Where(dbx.And(dbx.In("customer", ids...), dbx.In("status", mrrStatuses...))).GroupBy("customer", "currency", "cycle").All(&subs)
 	if err != nil {
 		return nil, fmt.Errorf("subscriptions of customers: %w", err)
@@ -270,7 +274,7 @@ func page(app core.App, where dbx.Expression, sort string, limit, offset int, no
 		}
 	}
 	var credit []sum
-	err = app.DB().Select("customer", "currency", "SUM(amount) AS amount").From("credit_entries").
+	err = app.DB().Select("customer", "currency", "SUM(amount) AS amount").From(ledger.CreditCollection).
 		Where(dbx.In("customer", ids...)).GroupBy("customer", "currency").All(&credit)
 	if err != nil {
 		return nil, fmt.Errorf("credit of customers: %w", err)
@@ -281,7 +285,7 @@ func page(app core.App, where dbx.Expression, sort string, limit, offset int, no
 		}
 	}
 	var overdue []sum
-	err = app.DB().Select("customer", "currency", "SUM(amount_due) AS amount").From("invoices").
+	err = app.DB().Select("customer", "currency", "SUM(amount_due) AS amount").From(ledger.InvoicesCollection).
 		Where(dbx.And(dbx.In("customer", ids...), dbx.NewExp("status = 'open' AND due_at != '' AND due_at < {:now}",
 			dbx.Params{"now": now.UTC().Format(types.DefaultDateLayout)}))).GroupBy("customer", "currency").All(&overdue)
 	if err != nil {

@@ -10,10 +10,12 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
+	"github.com/ezscale/ezscale/billing/customers"
 	"github.com/ezscale/ezscale/billing/dunning"
 	"github.com/ezscale/ezscale/billing/ledger"
 	"github.com/ezscale/ezscale/billing/parallelrun"
 	"github.com/ezscale/ezscale/integrations/notify"
+	"github.com/ezscale/ezscale/integrations/provisioning"
 )
 
 // The kinds of work in the staff queue, in the order the console shows them.
@@ -160,20 +162,21 @@ func queueSources(app core.App, opts QueueOptions) map[string]queueSource {
 		}
 	}
 	jobs := func(kind string, where dbx.Expression, order string) queueSource {
-		src := table("provisioning_jobs", where, order, func(r *core.Record) QueueItem {
-			at := r.GetDateTime("finished_at").Time()
+		src := table(provisioning.Collection, where, order, func(r *core.Record) QueueItem {
+			job := provisioning.AsQueuedJob(r)
+			at := job.FinishedAt().Time()
 			if at.IsZero() {
-				at = r.GetDateTime("created").Time()
+				at = job.Created().Time()
 			}
-			detail := r.GetString("last_error")
+			detail := job.LastError()
 			if kind == KindStuckJobs {
-				detail = fmt.Sprintf("%s since %s, %d attempts", r.GetString("status"), r.GetDateTime("created").Time().Format(time.DateTime), r.GetInt("attempts"))
-				if e := r.GetString("last_error"); e != "" {
+				detail = fmt.Sprintf("%s since %s, %d attempts", job.Status(), job.Created().Time().Format(time.DateTime), job.Attempts())
+				if e := job.LastError(); e != "" {
 					detail += ": " + e
 				}
 			}
-			return QueueItem{Kind: kind, ID: r.Id, Title: r.GetString("action"), Detail: detail, Status: r.GetString("status"),
-				At: at, Service: r.GetString("service"), Action: r.GetString("action")}
+			return QueueItem{Kind: kind, ID: r.Id, Title: string(job.Action()), Detail: detail, Status: string(job.Status()),
+				At: at, Service: job.ServiceID(), Action: string(job.Action())}
 		})
 		list := src.list
 		src.list = func(offset, limit int) ([]QueueItem, error) {
@@ -208,7 +211,7 @@ func queueSources(app core.App, opts QueueOptions) map[string]queueSource {
 		KindStuckJobs: jobs(KindStuckJobs, dbx.And(
 			dbx.NewExp("status IN ('pending', 'running') AND created < {:stuck}", dbx.Params{"stuck": stuck}),
 			dbx.NewExp("service IN (SELECT id FROM services WHERE "+parallelrun.NotHeldSQL("customer")+")")), "created"),
-		KindFailedJobs: jobs(KindFailedJobs, dbx.HashExp{"status": "failed"}, "finished_at DESC"),
+		KindFailedJobs: jobs(KindFailedJobs, dbx.HashExp{"status": string(provisioning.JobFailed)}, "finished_at DESC"),
 		KindWebhooks: table("webhook_events", dbx.In("status", "unmatched", "failed"), "created DESC", func(r *core.Record) QueueItem {
 			return QueueItem{Kind: KindWebhooks, ID: r.Id, Title: r.GetString("gateway") + " " + r.GetString("type"),
 				Detail: r.GetString("error"), Status: r.GetString("status"), At: r.GetDateTime("created").Time()}
@@ -266,7 +269,7 @@ func dunningSource(app core.App, opts QueueOptions) queueSource {
 				}
 				items[i] = QueueItem{Kind: KindDunning, ID: sc.Service.Id, Customer: sc.Invoice.CustomerID(),
 					Title: notify.ServiceLabel(sc.Service), Detail: verb + " for unpaid invoice " + ledger.Label(sc.Invoice),
-					Status: sc.Service.GetString("status"), Amount: sc.Invoice.AmountDue(), Currency: sc.Invoice.Currency(),
+					Status: string(provisioning.AsService(sc.Service).Status()), Amount: sc.Invoice.AmountDue(), Currency: sc.Invoice.Currency(),
 					At: sc.At, Invoice: sc.Invoice.Id, Service: sc.Service.Id, Step: sc.Step}
 			}
 			return items, nil
@@ -283,18 +286,18 @@ func labelServices(app core.App, items []QueueItem) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	svcs, err := app.FindAllRecords("services", dbx.In("id", ids...))
+	recs, err := app.FindAllRecords(provisioning.ServicesCollection, dbx.In("id", ids...))
 	if err != nil {
 		return err
 	}
-	byID := map[string]*core.Record{}
-	for _, s := range svcs {
-		byID[s.Id] = s
+	byID := map[string]*provisioning.Service{}
+	for _, r := range recs {
+		byID[r.Id] = provisioning.AsService(r)
 	}
 	for i := range items {
 		if s := byID[items[i].Service]; s != nil {
-			items[i].Customer = s.GetString("customer")
-			items[i].Title = items[i].Title + " job for " + notify.ServiceLabel(s) + " (" + s.GetString("platform") + ")"
+			items[i].Customer = s.CustomerID()
+			items[i].Title = items[i].Title + " job for " + notify.ServiceLabel(s.ProxyRecord()) + " (" + s.Platform() + ")"
 		}
 	}
 	return nil
@@ -311,17 +314,17 @@ func nameCustomers(app core.App, items []QueueItem) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	customers, err := app.FindAllRecords("customers", dbx.In("id", ids...))
+	recs, err := app.FindAllRecords(customers.Collection, dbx.In("id", ids...))
 	if err != nil {
 		return err
 	}
-	byID := map[string]*core.Record{}
-	for _, c := range customers {
-		byID[c.Id] = c
+	byID := map[string]*customers.Customer{}
+	for _, r := range recs {
+		byID[r.Id] = customers.As(r)
 	}
 	for i := range items {
 		if c := byID[items[i].Customer]; c != nil {
-			items[i].CustomerName, items[i].CustomerEmail = c.GetString("name"), c.Email()
+			items[i].CustomerName, items[i].CustomerEmail = c.Name(), c.Email()
 		}
 	}
 	return nil

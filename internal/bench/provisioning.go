@@ -14,6 +14,7 @@ import (
 	"github.com/ezscale/ezscale/billing/payments"
 	"github.com/ezscale/ezscale/integrations/provisioning"
 	"github.com/ezscale/ezscale/integrations/virtfusion"
+	"github.com/ezscale/ezscale/integrations/virtfusion/virtfusionsim"
 	"github.com/ezscale/ezscale/internal/secrets"
 )
 
@@ -37,7 +38,7 @@ type ProvisioningResult struct {
 // the worker pool provisioning them on the VirtFusion simulator.
 func Provisioning(app core.App, opts ProvisioningOptions, out io.Writer) (ProvisioningResult, error) {
 	var res ProvisioningResult
-	sim := virtfusion.NewSimulator("bench-token")
+	sim := virtfusionsim.New("bench-token")
 	sim.SetLatency(opts.Latency)
 	url, stop := sim.Start()
 	defer stop()

@@ -22,6 +22,7 @@ import (
 	"github.com/ezscale/ezscale/integrations/gateway"
 	"github.com/ezscale/ezscale/integrations/gateways"
 	"github.com/ezscale/ezscale/integrations/paypal"
+	"github.com/ezscale/ezscale/integrations/paypal/paypalsim"
 	"github.com/ezscale/ezscale/integrations/provisioning"
 	"github.com/ezscale/ezscale/integrations/stripe"
 	"github.com/ezscale/ezscale/internal/clock"
@@ -55,7 +56,7 @@ type world struct {
 	api      http.Handler
 	cleanups []func()
 	stripe   *fakeStripe
-	paypal   *paypal.Simulator
+	paypal   *paypalsim.Simulator
 	platform *fakePlatform
 	gw       *gateways.Set
 	worker   *provisioning.Worker
@@ -110,7 +111,7 @@ func newWorld(seed uint64, customers int) (*world, error) {
 	w.stripe = newFakeStripe()
 	w.stripe.early = func(ev stripeEvent) { w.deliver(delivery{Gateway: "stripe", ID: ev.ID, Type: ev.Type, Body: ev.Body}) }
 	w.cleanups = append(w.cleanups, w.stripe.Close)
-	w.paypal = paypal.NewSimulator(paypal.SimOptions{ClientID: "chaos", ClientSecret: "chaos-secret", WebhookID: "WH-CHAOS"})
+	w.paypal = paypalsim.New(paypalsim.Options{ClientID: "chaos", ClientSecret: "chaos-secret", WebhookID: "WH-CHAOS"})
 	ppBase, stopPP := w.paypal.Start()
 	w.cleanups = append(w.cleanups, stopPP)
 

@@ -99,6 +99,9 @@ type SupportPal struct {
 	Token string // an API token allowed users and tickets
 	// SSOSecret is the SimpleAuth key; empty means no "open in help desk" link.
 	SSOSecret string
+	// StandIn is set when dev mode's simulator stands in for the help desk
+	// (internal/standins): no place to carry real tickets to.
+	StandIn bool
 }
 
 // Elastiflow is the Elasticsearch cluster holding ElastiFlow's flow records,
@@ -143,6 +146,26 @@ type Panel struct {
 	Flavor string
 	// OrgID is Enhance's reseller or master organisation.
 	OrgID string
+	// StandIn is set when dev mode's simulator stands in for the platform
+	// (internal/standins): it knows none of the real panel's servers.
+	StandIn bool
+}
+
+// WithoutStandIns is the configuration as the operator wrote it: the
+// platforms and help desk dev mode's simulators stand in for are off
+// again. The WHMCS import reads it, since a simulator knows nothing of the
+// servers and tickets it carries over.
+func (c *Config) WithoutStandIns() *Config {
+	out := *c
+	for _, p := range []*Panel{&out.VirtFusion, &out.Pterodactyl, &out.SynergyCP, &out.Enhance} {
+		if p.StandIn {
+			*p = Panel{}
+		}
+	}
+	if out.SupportPal.StandIn {
+		out.SupportPal = SupportPal{}
+	}
+	return &out
 }
 
 // Stripe is the Stripe account; an empty SecretKey means Stripe is off.

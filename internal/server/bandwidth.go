@@ -1,28 +1,27 @@
 package server
 
 import (
+	"github.com/pocketbase/pocketbase/core"
+
 	"github.com/ezscale/ezscale/billing/bandwidth"
 	"github.com/ezscale/ezscale/integrations/elastiflow"
 	"github.com/ezscale/ezscale/internal/config"
 )
 
-// BandwidthSource is where the bandwidth run reads traffic: the configured
-// Elasticsearch cluster (ElastiFlow), else in dev mode the Elasticsearch
-// simulator fed with made-up traffic, else nothing (nil: accounting off).
-// stop releases what it started.
-func BandwidthSource(cfg *config.Config) (src bandwidth.Source, stop func(), err error) {
-	client, err := elastiflow.FromConfig(cfg.Elastiflow)
-	switch {
-	case err != nil:
-		return nil, nil, err
-	case client != nil:
-		return client, func() {}, nil
-	case cfg.Dev:
-		dev, err := elastiflow.NewDevSource()
-		if err != nil {
-			return nil, nil, err
-		}
-		return dev, dev.Close, nil
+// storeDevBandwidth keeps dev mode's traffic source on the app, where Setup
+// puts it, for the commands that run the bandwidth job after Setup.
+const storeDevBandwidth = "ezscale.devBandwidth"
+
+// BandwidthSource is where the bandwidth run reads traffic: dev mode's
+// stand-in when Setup started one, else the configured Elasticsearch
+// cluster (ElastiFlow), else nothing (nil: accounting off).
+func BandwidthSource(app core.App, cfg *config.Config) (bandwidth.Source, error) {
+	if dev, ok := app.Store().Get(storeDevBandwidth).(bandwidth.Source); ok {
+		return dev, nil
 	}
-	return nil, func() {}, nil
+	client, err := elastiflow.FromConfig(cfg.Elastiflow)
+	if err != nil || client == nil {
+		return nil, err
+	}
+	return client, nil
 }

@@ -1,14 +1,17 @@
 // Package server assembles the whole platform on a PocketBase app: the
-// outside systems the configuration names (simulators in dev mode), every
-// hook and route, the scheduled jobs and the portal. main.go and the
-// browser tests build the same platform through it.
+// outside systems the configuration names (in dev mode, the stand-ins the
+// development build sets in DevStandIns), every hook and route, the
+// scheduled jobs and the portal. main.go and the browser tests build the
+// same platform through it.
 package server
 
 import (
+	"errors"
 	"os"
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"github.com/ezscale/ezscale/billing/bandwidth"
 	"github.com/ezscale/ezscale/hooks"
 	"github.com/ezscale/ezscale/integrations/gateways"
 	"github.com/ezscale/ezscale/integrations/platforms"
@@ -17,41 +20,56 @@ import (
 	"github.com/ezscale/ezscale/jobs"
 )
 
-// Setup registers the platform on app. The returned func stops the
-// simulators it started; call it when the app stops.
+// DevStandIns starts simulators in dev mode; only a development build sets
+// it (main_dev.go, tests), so the production binary carries none. Dev mode
+// without it is refused at start.
+var DevStandIns func(app core.App, cfg *config.Config) (bandwidth.Source, func(), error)
+
+// errNoStandIns refuses dev mode in a build without the stand-ins.
+var errNoStandIns = errors.New("dev mode needs the development build (make build)")
+
+// Setup registers the platform on app. In dev mode the stand-ins start
+// first and point cfg at themselves, so everything after reads cfg alone.
+// The returned func stops what Setup started; call it when the app stops.
 func Setup(app core.App, cfg *config.Config) (stop func(), err error) {
 	if err := replication.Bind(app, os.Getenv); err != nil {
 		return nil, err
 	}
+	stopStandIns := func() {}
+	if cfg.Dev {
+		if DevStandIns == nil {
+			return nil, errNoStandIns
+		}
+		var devBandwidth bandwidth.Source
+		if devBandwidth, stopStandIns, err = DevStandIns(app, cfg); err != nil {
+			return nil, err
+		}
+		if devBandwidth != nil {
+			app.Store().Set(storeDevBandwidth, devBandwidth)
+		}
+	}
 	gw, err := gateways.FromConfig(cfg)
 	if err != nil {
+		stopStandIns()
 		return nil, err
 	}
 	ps, err := platforms.FromConfig(cfg)
 	if err != nil {
-		gw.Close()
+		stopStandIns()
 		return nil, err
 	}
-	bw, stopBW, err := BandwidthSource(cfg)
+	bw, err := BandwidthSource(app, cfg)
 	if err != nil {
-		ps.Close()
-		gw.Close()
+		stopStandIns()
 		return nil, err
 	}
-	desk, stopDesk, err := SupportDesk(app, cfg)
+	desk, err := SupportDesk(app, cfg)
 	if err != nil {
-		stopBW()
-		ps.Close()
-		gw.Close()
+		stopStandIns()
 		return nil, err
 	}
-	hooks.Register(app, cfg, hooks.Deps{Gateways: gw, Platforms: ps.Drivers, Support: desk})
-	jobs.Register(app, cfg, jobs.Deps{Gateways: gw, Platforms: ps.Drivers, Bandwidth: bw, Support: desk})
+	hooks.Register(app, cfg, hooks.Deps{Gateways: gw, Platforms: ps, Support: desk})
+	jobs.Register(app, cfg, jobs.Deps{Gateways: gw, Platforms: ps, Bandwidth: bw, Support: desk})
 	bindPortal(app)
-	return func() {
-		stopDesk()
-		stopBW()
-		ps.Close()
-		gw.Close()
-	}, nil
+	return stopStandIns, nil
 }

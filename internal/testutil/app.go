@@ -15,6 +15,7 @@ import (
 	"github.com/ezscale/ezscale/integrations/provisioning"
 	"github.com/ezscale/ezscale/internal/config"
 	"github.com/ezscale/ezscale/internal/sqlitedb"
+	"github.com/ezscale/ezscale/internal/standins"
 
 	_ "github.com/ezscale/ezscale/pb_migrations"
 )
@@ -72,15 +73,23 @@ func NewAppWithDeps(t testing.TB, cfg *config.Config, deps hooks.Deps) *tests.Te
 }
 
 // RegisterHooks registers the hooks on app, a NewMigratedApp, for tests
-// whose outside systems need the app first (the help desk does).
+// whose outside systems need the app first (the help desk does). In dev
+// mode the stand-ins start first, as in the development build: cfg then
+// names their simulators, and the demo data is seeded on serve.
 func RegisterHooks(t testing.TB, app *tests.TestApp, cfg *config.Config, deps hooks.Deps) *tests.TestApp {
 	t.Helper()
+	if cfg.Dev {
+		_, stop, err := standins.Start(app, cfg)
+		if err != nil {
+			t.Fatalf("stand-ins: %v", err)
+		}
+		t.Cleanup(stop)
+	}
 	if deps.Gateways == nil {
 		gw, err := gateways.FromConfig(cfg)
 		if err != nil {
 			t.Fatalf("gateways: %v", err)
 		}
-		t.Cleanup(gw.Close)
 		deps.Gateways = gw
 	}
 	hooks.Register(app, cfg, deps)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ezscale/ezscale/integrations/support"
 	"github.com/ezscale/ezscale/integrations/supportpal"
+	"github.com/ezscale/ezscale/integrations/supportpal/supportpalsim"
 )
 
 // HelpDeskSSOKey is the SimpleAuth key of HelpDesk's simulator.
@@ -15,7 +16,7 @@ var HelpDeskSSOKey = []byte("test-simpleauth-key")
 
 // HelpDeskEnv is a SupportPal simulator and what talks to it over HTTP.
 type HelpDeskEnv struct {
-	Sim  *supportpal.Simulator
+	Sim  *supportpalsim.Simulator
 	API  *supportpal.Client // for a test to act as SupportPal's other users
 	Desk *support.Desk
 }
@@ -24,7 +25,7 @@ type HelpDeskEnv struct {
 // talking to it. now, when not nil, is the clock of both.
 func HelpDesk(t testing.TB, app core.App, now func() time.Time) HelpDeskEnv {
 	t.Helper()
-	sim := supportpal.NewSimulator("test-supportpal-token", HelpDeskSSOKey)
+	sim := supportpalsim.New("test-supportpal-token", HelpDeskSSOKey)
 	if now != nil {
 		sim.SetNow(now)
 	}
