@@ -22,9 +22,26 @@ build: portal
 	go build $(GOFLAGS) -tags dev -trimpath -o $(BIN) .
 
 ## release: compile the production server (portal included) into bin/ezscale-release: no simulator, no
-## generator, no benchmark; EZ_DEV=1 is refused by it
+## generator, no benchmark; EZ_DEV=1 is refused by it. `ezscale version` names VERSION, COMMIT and DATE
+## (the commit's time, so the same commit builds the same binary and image)
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null)
+DATE    ?= $(shell TZ=UTC git log -1 --format=%cd --date=format-local:%Y-%m-%dT%H:%M:%SZ 2>/dev/null)
+VERSION_PKG := github.com/ezscale/ezscale/internal/version
+LDFLAGS := -s -w -X $(VERSION_PKG).Version=$(VERSION) -X $(VERSION_PKG).Commit=$(COMMIT) -X $(VERSION_PKG).Date=$(DATE)
 release: portal
-	go build $(GOFLAGS) -trimpath -o bin/ezscale-release .
+	GOOS=linux GOARCH=amd64 go build $(GOFLAGS) -trimpath -ldflags '$(LDFLAGS)' -o bin/ezscale-release .
+
+## image: the OCI image of bin/ezscale-release as a docker-loadable tarball bin/ezscale-image.tar, built
+## without a Docker daemon (cmd/ezscale-image, go-containerregistry); `make release image`
+.PHONY: image lint-workflows
+image:
+	go run ./cmd/ezscale-image --binary bin/ezscale-release --version '$(VERSION)' --commit '$(COMMIT)' \
+		--created '$(DATE)' --tag ezscale:$(VERSION) --out bin/ezscale-image.tar
+
+## lint-workflows: actionlint (a Go tool pinned in go.mod) on .github/workflows; make vet (so make test) runs it
+lint-workflows:
+	go tool actionlint
 
 ## portal: build the customer portal (Vue + Vite) into pb_public/portal
 portal: pb_public/portal/index.html
@@ -65,7 +82,7 @@ FUZZTIME_TEST ?= 2s
 fuzz:
 	scripts/fuzz.sh $(FUZZTIME)
 
-vet:
+vet: lint-workflows
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 	go vet -tags e2e,dev ./...
 

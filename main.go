@@ -25,6 +25,7 @@ func main() {
 	// Restore needs only the storage settings, not the server's: it runs on
 	// a machine being set up, before anything else is configured.
 	commands.RunRestoreIfAsked(os.Args[1:])
+	commands.RunVersionIfAsked(os.Args[1:])
 	cfg, err := config.Load()
 	if err != nil {
 		log.Fatal(err)

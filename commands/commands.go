@@ -14,8 +14,9 @@ import (
 func Register(app *pocketbase.PocketBase, cfg *config.Config) {
 	app.RootCmd.AddCommand(billingCommand(app), dunningCommand(app, cfg), secretsCommand(app, cfg))
 	app.RootCmd.AddCommand(bandwidthCommand(app, cfg), supportCommand(app, cfg), importCommand(app, cfg))
-	app.RootCmd.AddCommand(ledgerCommand(app))
-	app.RootCmd.AddCommand(restoreCommand()) // listed in help; main runs it before PocketBase starts (RunRestoreIfAsked)
+	app.RootCmd.AddCommand(ledgerCommand(app), backupCommand(app))
+	// Listed in help; main runs them before PocketBase starts (RunRestoreIfAsked, RunVersionIfAsked).
+	app.RootCmd.AddCommand(restoreCommand(), versionCommand())
 }
 
 // Migrate brings the database up to date, as serve does before it starts,

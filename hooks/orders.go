@@ -75,7 +75,8 @@ func quoteOrder(e *core.RequestEvent) error {
 	if missing == nil {
 		missing = []string{}
 	}
-	return e.JSON(http.StatusOK, map[string]any{"invoice": q.Invoice, "items": q.Items, "renews": q.Renews, "missing": missing})
+	return e.JSON(http.StatusOK, map[string]any{"invoice": q.Invoice, "items": q.Items, "renews": q.Renews, "missing": missing,
+		"trial_days": q.TrialDays, "trial_end": q.TrialEnd})
 }
 
 // orderError turns a refused order into the API error shape the SDK knows,

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/ezscale/ezscale/billing/cycle"
 	"github.com/ezscale/ezscale/billing/money"
 )
 
@@ -13,17 +14,26 @@ import (
 // racing for the last use would both pass.
 type Use struct {
 	Now          time.Time
-	PlanIDs      []string // plans on the order or invoice
+	PlanIDs      []string    // plans on the order or invoice
+	Cycle        cycle.Cycle // the billing cycle ordered
 	Currency     string
 	Subtotal     int64 // before discount, in minor units
 	TotalUses    int   // redemptions so far, by anyone
 	CustomerUses int   // redemptions so far by this customer
+	// PlanHistory is how many subscriptions, of any status, the customer
+	// has had to the plans ordered: a trial is for a first subscription,
+	// so that a new code each time cannot keep a service free.
+	PlanHistory int
+	// SetupFee is the order's one-off fee; a trial charges nothing, so it
+	// is not given on a plan that has one.
+	SetupFee int64
 }
 
 // Check returns nil if the coupon applies to u, or an *Error for the first
 // rule it breaks. The rules run in a fixed order (definition, active, dates,
-// max uses, once per customer, plans, currency, minimum order) so that the
-// same attempt always gets the same reason.
+// max uses, once per customer, plans, cycles, then a trial's own rules or
+// currency and minimum order) so that the same attempt always gets the same
+// reason.
 func (c Coupon) Check(u Use) error {
 	if err := c.Validate(); err != nil {
 		return err
@@ -47,6 +57,12 @@ func (c Coupon) Check(u Use) error {
 	if len(c.Plans) > 0 && !slices.ContainsFunc(u.PlanIDs, func(id string) bool { return slices.Contains(c.Plans, id) }) {
 		return c.fail(CodePlanNotEligible, "does not apply to any plan on this order")
 	}
+	if len(c.Cycles) > 0 && !slices.Contains(c.Cycles, u.Cycle) {
+		return c.fail(CodeCycleNotEligible, "does not apply to %s billing", u.Cycle)
+	}
+	if c.Kind == KindTrial {
+		return c.checkTrial(u)
+	}
 	// A minimum set in other currencies only cannot be converted to this one,
 	// and ignoring it would hand out the discount with no minimum at all.
 	_, hasAmount := c.AmountsOff[u.Currency]
@@ -57,6 +73,20 @@ func (c Coupon) Check(u Use) error {
 	if least := c.MinOrder[u.Currency]; hasMin && u.Subtotal < least {
 		return c.fail(CodeMinOrderNotMet, "needs a larger order: minimum order is %s",
 			money.Amount{Minor: least, Currency: u.Currency})
+	}
+	return nil
+}
+
+// checkTrial applies the rules only a trial has. Its price is the plan's, in
+// any currency, so currency and minimum order do not apply.
+func (c Coupon) checkTrial(u Use) error {
+	switch {
+	case u.Cycle == cycle.Hourly:
+		return c.fail(CodeCycleNotEligible, "gives a free trial, which metered (hourly) billing does not have")
+	case u.SetupFee > 0:
+		return c.fail(CodeTrialNotAvailable, "gives a free trial, which is not offered on a plan with a setup fee")
+	case u.PlanHistory > 0:
+		return c.fail(CodeTrialNotAvailable, "gives a free trial of a new subscription, and this account has had this plan before")
 	}
 	return nil
 }
@@ -74,8 +104,11 @@ func (c Coupon) Discount(currency string, amount int64) (int64, error) {
 		return 0, fmt.Errorf("coupon %s: cannot discount the negative amount %s", c.Code,
 			money.Amount{Minor: amount, Currency: currency})
 	}
-	if c.Kind == KindPercent {
+	switch c.Kind {
+	case KindPercent:
 		return money.MulRatioHalfEven(amount, c.PercentOff, 100)
+	case KindTrial: // it gives time, not money
+		return 0, nil
 	}
 	off, ok := c.AmountsOff[currency]
 	if !ok {

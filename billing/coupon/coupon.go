@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ezscale/ezscale/billing/cycle"
 	"github.com/ezscale/ezscale/billing/money"
 )
 
@@ -22,7 +23,14 @@ const (
 	// KindFixed takes a fixed amount off, set per currency in AmountsOff
 	// because amounts cannot be converted without an exchange rate.
 	KindFixed Kind = "fixed"
+	// KindTrial takes nothing off a price: it makes the first period of a
+	// new subscription a free trial of TrialDays days, after which the
+	// subscription renews at its price (Stripe's trial_period_days).
+	KindTrial Kind = "trial"
 )
+
+// MaxTrialDays is the longest trial a coupon may give.
+const MaxTrialDays = 365
 
 // Duration says for how many billing cycles of a subscription a coupon keeps
 // applying after it was redeemed.
@@ -45,7 +53,9 @@ type Coupon struct {
 	Kind            Kind
 	PercentOff      int64
 	AmountsOff      map[string]int64
-	Plans           []string // empty: every plan
+	Plans           []string      // empty: every plan
+	Cycles          []cycle.Cycle // empty: every billing cycle
+	TrialDays       int           // KindTrial: the free days
 	Duration        Duration
 	DurationCycles  int
 	MaxUses         int // 0: unlimited
@@ -79,8 +89,21 @@ func (c Coupon) Validate() error {
 		if err := c.validateAmounts("amounts_off", c.AmountsOff, 1); err != nil {
 			return err
 		}
+	case KindTrial:
+		if c.TrialDays < 1 || c.TrialDays > MaxTrialDays {
+			return c.fail(CodeInvalid, "is misconfigured: trial_days %d is outside 1..%d", c.TrialDays, MaxTrialDays)
+		}
+		// A trial is the first period; a duration beyond it would mean nothing.
+		if c.Duration != DurationOnce {
+			return c.fail(CodeInvalid, "is misconfigured: a trial coupon applies once, not %s", c.Duration)
+		}
 	default:
 		return c.fail(CodeInvalid, "is misconfigured: unknown kind %q", c.Kind)
+	}
+	for _, cy := range c.Cycles {
+		if !cy.Valid() {
+			return c.fail(CodeInvalid, "is misconfigured: unknown cycle %q", cy)
+		}
 	}
 
 	switch c.Duration {
@@ -117,4 +140,10 @@ func (c Coupon) validateAmounts(field string, m map[string]int64, least int64) e
 		}
 	}
 	return nil
+}
+
+// TrialEnd is when the trial a trial coupon gives ends, for a first period
+// starting at start: TrialDays calendar days later, at the same time of day.
+func (c Coupon) TrialEnd(start time.Time) time.Time {
+	return start.AddDate(0, 0, c.TrialDays)
 }

@@ -18,6 +18,8 @@ const (
 	CodePlanNotEligible      = "plan_not_eligible"
 	CodeCurrencyNotSupported = "currency_not_supported"
 	CodeMinOrderNotMet       = "min_order_not_met"
+	CodeCycleNotEligible     = "cycle_not_eligible"
+	CodeTrialNotAvailable    = "trial_not_available"
 )
 
 // Error says why a coupon does not apply: Code for programs and Message, which

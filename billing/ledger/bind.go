@@ -7,6 +7,8 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
 	"github.com/pocketbase/pocketbase/tools/router"
+
+	"github.com/ezscale/ezscale/billing/subscriptions"
 )
 
 // Bind registers the invoice's rules on app, for every save whoever makes
@@ -15,6 +17,12 @@ import (
 // edits of lines, an append-only credit ledger, and the OnInvoicePaid event
 // once an invoice becomes paid.
 func Bind(app core.App) {
+	app.OnRecordValidate(subscriptions.Collection).BindFunc(func(e *core.RecordEvent) error {
+		if err := CheckSubscriptionCoupon(e.App, e.Record); err != nil {
+			return refused(err)
+		}
+		return e.Next()
+	})
 	// Issuing numbers an invoice: the number and the invoice commit together.
 	app.OnRecordCreateRequest(InvoicesCollection).BindFunc(requestInTransaction)
 	app.OnRecordUpdateRequest(InvoicesCollection).BindFunc(func(e *core.RecordRequestEvent) error {

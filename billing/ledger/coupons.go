@@ -9,6 +9,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/ezscale/ezscale/billing/coupon"
+	"github.com/ezscale/ezscale/billing/cycle"
 )
 
 // CouponFromRecord reads a coupons record.
@@ -19,6 +20,7 @@ func CouponFromRecord(rec *core.Record) (coupon.Coupon, error) {
 		Kind:            coupon.Kind(rec.GetString("kind")),
 		PercentOff:      rec.GetInt64("percent_off"),
 		Plans:           rec.GetStringSlice("plans"),
+		TrialDays:       rec.GetInt("trial_days"),
 		Duration:        coupon.Duration(rec.GetString("duration")),
 		DurationCycles:  rec.GetInt("duration_cycles"),
 		MaxUses:         rec.GetInt("max_uses"),
@@ -26,6 +28,9 @@ func CouponFromRecord(rec *core.Record) (coupon.Coupon, error) {
 		StartsAt:        rec.GetDateTime("starts_at").Time(),
 		ExpiresAt:       rec.GetDateTime("expires_at").Time(),
 		Active:          rec.GetBool("active"),
+	}
+	for _, cy := range rec.GetStringSlice("cycles") {
+		c.Cycles = append(c.Cycles, cycle.Cycle(cy))
 	}
 	for field, dst := range map[string]*map[string]int64{"amounts_off": &c.AmountsOff, "min_order": &c.MinOrder} {
 		raw, _ := json.Marshal(rec.Get(field))
@@ -71,4 +76,21 @@ func Redeem(ctx context.Context, app core.App, couponID string, inv *Invoice, am
 	rec.Set("amount_off", amountOff)
 	rec.Set("currency", inv.Currency())
 	return app.SaveWithContext(ctx, rec)
+}
+
+// CheckSubscriptionCoupon refuses a trial coupon set on a subscription (by
+// staff, in the dashboard): a trial is the first period of a new
+// subscription, which only an order starts, so on an existing one it would
+// promise free time that nothing gives.
+func CheckSubscriptionCoupon(app core.App, sub *core.Record) error {
+	id := sub.GetString("coupon")
+	if id == "" || (!sub.IsNew() && sub.Original().GetString("coupon") == id) {
+		return nil
+	}
+	rec, err := app.FindRecordById("coupons", id)
+	if err != nil || coupon.Kind(rec.GetString("kind")) != coupon.KindTrial {
+		return nil // a missing coupon is the relation field's to refuse
+	}
+	return &coupon.Error{Code: coupon.CodeTrialNotAvailable, Message: "coupon " + rec.GetString("code") +
+		" gives a free trial to new subscriptions only: it cannot be added to a subscription"}
 }

@@ -90,7 +90,8 @@ func Approve(ctx context.Context, app core.App, orderID string, by audit.Actor) 
 // startAt moves a wait-listed order's first period to start when it is
 // approved: the customer pays for time from when the server is theirs, not
 // from when they joined the wait list. The draft's period line moves with
-// the subscription; its price, a whole period's, is unchanged.
+// the subscription; its price, a whole period's (or a trial's nothing), is
+// unchanged.
 func startAt(ctx context.Context, tx core.App, order *core.Record, now time.Time) error {
 	sub, err := subscriptions.Find(tx, order.GetString("subscription"))
 	if err != nil {
@@ -100,7 +101,13 @@ func startAt(ctx context.Context, tx core.App, order *core.Record, now time.Time
 	if err != nil {
 		return fmt.Errorf("subscription %s: %w", sub.Id, err)
 	}
+	// A trial keeps its length from the approval on.
+	trialEnd, trialStart := sub.TrialEnd().Time(), sub.CurrentPeriodStart().Time()
 	first := startFirstPeriod(sub, c, now)
+	if !trialEnd.IsZero() {
+		days := int(trialEnd.Sub(trialStart).Round(time.Hour).Hours() / 24)
+		first = startTrial(sub, now.AddDate(0, 0, days), now)
+	}
 	if err := tx.SaveWithContext(ctx, sub); err != nil {
 		return fmt.Errorf("subscription %s: %w", sub.Id, err)
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
 	"github.com/ezscale/ezscale/billing/coupon"
@@ -84,6 +85,7 @@ type priced struct {
 	status       string // the order's: pending, or pending_approval when wait-listed
 	coupon       *core.Record
 	discount     int64 // what the coupon takes off, for its redemption
+	trialDays    int   // a trial coupon's free days; 0 without one
 	order        *core.Record
 	subscription *subscriptions.Subscription
 	service      *provisioning.Service
@@ -154,8 +156,17 @@ func price(app core.App, customer *core.Record, req Request, by By, now time.Tim
 		}
 	}
 
+	trial := couponRec != nil && cpn.Kind == coupon.KindTrial
+	if trial {
+		// Checked before the lines exist: it decides the first period.
+		if err := checkTrial(app, cpn, customer, plan, c, price.GetInt64("setup_fee"), now); err != nil {
+			return nil, err
+		}
+	}
 	couponID := ""
-	if couponRec != nil {
+	if couponRec != nil && !trial {
+		// The subscription's coupon is the one renewals discount with; a
+		// trial's work is done with the first period (the order keeps it).
 		couponID = couponRec.Id
 	}
 	subRec, err := newRecord(app, subscriptions.Collection)
@@ -172,6 +183,9 @@ func price(app core.App, customer *core.Record, req Request, by By, now time.Tim
 	sub.SetAmount(price.GetInt64("amount"))
 	sub.SetCouponID(couponID)
 	first := startFirstPeriod(sub, c, now)
+	if trial {
+		first = startTrial(sub, cpn.TrialEnd(now), now)
+	}
 
 	label := options["hostname"]
 	if label == "" {
@@ -204,7 +218,11 @@ func price(app core.App, customer *core.Record, req Request, by By, now time.Tim
 		lines = append(lines, ledger.Line{Kind: ledger.KindSetup, Description: plan.GetString("name") + " setup", Quantity: 1,
 			UnitAmount: fee, Subscription: sub.Id, Service: svc.Id})
 	}
-	if c != cycle.Hourly {
+	if trial {
+		lines = append(lines, ledger.Line{Kind: ledger.KindPeriod, Quantity: 1, Subscription: sub.Id, Service: svc.Id,
+			Description: fmt.Sprintf("%s, free trial of %d days (coupon %s)", ledger.PeriodDescription(plan.GetString("name"), label, c), cpn.TrialDays, cpn.Code),
+			PeriodStart: first.Start, PeriodEnd: first.End})
+	} else if c != cycle.Hourly {
 		lines = append(lines, ledger.Line{Kind: ledger.KindPeriod, Description: ledger.PeriodDescription(plan.GetString("name"), label, c),
 			Quantity: 1, UnitAmount: price.GetInt64("amount"), Subscription: sub.Id, Service: svc.Id,
 			PeriodStart: first.Start, PeriodEnd: first.End})
@@ -213,7 +231,7 @@ func price(app core.App, customer *core.Record, req Request, by By, now time.Tim
 	for _, l := range lines {
 		subtotal += l.UnitAmount
 	}
-	if couponRec != nil {
+	if couponRec != nil && !trial {
 		if off, err = couponDiscount(app, cpn, customer, plan, inv.Currency(), subtotal, now); err != nil {
 			return nil, err
 		}
@@ -241,15 +259,23 @@ func price(app core.App, customer *core.Record, req Request, by By, now time.Tim
 		items = append(items, item)
 	}
 
+	orderCoupon := ""
+	if couponRec != nil {
+		orderCoupon = couponRec.Id
+	}
 	order, err := newRecord(app, "orders")
 	if err != nil {
 		return nil, err
 	}
 	order.Load(map[string]any{
-		"customer": customer.Id, "plan_price": price.Id, "status": orderStatus, "options": options, "coupon": couponID,
+		"customer": customer.Id, "plan_price": price.Id, "status": orderStatus, "options": options, "coupon": orderCoupon,
 		"subscription": sub.Id, "service": svc.Id, "invoice": inv.Id, "ip": by.IP,
 	})
-	return &priced{settings: s, plan: plan, status: orderStatus, coupon: couponRec, discount: off,
+	trialDays := 0
+	if trial {
+		trialDays = cpn.TrialDays
+	}
+	return &priced{settings: s, plan: plan, status: orderStatus, coupon: couponRec, discount: off, trialDays: trialDays,
 		order: order, subscription: sub, service: svc, invoice: inv, items: items}, nil
 }
 
@@ -275,7 +301,9 @@ func place(ctx context.Context, tx core.App, customer *core.Record, req Request,
 			return nil, fmt.Errorf("line %q: %w", item.GetString("description"), err)
 		}
 	}
-	if p.discount > 0 {
+	// A trial takes no money off but is a use all the same: its limits
+	// (maximum uses, once per customer) count it.
+	if p.discount > 0 || p.trialDays > 0 {
 		if err := ledger.Redeem(ctx, tx, p.coupon.Id, p.invoice, p.discount); err != nil {
 			return nil, err
 		}
@@ -329,6 +357,29 @@ func couponDiscount(app core.App, cpn coupon.Coupon, customer, plan *core.Record
 	return cpn.Discount(currency, subtotal)
 }
 
+// checkTrial checks a trial coupon against this order. Besides the limits
+// of every coupon, a trial is for a customer's first subscription to the
+// plan: counted in the order's transaction, like the coupon's uses, so two
+// concurrent orders cannot both start one.
+func checkTrial(app core.App, cpn coupon.Coupon, customer, plan *core.Record, c cycle.Cycle, setupFee int64, now time.Time) error {
+	total, mine, err := ledger.CouponUses(app, cpn.ID, customer.Id)
+	if err != nil {
+		return err
+	}
+	had, err := app.CountRecords(subscriptions.Collection, dbx.HashExp{"customer": customer.Id, "plan": plan.Id})
+	if err != nil {
+		return err
+	}
+	err = cpn.Check(coupon.Use{
+		Now: now, PlanIDs: []string{plan.Id}, Cycle: c, Currency: customers.As(customer).Currency(),
+		TotalUses: total, CustomerUses: mine, PlanHistory: int(had), SetupFee: setupFee,
+	})
+	if ce, ok := errors.AsType[*coupon.Error](err); ok {
+		return badRequest("coupon", ce.Code, "%s", ce.Message)
+	}
+	return err
+}
+
 // Order statuses.
 const (
 	StatusPending         = "pending"
@@ -368,6 +419,19 @@ func newRecord(app core.App, collection string) (*core.Record, error) {
 	rec := core.NewRecord(col)
 	rec.Id = core.GenerateDefaultRandomId()
 	return rec, nil
+}
+
+// startTrial makes sub's first period the free trial [now, end): its
+// periods are counted from the trial's end, so the first one billed, by the
+// renewal run like any renewal, is a whole period at the price.
+func startTrial(sub *subscriptions.Subscription, end, now time.Time) cycle.Period {
+	sub.SetAnchorAt(end)
+	sub.SetAnchorDay(end.Day())
+	sub.SetCurrentPeriodStart(now)
+	sub.SetCurrentPeriodEnd(end)
+	sub.SetBilledUntil(end)
+	sub.SetTrialEnd(end)
+	return cycle.Period{Start: now, End: end}
 }
 
 // startFirstPeriod starts sub's first period of cycle c at now: the anchor

@@ -16,6 +16,11 @@ type Quoted struct {
 	// Renews is how the plan's price recurs after this invoice, as every
 	// page says it: "then $5.95 monthly plus 19% VAT"; "" for hourly plans.
 	Renews string
+	// TrialDays and TrialEnd describe the free trial a trial coupon gives:
+	// nothing is charged until TrialEnd, when the first renewal bills the
+	// price; 0 and nil without one.
+	TrialDays int
+	TrialEnd  *time.Time
 	// Missing names the billing fields the customer has yet to fill in.
 	// Such a quote is not final: its tax assumes no country, and Place
 	// refuses the order until the fields are set.
@@ -43,6 +48,11 @@ func Quote(ctx context.Context, app core.App, customer *core.Record, req Request
 	q := &Quoted{
 		Renews:  ledger.RenewalLabel(inv, p.subscription.Amount(), p.subscription.Cycle()),
 		Missing: missingAddress(customer),
+	}
+	if p.trialDays > 0 {
+		end := p.subscription.TrialEnd().Time()
+		q.TrialDays, q.TrialEnd = p.trialDays, &end
+		q.Renews = ledger.TrialLabel(inv, p.trialDays, p.subscription.Amount(), p.subscription.Cycle())
 	}
 	// A wait-listed order's invoice stays a draft until staff approve it.
 	if p.status != StatusPending {

@@ -66,6 +66,10 @@ type Quote struct {
 	// CouponDropped is the code of the subscription's coupon when it does
 	// not cover the new plan: it stops discounting from this change on.
 	CouponDropped string `json:"coupon_dropped"`
+	// Trial is set while the subscription is in its free trial: the trial's
+	// time was not paid for, so the change neither charges nor credits it,
+	// and the new price applies from the trial's end.
+	Trial bool `json:"trial"`
 	// Warnings are what the customer should know before confirming (the
 	// new plan's disk is smaller than what the service uses); they do not
 	// refuse the change.
@@ -184,7 +188,7 @@ func QuoteChange(app core.App, service *core.Record, toPriceID string, now time.
 	q := &Quote{
 		Currency: sub.Currency(), FromPrice: sub.PlanPriceID(), ToPrice: toPrice.Id,
 		FromAmount: from, ToAmount: to, PeriodStart: period.Start, PeriodEnd: period.End, At: now,
-		SecondsLeft: pr.SecondsLeft, SecondsTotal: pr.SecondsTotal, Kind: KindSame, NextPeriodPay: to,
+		SecondsLeft: pr.SecondsLeft, SecondsTotal: pr.SecondsTotal, Kind: KindSame, NextPeriodPay: to, Trial: sub.InTrial(now),
 		LaterPeriods: []LaterPeriod{}, Warnings: fitWarnings(svc, toPlan),
 		sub: sub, svc: svc, toPrice: toPrice, toPlan: toPlan, treatment: ledger.Decide(s, rates, customer),
 	}
@@ -205,12 +209,14 @@ func QuoteChange(app core.App, service *core.Record, toPriceID string, now time.
 	return q, nil
 }
 
-// upgrade charges the list difference for the rest of the period and for
-// each later period already paid for; later periods on open invoices are
+// upgrade charges the list difference for the rest of the period (none
+// during a free trial) and for each later period already paid for; later periods on open invoices are
 // repriced when the change applies.
 func (q *Quote) upgrade(cq cycle.ChangeQuote, later []laterLine) error {
-	q.Credit, q.Charge = cq.Credit, cq.Charge
-	if cq.Net > 0 {
+	if !q.Trial {
+		q.Credit, q.Charge = cq.Credit, cq.Charge
+	}
+	if cq.Net > 0 && !q.Trial {
 		q.lines = append(q.lines, ledger.Line{
 			Kind: ledger.KindProration, Quantity: 1, UnitAmount: cq.Net,
 			Description:  fmt.Sprintf("Plan change to %s, prorated for the rest of the period", q.toPlan.GetString("name")),
@@ -252,7 +258,10 @@ func (q *Quote) upgrade(cq cycle.ChangeQuote, later []laterLine) error {
 // price given up, rounded down: never list prices, which a coupon or an
 // earlier credit may have made more than was paid.
 func (q *Quote) downgrade(app core.App, later []laterLine) error {
-	spans := []creditSpan{{start: q.At, end: q.PeriodEnd}}
+	var spans []creditSpan
+	if !q.Trial { // nothing was paid for the rest of a trial
+		spans = append(spans, creditSpan{start: q.At, end: q.PeriodEnd})
+	}
 	for _, l := range later {
 		if l.paid() {
 			spans = append(spans, creditSpan{start: l.start, end: l.end})

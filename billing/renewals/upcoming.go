@@ -39,6 +39,9 @@ type UpcomingCharge struct {
 	TaxIncluded bool   `json:"tax_included"`
 	TaxName     string `json:"tax_name,omitempty"`
 	Label       string `json:"label"`
+	// TrialEnd is set while the subscription is in its free trial: the
+	// charge is its first, for the period starting when the trial ends.
+	TrialEnd *time.Time `json:"trial_end,omitempty"`
 }
 
 // UpcomingCharges is a customer's next charges and their sum per currency.
@@ -126,6 +129,10 @@ func newPricer(app core.App, s *settings.Settings, rates []tax.Rate) (*biller, e
 // period falls due. sub is changed in memory only.
 func (b *biller) upcoming(bt *batch, sub *subscriptions.Subscription, customer *core.Record, t ledger.Treatment, now time.Time) (UpcomingCharge, error) {
 	ch := UpcomingCharge{Subscription: sub.Id, Currency: sub.Currency()}
+	if sub.InTrial(now) {
+		end := sub.TrialEnd().Time()
+		ch.TrialEnd = &end
+	}
 	if svc := bt.services[sub.Id]; svc != nil {
 		ch.Service = svc.Id
 	}

@@ -88,6 +88,19 @@ func (s *Subscription) SetCustomerID(id string)           { s.Set("customer", id
 func (s *Subscription) SetCycle(c cycle.Cycle)            { s.Set("cycle", string(c)) }
 func (s *Subscription) SetCurrency(c string)              { s.Set("currency", c) }
 func (s *Subscription) SetPayPalSubscriptionID(id string) { s.Set("paypal_subscription_id", id) }
-func (s *Subscription) CancelReason() string              { return s.GetString("cancel_reason") }
-func (s *Subscription) SetCancelComment(c string)         { s.Set("cancel_comment", c) }
-func (s *Subscription) SetCancelAtPeriodEnd(b bool)       { s.Set("cancel_at_period_end", b) }
+
+// TrialEnd is when the free trial a trial coupon made of the first period
+// ends; zero when there was none.
+func (s *Subscription) TrialEnd() types.DateTime { return s.GetDateTime("trial_end") }
+func (s *Subscription) SetTrialEnd(t time.Time)  { s.Set("trial_end", t) }
+
+// InTrial reports whether at falls in the subscription's free trial: time
+// nobody paid for, which a plan change neither charges nor credits.
+func (s *Subscription) InTrial(at time.Time) bool {
+	end := s.TrialEnd().Time()
+	return !end.IsZero() && at.Before(end)
+}
+
+func (s *Subscription) CancelReason() string        { return s.GetString("cancel_reason") }
+func (s *Subscription) SetCancelComment(c string)   { s.Set("cancel_comment", c) }
+func (s *Subscription) SetCancelAtPeriodEnd(b bool) { s.Set("cancel_at_period_end", b) }

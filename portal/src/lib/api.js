@@ -97,11 +97,13 @@ export function accountCredit() {
  * What the renewal run will bill next per service, priced as it will bill
  * it: amount is the gross in minor units (tax included), null when nothing
  * (ending) or an unknown amount (hourly) will be billed; date is when the
- * invoice is issued (for an ending service, when it ends).
+ * invoice is issued (for an ending service, when it ends). trial_end is set during a free trial: the charge
+ * is the first, for the period starting then.
  * @typedef {{
  *   service: string, subscription: string, kind: 'renewal'|'hourly'|'ending',
  *   date: string, period_start?: string, period_end?: string,
  *   amount: number|null, tax: number, currency: string, tax_included: boolean, tax_name?: string, label: string,
+ *   trial_end?: string,
  * }} UpcomingCharge
  * @typedef {{ charges: UpcomingCharge[], totals: Record<string, number> }} UpcomingCharges
  */
@@ -292,7 +294,8 @@ export function capturePayPalOrder(invoiceId, orderId) {
  * What the order would invoice, taxes included, nothing saved. renews says how the price recurs, in the words
  * the invoice, PDF and emails use ("then $5.95 monthly plus 19% VAT"; "" for hourly plans); missing names the
  * billing fields the account still lacks (["country"]): such a quote is not final and the order is refused.
- * @typedef {{ invoice: Invoice, items: InvoiceItem[], renews: string, missing: string[] }} OrderQuote
+ * A trial coupon sets trial_days and trial_end: the invoice is zero and renews starts "Free for 14 days, then …".
+ * @typedef {{ invoice: Invoice, items: InvoiceItem[], renews: string, missing: string[], trial_days: number, trial_end: string|null }} OrderQuote
  */
 
 /** POST /api/orders/quote. @param {OrderRequest} order @returns {Promise<OrderQuote>} */

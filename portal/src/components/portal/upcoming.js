@@ -34,11 +34,23 @@ export function useUpcomingCharges() {
   return { upcoming, byService, totals, nextDate }
 }
 
+// trialText says a free trial and the charge that ends it: "Trial until
+// 21 Dec 2026, first charge €15.00 on 21 Dec 2026"; '' outside a trial.
+export function trialText(c) {
+  if (!c?.trial_end) return ''
+  if (c.kind === 'ending') return `Trial until ${date(c.trial_end)} · no charge, the service ends then`
+  return `Trial until ${date(c.trial_end)}, first charge ${money(c.amount, c.currency)}${taxText(c)} on ${date(c.trial_end)}`
+}
+
+function taxText(c) {
+  return c.tax_included ? ` incl. ${c.tax_name || 'tax'}` : ''
+}
+
 // chargeText says a service's next charge in one line.
 export function chargeText(c) {
   if (!c) return ''
+  if (c.trial_end) return trialText(c)
   if (c.kind === 'ending') return `No further charge · ends ${date(c.date)}`
   if (c.kind === 'hourly') return `Billed hourly by usage · next invoice ${date(c.date)}`
-  const tax = c.tax_included ? ` incl. ${c.tax_name || 'tax'}` : ''
-  return `Next charge ${money(c.amount, c.currency)}${tax} on ${date(c.date)}`
+  return `Next charge ${money(c.amount, c.currency)}${taxText(c)} on ${date(c.date)}`
 }
