@@ -59,6 +59,7 @@ func Register(app core.App, cfg *config.Config, deps Deps) {
 	bindServiceActions(app, actions)
 	bindServiceReinstall(app, deps.Platforms)
 	bindStaffServices(app, actions)
+	bindHardware(app, deps.Platforms)
 	bindPlanValidation(app, deps.Platforms)
 	bindPlanOrderOptions(app, deps.Platforms)
 	provisioning.BindSSHKeys(app)

@@ -88,6 +88,11 @@ func (w *Worker) execute(ctx context.Context, actx context.Context, job *QueuedJ
 		if err := tellStaff(actx, tx, job, current, notes); err != nil {
 			return err
 		}
+		if job.Action() == ActionTerminate {
+			if err := cancelHardwareWait(actx, tx, current.Id); err != nil {
+				return err
+			}
+		}
 		if job.Action() == ActionUnsuspend && current.Status() == ServiceSuspended && !suspendQueued(tx, current.Id) {
 			// Suspended again meanwhile for another reason (staff, abuse)
 			// without a suspend of its own queued: the platform has just
@@ -144,8 +149,9 @@ func (w *Worker) create(ctx, actx context.Context, driver Provisioner, svc *Serv
 	if err != nil {
 		return err
 	}
+	_, payload := readCreatePayload(job)
 	created, err := driver.Create(ctx, CreateRequest{
-		ServiceID: svc.Id, Config: jsonMap(plan, "platform_config"), Options: options, Password: NewPassword(), SSHKeys: keys,
+		ServiceID: svc.Id, ServerID: payload.ServerID, Config: jsonMap(plan, "platform_config"), Options: options, Password: NewPassword(), SSHKeys: keys,
 		Customer: Customer{ID: customer.Id, Email: customer.Email(), Name: customer.Name(),
 			PlatformUserID: platformUserID(w.App, customer.Id, svc.Platform())},
 	})

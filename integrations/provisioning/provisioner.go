@@ -45,6 +45,10 @@ type CreateRequest struct {
 	// SSHKeys are the saved keys the customer chose at order that still
 	// exist, for platforms that install keys (the others ignore them).
 	SSHKeys []SSHKey
+	// ServerID is the inventory server staff assigned to an order that
+	// found no matching hardware (HardwarePicker); empty, the driver
+	// matches one itself.
+	ServerID string
 }
 
 // Created is what a create returns: ids to keep, addresses, and secrets

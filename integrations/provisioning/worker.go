@@ -60,18 +60,20 @@ func (w *Worker) Claim(name string) (*core.Record, error) {
 		ID string `db:"id"`
 	}
 	// Due (or running past its lease: a crashed worker's), not behind an
-	// earlier job of the same service, and no job of the same customer
-	// running: a customer's platform account is made once, and a driver
-	// looking for a server of ours must not race another create. A
-	// customer WHMCS still serves is not ours to provision: their jobs
-	// wait, and the cutover cancels them.
+	// earlier job of the same service (but a terminate is not held up by a
+	// create waiting for staff to assign hardware: it cancels it), and no
+	// job of the same customer running: a customer's platform account is
+	// made once, and a driver looking for a server of ours must not race
+	// another create. A customer WHMCS still serves is not ours to
+	// provision: their jobs wait, and the cutover cancels them.
 	err := w.App.DB().NewQuery(`UPDATE {{provisioning_jobs}} SET status = 'running', locked_at = {:now}, locked_by = {:name},
 		attempts = attempts + 1, updated = {:now}
 		WHERE id = (
 			SELECT j.id FROM provisioning_jobs j JOIN services s ON s.id = j.service
 			WHERE ((j.status = 'pending' AND j.run_after <= {:now}) OR (j.status = 'running' AND j.locked_at < {:expired}))
 			AND NOT EXISTS (SELECT 1 FROM provisioning_jobs e WHERE e.service = j.service AND e.id != j.id
-				AND e.status = 'pending' AND e.created < j.created)
+				AND e.status = 'pending' AND e.created < j.created
+				AND NOT (j.action = 'terminate' AND ` + WaitingForHardwareSQL("e") + `))
 			AND NOT EXISTS (SELECT 1 FROM provisioning_jobs e JOIN services es ON es.id = e.service
 				WHERE es.customer = s.customer AND e.id != j.id AND e.status = 'running' AND e.locked_at >= {:expired})
 			AND ` + parallelrun.NotHeldSQL("s.customer") + `
@@ -127,6 +129,10 @@ func (w *Worker) Process(ctx context.Context, rec *core.Record) {
 		job.SetFinishedAt(recordTime(w.Now()))
 		job.SetLastError("")
 		w.record(actx, job)
+		return
+	}
+	if job.Action() == ActionCreate && errors.Is(err, ErrNoHardware) {
+		w.waitForHardware(actx, job, err)
 		return
 	}
 	job.SetLastError(err.Error())

@@ -123,24 +123,15 @@ func (d *Driver) Create(ctx context.Context, req provisioning.CreateRequest) (pr
 		return out, err
 	}
 
-	// 3. Free hardware and IPs.
-	q := url.Values{}
-	q.Set("cpu_billing", p.CPU)
-	q.Set("mem_billing", p.memBilling())
-	for i, dk := range p.Disks {
-		q.Set(fmt.Sprintf("disks_billing[%d]", i), dk)
-	}
-	q.Set("ip_group_billing[0]", p.Location)
-	q.Set("available", "1")
-	q.Set("parts[exact]", "1")
+	// 3. Free hardware (staff's pick, or the match) and IPs.
 	var free apiServer
-	found, err := d.c.first(ctx, "/server", q, &free, "")
+	if req.ServerID != "" {
+		free, err = d.assignable(ctx, req.ServerID)
+	} else {
+		free, err = d.match(ctx, p)
+	}
 	if err != nil {
 		return out, err
-	}
-	if !found {
-		return out, &provisioning.Error{Message: "synergycp: no matching server in stock (" + p.describe() +
-			"); queue for manual setup"}
 	}
 	if p.IPsBilling != "" {
 		eq := url.Values{}
@@ -182,6 +173,30 @@ func (d *Driver) Create(ctx context.Context, req provisioning.CreateRequest) (pr
 		return out, &provisioning.Error{Message: "synergycp: provision returned no server; nothing was provisioned"}
 	}
 	return d.created(ctx, *res.Server, clientID, req.Password)
+}
+
+// match finds a free server with exactly the plan's parts at its location
+// (contract §4.2), or answers ErrNoHardware: the order then waits for
+// staff to assign one.
+func (d *Driver) match(ctx context.Context, p plan) (apiServer, error) {
+	q := url.Values{}
+	q.Set("cpu_billing", p.CPU)
+	q.Set("mem_billing", p.memBilling())
+	for i, dk := range p.Disks {
+		q.Set(fmt.Sprintf("disks_billing[%d]", i), dk)
+	}
+	q.Set("ip_group_billing[0]", p.Location)
+	q.Set("available", "1")
+	q.Set("parts[exact]", "1")
+	var free apiServer
+	found, err := d.c.first(ctx, "/server", q, &free, "")
+	if err != nil {
+		return free, err
+	}
+	if !found {
+		return free, fmt.Errorf("synergycp: no matching server in stock (%s): %w", p.describe(), provisioning.ErrNoHardware)
+	}
+	return free, nil
 }
 
 func (d *Driver) created(ctx context.Context, srv apiServer, clientID, password string) (provisioning.Created, error) {

@@ -23,6 +23,7 @@ const (
 	KindOverdue    = "overdue"     // open invoices past their due date
 	KindDunning    = "dunning"     // suspensions and terminations dunning will take soon
 	KindApprovals  = "approvals"   // wait-listed orders waiting for staff
+	KindHardware   = "hardware"    // dedicated orders waiting for staff to assign a server
 	KindStuckJobs  = "stuck_jobs"  // provisioning jobs unfinished for too long
 	KindFailedJobs = "failed_jobs" // provisioning jobs that gave up
 	KindWebhooks   = "webhooks"    // gateway events that matched nothing or failed
@@ -37,7 +38,7 @@ const (
 )
 
 // QueueKinds lists every kind of work, in the console's order.
-var QueueKinds = []string{KindOverdue, KindDunning, KindApprovals, KindStuckJobs, KindFailedJobs, KindWebhooks, KindOutbox, KindTickets}
+var QueueKinds = []string{KindOverdue, KindDunning, KindApprovals, KindHardware, KindStuckJobs, KindFailedJobs, KindWebhooks, KindOutbox, KindTickets}
 
 // QueueItem is one thing staff must act on. ID is the record the item's
 // action acts on (the invoice, the service, the order, the job, the event,
@@ -141,6 +142,9 @@ type queueSource struct {
 func queueSources(app core.App, opts QueueOptions) map[string]queueSource {
 	now := opts.Now.UTC().Format(types.DefaultDateLayout)
 	stuck := opts.Now.Add(-opts.StuckAfter).UTC().Format(types.DefaultDateLayout)
+	// A create parked until staff assign a server waits on a person: it is
+	// their work, not a stuck job.
+	waitingForHardware := provisioning.WaitingForHardwareSQL(provisioning.Collection)
 	table := func(collection string, where dbx.Expression, order string, item func(*core.Record) QueueItem) queueSource {
 		return queueSource{
 			count: func() (int, error) {
@@ -208,8 +212,9 @@ func queueSources(app core.App, opts QueueOptions) map[string]queueSource {
 			}
 			return it
 		}),
+		KindHardware: jobs(KindHardware, dbx.NewExp("status = 'pending' AND action = 'create' AND "+waitingForHardware), "created"),
 		KindStuckJobs: jobs(KindStuckJobs, dbx.And(
-			dbx.NewExp("status IN ('pending', 'running') AND created < {:stuck}", dbx.Params{"stuck": stuck}),
+			dbx.NewExp("status IN ('pending', 'running') AND created < {:stuck} AND NOT ("+waitingForHardware+")", dbx.Params{"stuck": stuck}),
 			dbx.NewExp("service IN (SELECT id FROM services WHERE "+parallelrun.NotHeldSQL("customer")+")")), "created"),
 		KindFailedJobs: jobs(KindFailedJobs, dbx.HashExp{"status": string(provisioning.JobFailed)}, "finished_at DESC"),
 		KindWebhooks: table("webhook_events", dbx.In("status", "unmatched", "failed"), "created DESC", func(r *core.Record) QueueItem {

@@ -318,3 +318,33 @@ func queueAge(t *testing.T, app core.App, collection, id string, at time.Time) {
 		t.Fatal(err)
 	}
 }
+
+// A create waiting for staff to assign hardware is listed as such, not as
+// a stuck job, however long it waits, and leaves when it runs again.
+func TestQueueHardwareWaiting(t *testing.T) {
+	app := testutil.NewApp(t)
+	now := time.Now().UTC()
+	c := testutil.Customer(t, app, "metal@example.com", "USD")
+	svc := testutil.Service(t, app, c)
+	job, err := provisioning.Enqueue(context.Background(), app, provisioning.Job{ServiceID: svc.Id, Action: provisioning.ActionCreate,
+		Payload: map[string]any{"waiting_for": provisioning.WaitingHardware}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	job.Set("last_error", "no matching server in stock")
+	queueSave(t, app, job)
+	queueAge(t, app, "provisioning_jobs", job.Id, now.Add(-48*time.Hour))
+	q := queueOf(t, app, now)
+	if got := onlyItem(t, q, backoffice.KindHardware, job.Id); got.Service != svc.Id || got.Customer != c.Id {
+		t.Errorf("hardware item does not name its service and customer: %+v", got)
+	}
+	if q.Total != 1 {
+		t.Fatalf("counted elsewhere too: %+v", q.Counts)
+	}
+	job, _ = app.FindRecordById("provisioning_jobs", job.Id)
+	job.Set("payload", map[string]any{"server_id": "300"}) // staff assigned one
+	queueSave(t, app, job)
+	if q := queueOf(t, app, now); q.Counts[backoffice.KindHardware] != 0 || q.Counts[backoffice.KindStuckJobs] != 1 {
+		t.Fatalf("after the assignment: %+v", q.Counts)
+	}
+}

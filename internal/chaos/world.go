@@ -46,7 +46,7 @@ var catalog = []struct {
 }{{"VPS Small", 1000}, {"VPS Medium", 2500}, {"VPS Pro", 4999}}
 
 // coupons customers may order with.
-var coupons = []string{"", "SAVE20", "FIVEOFF", "LIMITED"}
+var coupons = []string{"", "SAVE20", "FIVEOFF", "LIMITED", "TRIAL7"}
 
 // world is one run's platform: the real app served in process, the fake
 // Stripe, the PayPal simulator, a fake platform, a fake clock, and what the
@@ -204,6 +204,7 @@ func (w *world) seed(customers int) error {
 		{"code": "FIVEOFF", "kind": "fixed", "amounts_off": map[string]int64{currency: 500}, "duration": "repeating",
 			"duration_cycles": 2, "active": true, "plans": planIDs[1:]},
 		{"code": "LIMITED", "kind": "percent", "percent_off": 50, "duration": "once", "max_uses": 2, "once_per_customer": true, "active": true},
+		{"code": "TRIAL7", "kind": "trial", "trial_days": 7, "duration": "once", "active": true},
 	} {
 		if _, err := w.create("coupons", c); err != nil {
 			return err

@@ -63,6 +63,9 @@ type Settings struct {
 	// also carries the login, for customers with no portal path; empty
 	// (the default) means the email only links to the portal's reveal.
 	EmailCredentialsPlatforms []string `json:"email_credentials_platforms"`
+	// HardwarePrepareHours is how long staff usually take to ready a
+	// dedicated server when none was in stock: the customer's estimate.
+	HardwarePrepareHours int `json:"hardware_prepare_hours"`
 }
 
 // EmailsCredentials reports whether the business opted in to emailing the
@@ -207,6 +210,7 @@ func (s *Settings) Validate() error {
 		"bandwidth_settle_hours":         s.BandwidthSettleHours,
 		"bandwidth_overage_review_hours": s.BandwidthOverageReviewHours,
 		"renewal_reminder_days":          s.RenewalReminderDays,
+		"hardware_prepare_hours":         s.HardwarePrepareHours,
 	} {
 		if v < 0 {
 			fail(field, "cannot be negative")

@@ -48,6 +48,7 @@ func TestValidate(t *testing.T) {
 		{"negative reminder days", func(s *Settings) { s.RenewalReminderDays = -1 }, "renewal_reminder_days"},
 		{"negative overage review hours", func(s *Settings) { s.BandwidthOverageReviewHours = -1 }, "bandwidth_overage_review_hours"},
 		{"negative settle hours", func(s *Settings) { s.BandwidthSettleHours = -1 }, "bandwidth_settle_hours"},
+		{"negative hardware prepare hours", func(s *Settings) { s.HardwarePrepareHours = -1 }, "hardware_prepare_hours"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

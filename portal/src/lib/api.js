@@ -411,6 +411,16 @@ export function renameService(serviceId, label) {
   return pb.send(`/api/services/${seg(serviceId)}/label`, { method: 'PATCH', body: { label } })
 }
 
+/**
+ * GET /api/services/{id}/preparing: whether staff are preparing a dedicated server no free hardware matched,
+ * with the usual time it takes (the business's setting) and when it is usually ready.
+ * @param {string} serviceId
+ * @returns {Promise<{ preparing: boolean, estimate_hours?: number, ready_by?: string }>}
+ */
+export function servicePreparing(serviceId) {
+  return get(`/api/services/${seg(serviceId)}/preparing`)
+}
+
 // ---- support ----------------------------------------------------------------
 
 /** @typedef {{ id: number, name: string }} SupportOption */

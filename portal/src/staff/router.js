@@ -15,6 +15,7 @@ const routes = [
   { path: '/invoices/new', name: 'invoice-new', component: () => import('./pages/InvoiceNew.vue'), meta: { auth: true, title: 'New invoice' } },
   { path: '/invoices/:id', name: 'invoice', component: () => import('./pages/Invoice.vue'), meta: { auth: true, title: 'Invoice' } },
   { path: '/services/:id', name: 'service', component: () => import('./pages/Service.vue'), meta: { auth: true, title: 'Service' } },
+  { path: '/orders/hardware', name: 'hardware', component: () => import('./pages/Hardware.vue'), meta: { auth: true, title: 'Hardware to assign' } },
   { path: '/orders/waitlist', name: 'waitlist', component: () => import('./pages/Waitlist.vue'), meta: { auth: true, title: 'Wait-listed orders' } },
   { path: '/security', name: 'security', component: () => import('./pages/Security.vue'), meta: { auth: true, title: 'Security' } },
   { path: '/login', name: 'login', component: () => import('./pages/Login.vue'), meta: { guest: true, title: 'Staff log in' } },
